@@ -1,0 +1,22 @@
+# Runtime for CPU training: stock mmseg runtime, gloo for DDP, array-aware
+# visualisation, digit mIoU as the metric that picks the best checkpoint.
+_base_ = ['mmseg::_base_/default_runtime.py']
+custom_imports = dict(imports=['m2nist_mm'], allow_failed_imports=False)
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='gloo'))
+randomness = dict(seed=0)
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=250,
+        max_keep_ckpts=2,
+        save_best='digit_mIoU',
+        rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='ArraySegVisualizationHook'))

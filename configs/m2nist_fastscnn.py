@@ -1,0 +1,44 @@
+# Fast-SCNN on M2NIST, adapted to 64x84 grey digits: one input channel and a
+# full-resolution detail branch + refinement head (the stock head predicts at
+# 1/8 resolution, too coarse for 1-px strokes). Trains on a 2-core CPU.
+_base_ = [
+    'mmseg::_base_/models/fast_scnn.py',
+    './_base_/datasets/m2nist.py',
+    './_base_/schedules/m2nist_adamw_5k.py',
+    './_base_/m2nist_runtime.py',
+]
+num_classes = 11
+norm_cfg = dict(type='BN', requires_grad=True)
+loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)
+model = dict(
+    data_preprocessor={{_base_.m2nist_data_preprocessor}},
+    backbone=dict(
+        type='DetailFastSCNN',
+        in_channels=1,
+        detail_channels=(8, 16),
+        norm_cfg=norm_cfg),
+    decode_head=dict(
+        _delete_=True,
+        type='DetailRefineHead',
+        in_channels=(128, 16),
+        in_index=(2, 3),
+        channels=32,
+        num_convs=2,
+        num_classes=num_classes,
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=dict(loss_weight=1.0, **loss)),
+    auxiliary_head=[
+        dict(
+            type='FCNHead',
+            in_channels=in_c,
+            channels=32,
+            num_convs=1,
+            num_classes=num_classes,
+            in_index=i,
+            norm_cfg=norm_cfg,
+            concat_input=False,
+            align_corners=False,
+            loss_decode=dict(loss_weight=0.4, **loss))
+        for i, in_c in ((1, 128), (0, 64))
+    ])

@@ -1,0 +1,30 @@
+# UNet (s5-d16, FCN head) on M2NIST: one input channel, 64x84 grey digits
+# padded to 64x96 (divisible by the 16x downsampling), whole-image testing
+# and a width that trains on a 2-core CPU.
+_base_ = [
+    'mmseg::_base_/models/fcn_unet_s5-d16.py',
+    './_base_/datasets/m2nist.py',
+    './_base_/schedules/m2nist_adamw_5k.py',
+    './_base_/m2nist_runtime.py',
+]
+num_classes = 11
+base_channels = 16
+norm_cfg = dict(type='BN', requires_grad=True)
+loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)
+model = dict(
+    data_preprocessor={{_base_.m2nist_data_preprocessor}},
+    backbone=dict(
+        in_channels=1, base_channels=base_channels, norm_cfg=norm_cfg),
+    decode_head=dict(
+        in_channels=base_channels,
+        channels=base_channels,
+        num_classes=num_classes,
+        norm_cfg=norm_cfg,
+        loss_decode=dict(loss_weight=1.0, **loss)),
+    auxiliary_head=dict(
+        in_channels=base_channels * 2,
+        channels=base_channels,
+        num_classes=num_classes,
+        norm_cfg=norm_cfg,
+        loss_decode=dict(loss_weight=0.4, **loss)),
+    test_cfg=dict(mode='whole', _delete_=True))

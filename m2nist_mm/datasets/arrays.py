@@ -1,0 +1,153 @@
+"""Reading and validating the MNIST-family ``.npy`` arrays.
+
+Every array is opened memory-mapped with ``allow_pickle=False``; a split is
+converted chunk by chunk into compact ``uint8`` arrays, so even Kaggle's 2.4 GB
+int64 one-hot ``segmented.npy`` is never held in memory as a whole.
+"""
+from typing import Tuple
+
+import numpy as np
+
+#: Samples converted at a time (bounds the temporary memory of a conversion).
+CHUNK = 64
+
+
+class DataFileError(ValueError):
+    """A data file is missing, unreadable or holds invalid values."""
+
+
+def open_npy(path: str) -> np.ndarray:
+    """Memory-map ``path`` as a plain (non-pickled) ``.npy`` array."""
+    with open(path, 'rb') as f:
+        magic = f.read(6)
+    if magic != b'\x93NUMPY':
+        kind = ('a pickle' if magic[:1] == b'\x80' else
+                'an .npz archive' if magic[:2] == b'PK' else 'not .npy')
+        raise DataFileError(f'{path}: is {kind}, expected one .npy array '
+                            '(no NUMPY magic number)' if kind != 'not .npy'
+                            else f'{path}: not a valid .npy array (no NUMPY '
+                            'magic number)')
+    try:
+        arr = np.load(path, mmap_mode='r', allow_pickle=False)
+    except ValueError as e:
+        if 'Python objects' in str(e) or 'pickle' in str(e):
+            raise DataFileError(
+                f'{path}: holds a pickled (object) array; only plain numeric '
+                '.npy arrays are read (pickles can run code)') from e
+        raise DataFileError(
+            f'{path}: not a valid .npy array or truncated ({e})') from e
+    except (OSError, EOFError) as e:
+        raise DataFileError(f'{path}: cannot be read as .npy ({e})') from e
+    if arr.dtype.kind not in 'biuf':
+        raise DataFileError(f'{path}: dtype {arr.dtype} is not numeric')
+    return arr
+
+
+def _check_finite(path: str, chunk: np.ndarray, first: int) -> None:
+    if chunk.dtype.kind == 'f' and not np.isfinite(chunk).all():
+        bad = first + int(np.nonzero(~np.isfinite(chunk).reshape(
+            len(chunk), -1).all(1))[0][0])
+        raise DataFileError(f'{path}: sample {bad} holds NaN or inf')
+
+
+def _first_bad(mask: np.ndarray, first: int) -> int:
+    """Index (in the file) of the first sample whose ``mask`` has a True."""
+    return first + int(np.nonzero(mask.reshape(len(mask), -1).any(1))[0][0])
+
+
+def image_layout(path: str, arr: np.ndarray, hw: Tuple[int, int]) -> None:
+    """Check that ``arr`` is ``(N, H, W)`` or ``(N, H, W, 1)`` images."""
+    if arr.ndim == 4 and arr.shape[3] != 1:
+        raise DataFileError(
+            f'{path}: images have {arr.shape[3]} channels, expected 1 '
+            f'(shape {arr.shape})')
+    if arr.ndim not in (3, 4):
+        raise DataFileError(f'{path}: expected images of shape (N, {hw[0]}, '
+                            f'{hw[1]}), got {arr.shape}')
+    if tuple(arr.shape[1:3]) != tuple(hw):
+        raise DataFileError(f'{path}: images are {arr.shape[1]}x{arr.shape[2]}'
+                            f', expected {hw[0]}x{hw[1]} (shape {arr.shape})')
+
+
+def images_to_uint8(path: str, arr: np.ndarray, start: int,
+                    stop: int) -> np.ndarray:
+    """Validated ``uint8`` copy of images ``[start, stop)`` (0-255)."""
+    out = np.empty((stop - start, ) + arr.shape[1:], np.uint8)
+    for i in range(start, stop, CHUNK):
+        chunk = np.asarray(arr[i:min(i + CHUNK, stop)])
+        if chunk.dtype != np.uint8:
+            _check_finite(path, chunk, i)
+            bad = (chunk < 0) | (chunk > 255)
+            if bad.any():
+                raise DataFileError(
+                    f'{path}: sample {_first_bad(bad, i)} has pixel values '
+                    'outside 0-255')
+            if chunk.dtype.kind == 'f':
+                frac = chunk != np.round(chunk)
+                if frac.any():
+                    raise DataFileError(
+                        f'{path}: sample {_first_bad(frac, i)} has '
+                        'non-integer pixel values (expected 0-255 levels)')
+        out[i - start:i - start + len(chunk)] = chunk
+    return out
+
+
+def mask_layout(path: str, arr: np.ndarray, hw: Tuple[int, int],
+                num_classes: int) -> str:
+    """Check a mask array's shape; return ``'index'`` or ``'onehot'``."""
+    if arr.ndim == 3:
+        if arr.dtype.kind not in 'iub':
+            raise DataFileError(
+                f'{path}: a class-index map must have an integer dtype, got '
+                f'{arr.dtype}')
+        layout = 'index'
+    elif arr.ndim == 4:
+        if arr.shape[3] != num_classes:
+            raise DataFileError(
+                f'{path}: one-hot masks have {arr.shape[3]} channels, '
+                f'expected {num_classes} (shape {arr.shape})')
+        layout = 'onehot'
+    else:
+        raise DataFileError(
+            f'{path}: expected masks of shape (N, {hw[0]}, {hw[1]}) or '
+            f'(N, {hw[0]}, {hw[1]}, {num_classes}), got {arr.shape}')
+    if tuple(arr.shape[1:3]) != tuple(hw):
+        raise DataFileError(f'{path}: masks are {arr.shape[1]}x{arr.shape[2]}'
+                            f', expected {hw[0]}x{hw[1]} (shape {arr.shape})')
+    return layout
+
+
+def masks_to_index(path: str, arr: np.ndarray, start: int, stop: int,
+                   num_classes: int) -> np.ndarray:
+    """Validated ``uint8`` class-index maps of masks ``[start, stop)``.
+
+    One-hot masks (any integer or float dtype) must hold only 0 and 1 and at
+    least one class per pixel. A pixel with several classes (where the inks of
+    two digits overlap) takes the lowest class index, as ``argmax`` does.
+    """
+    onehot = arr.ndim == 4  # the layout was checked by ``mask_layout``
+    out = np.empty((stop - start, ) + arr.shape[1:3], np.uint8)
+    for i in range(start, stop, CHUNK):
+        chunk = np.asarray(arr[i:min(i + CHUNK, stop)])
+        if not onehot:
+            bad = (chunk < 0) | (chunk >= num_classes)
+            if bad.any():
+                raise DataFileError(
+                    f'{path}: sample {_first_bad(bad, i)} has class indices '
+                    f'outside 0-{num_classes - 1}')
+            out[i - start:i - start + len(chunk)] = chunk
+            continue
+        _check_finite(path, chunk, i)
+        on = chunk == 1
+        bad = ~(on | (chunk == 0))
+        if bad.any():
+            raise DataFileError(
+                f'{path}: sample {_first_bad(bad, i)} has one-hot values '
+                'other than 0 and 1')
+        any_on = on.any(axis=3)
+        if not any_on.all():
+            raise DataFileError(
+                f'{path}: sample {_first_bad(~any_on, i)} has pixels with no '
+                'class set in the one-hot mask')
+        out[i - start:i - start + len(chunk)] = on.argmax(axis=3)
+    return out

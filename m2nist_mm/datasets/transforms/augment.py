@@ -1,0 +1,63 @@
+"""Augmentations that make sense for digits (no flips)."""
+from typing import Sequence
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmseg.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class RandomTranslate(BaseTransform):
+    """Shift image and masks by a random whole number of pixels.
+
+    The shift keeps all ink inside the image (no digit is cut), is at most
+    ``max_shift`` = ``(dy, dx)`` pixels, and is integral, so masks stay
+    pixel-exact. Vacated pixels take ``img_pad_val`` / ``seg_pad_val``
+    (M2NIST's background class is 10).
+
+    Modified keys: ``img`` and every key in ``seg_fields``.
+    """
+
+    def __init__(self,
+                 max_shift: Sequence[int] = (8, 8),
+                 prob: float = 0.5,
+                 img_pad_val: int = 0,
+                 seg_pad_val: int = 10) -> None:
+        if len(max_shift) != 2 or min(max_shift) < 0:
+            raise ValueError('RandomTranslate: max_shift must be two '
+                             f'non-negative ints, got {max_shift!r}')
+        if not 0 <= prob <= 1:
+            raise ValueError(f'RandomTranslate: prob must be in [0, 1], got '
+                             f'{prob!r}')
+        self.max_shift = tuple(int(v) for v in max_shift)
+        self.prob = prob
+        self.img_pad_val, self.seg_pad_val = img_pad_val, seg_pad_val
+
+    def _shift(self, arr: np.ndarray, dy: int, dx: int,
+               fill: int) -> np.ndarray:
+        out = np.full_like(arr, fill)
+        h, w = arr.shape[:2]
+        out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+            arr[max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+        return out
+
+    def transform(self, results: dict) -> dict:
+        if np.random.rand() >= self.prob:
+            return results
+        img = results['img']
+        ink = img if img.ndim == 2 else img.max(axis=2)
+        ys, xs = np.nonzero(ink != self.img_pad_val)
+        if len(ys) == 0:
+            return results
+        h, w = ink.shape
+        (my, mx) = self.max_shift
+        dy = np.random.randint(max(-my, -ys.min()), min(my, h - 1 - ys.max()) + 1)
+        dx = np.random.randint(max(-mx, -xs.min()), min(mx, w - 1 - xs.max()) + 1)
+        results['img'] = self._shift(img, dy, dx, self.img_pad_val)
+        for key in results.get('seg_fields', []):
+            results[key] = self._shift(results[key], dy, dx, self.seg_pad_val)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(max_shift={self.max_shift}, '
+                f'prob={self.prob})')

@@ -1,0 +1,4 @@
+from .hooks import ArraySegVisualizationHook
+from .optimizers import CPUAmpOptimWrapper
+
+__all__ = ['ArraySegVisualizationHook', 'CPUAmpOptimWrapper']

@@ -1,0 +1,3 @@
+from .visualization_hook import ArraySegVisualizationHook
+
+__all__ = ['ArraySegVisualizationHook']

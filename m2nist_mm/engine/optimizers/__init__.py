@@ -1,0 +1,3 @@
+from .cpu_amp_optimizer_wrapper import CPUAmpOptimWrapper
+
+__all__ = ['CPUAmpOptimWrapper']

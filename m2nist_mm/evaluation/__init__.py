@@ -1,0 +1,3 @@
+from .metrics import DigitIoUMetric
+
+__all__ = ['DigitIoUMetric']

@@ -1,0 +1,3 @@
+from .digit_iou import DigitIoUMetric
+
+__all__ = ['DigitIoUMetric']

@@ -1,0 +1,71 @@
+"""IoU metric that also reports the digit mIoU published results use."""
+import os.path as osp
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+from mmseg.evaluation import IoUMetric
+from mmseg.registry import METRICS
+from PIL import Image
+
+
+@METRICS.register_module()
+class DigitIoUMetric(IoUMetric):
+    """``IoUMetric`` plus per-class IoU and ``digit_mIoU``.
+
+    Besides mmseg's ``aAcc``/``mIoU`` (over all classes), it reports
+    ``IoU.<class>`` for each class and ``digit_mIoU``, the mean IoU of the
+    digit classes (every class but ``background`` unless ``digit_classes``
+    names them). Figures are percentages. With ``output_dir`` (``--out`` of
+    ``tools/test.py``) each prediction is written as a class-index PNG named
+    after its image and, for array data sets, its index in the array file.
+    """
+
+    def __init__(self,
+                 digit_classes: Optional[Sequence[str]] = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.digit_classes = None if digit_classes is None else tuple(
+            digit_classes)
+
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        """Accumulate areas; write predictions to ``output_dir`` if set."""
+        output_dir, self.output_dir = self.output_dir, None
+        try:
+            super().process(data_batch, data_samples)
+        finally:
+            self.output_dir = output_dir
+        if output_dir is None:
+            return
+        for sample in data_samples:
+            stem = osp.splitext(osp.basename(sample['img_path']))[0]
+            if 'img_idx' in sample:
+                stem = f'{stem}_{sample["img_idx"]:05d}'
+            pred = sample['pred_sem_seg']['data'].squeeze().cpu().numpy()
+            Image.fromarray(pred.astype(np.uint8)).save(
+                osp.join(output_dir, f'{stem}.png'))
+
+    def _digit_indices(self, classes: Sequence[str]) -> list:
+        names = self.digit_classes or [c for c in classes if c != 'background']
+        unknown = [c for c in names if c not in classes]
+        if unknown:
+            raise ValueError(f'DigitIoUMetric: digit_classes {unknown} are '
+                             f'not classes of the data set {tuple(classes)}')
+        return [list(classes).index(c) for c in names]
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        metrics = super().compute_metrics(results)
+        if self.format_only:
+            return metrics
+        classes = self.dataset_meta['classes']
+        inter = sum(r[0] for r in results).double().numpy()
+        union = sum(r[1] for r in results).double().numpy()
+        with np.errstate(invalid='ignore', divide='ignore'):
+            iou = inter / union
+        digits = self._digit_indices(classes)
+        metrics['digit_mIoU'] = float(np.round(np.nanmean(iou[digits]) * 100,
+                                               2))
+        metrics.update({
+            f'IoU.{name}': float(np.round(iou[i] * 100, 2))
+            for i, name in enumerate(classes)
+        })
+        return metrics

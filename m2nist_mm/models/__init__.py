@@ -1,0 +1,4 @@
+from .backbones import DetailFastSCNN
+from .decode_heads import DetailRefineHead
+
+__all__ = ['DetailFastSCNN', 'DetailRefineHead']

@@ -1,0 +1,3 @@
+from .detail_fast_scnn import DetailFastSCNN
+
+__all__ = ['DetailFastSCNN']

@@ -1,0 +1,3 @@
+from .detail_refine_head import DetailRefineHead
+
+__all__ = ['DetailRefineHead']

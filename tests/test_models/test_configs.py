@@ -1,0 +1,61 @@
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from mmengine.structures import PixelData
+
+import m2nist_mm  # noqa: F401
+
+from ..conftest import REPO, make_m2nist
+
+CONFIGS = ['m2nist_fastscnn.py', 'm2nist_unet.py']
+
+
+def build(name):
+    cfg = Config.fromfile(osp.join(REPO, 'configs', name))
+    init_default_scope('mmseg')
+    return cfg, MODELS.build(cfg.model)
+
+
+def batch(n=2):
+    imgs, masks = make_m2nist(n)
+    samples = []
+    for m in masks:
+        s = SegDataSample(metainfo=dict(img_shape=(64, 84),
+                                        ori_shape=(64, 84)))
+        s.gt_sem_seg = PixelData(data=torch.from_numpy(m[None]).long())
+        samples.append(s)
+    return dict(inputs=[torch.from_numpy(i[None]) for i in imgs],
+                data_samples=samples)
+
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_config_builds_and_runs(name):
+    cfg, model = build(name)
+    assert cfg.custom_imports.imports == ['m2nist_mm']
+    assert cfg.test_pipeline[0].type == 'LoadDigitImage'
+    assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
+    assert cfg.default_hooks.checkpoint.save_best == 'digit_mIoU'
+    data = model.data_preprocessor(batch(), True)
+    assert data['inputs'].shape == (2, 1, 64, 96)  # padded to /32
+    model.train()
+    losses = model.loss(**data)
+    assert all(torch.isfinite(v).all() for k, v in losses.items()
+               if 'loss' in k)
+    model.eval()
+    with torch.no_grad():
+        logits = model._forward(data['inputs'])
+        assert logits.shape == (2, 11, 64, 96)  # full-resolution logits
+        out = model.test_step(batch())
+    assert out[0].pred_sem_seg.data.shape == (1, 64, 84)
+
+
+def test_fastscnn_size_budget():
+    _, model = build('m2nist_fastscnn.py')
+    params = sum(p.numel() for p in model.parameters())
+    assert params <= 2_000_000, params

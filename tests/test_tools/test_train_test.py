@@ -1,0 +1,173 @@
+"""tools/train.py, tools/test.py and tools/dist_train.sh on tiny data."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+from ..conftest import REPO
+
+TINY_CFG = """
+_base_ = ['{base}']
+data_root = '{root}'
+loader = dict(batch_size=2, num_workers=0, persistent_workers=False)
+train_dataloader = dict(
+    **loader, dataset=dict(data_root=data_root, index_range=(0, 6)))
+val_dataloader = dict(
+    **loader, dataset=dict(data_root=data_root, index_range=(6, 8)))
+test_dataloader = dict(
+    **loader, dataset=dict(data_root=data_root, index_range=(8, 10)))
+train_cfg = dict(max_iters=4, val_interval=2)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.5, by_epoch=False, begin=0, end=4)
+]
+default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
+"""
+
+
+def tiny_config(tmp, root, model='m2nist_fastscnn'):
+    path = osp.join(tmp, f'tiny_{model}.py')
+    with open(path, 'w') as f:
+        f.write(TINY_CFG.format(
+            base=osp.join(REPO, 'configs', f'{model}.py'), root=root))
+    return path
+
+
+def run(*args, ok=True, env=None):
+    proc = subprocess.run(
+        list(args), cwd=REPO, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, OMP_NUM_THREADS='1', **(env or {})))
+    if ok and proc.returncode != 0:
+        raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n'
+                             f'{proc.stderr[-5000:]}')
+    return proc
+
+
+def scalars(work_dir):
+    path = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))[-1]
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory, request):
+    tmp = str(tmp_path_factory.mktemp('train'))
+    root = request.getfixturevalue('tiny_root_module')
+    cfg = tiny_config(tmp, root)
+    work = osp.join(tmp, 'work')
+    run(sys.executable, 'tools/train.py', cfg, '--work-dir', work)
+    return cfg, work, root
+
+
+@pytest.fixture(scope='module')
+def tiny_root_module(tmp_path_factory):
+    from ..conftest import KAGGLE_SAMPLE, need
+    src = need(KAGGLE_SAMPLE)
+    root = tmp_path_factory.mktemp('data')
+    imgs = np.load(osp.join(src, 'combined_sample.npy'))
+    onehot = np.load(osp.join(src, 'segmented_sample.npy'))
+    np.save(root / 'combined.npy', imgs)  # Kaggle layout, float32 + int32
+    np.save(root / 'segmented.npy', onehot)
+    return str(root)
+
+
+def test_train_writes_checkpoints_and_digit_miou(trained):
+    _, work, _ = trained
+    for name in ('iter_2.pth', 'iter_4.pth', 'last_checkpoint'):
+        assert osp.exists(osp.join(work, name)), name
+    assert glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth'))
+    vals = [s for s in scalars(work) if 'digit_mIoU' in s]
+    assert [s['step'] for s in vals] == [2, 4]
+    assert all(0 <= s['digit_mIoU'] <= 100 and 'IoU.7' in s for s in vals)
+    dumped = Config.fromfile(osp.join(work, 'tiny_m2nist_fastscnn.py'))
+    assert dumped.model.backbone.type == 'DetailFastSCNN'
+
+
+def test_resume_continues_from_last_checkpoint(trained, tmp_path):
+    cfg, work, _ = trained
+    proc = run(sys.executable, 'tools/train.py', cfg, '--work-dir', work,
+               '--resume', '--cfg-options', 'train_cfg.max_iters=6')
+    log = proc.stdout + proc.stderr
+    assert 'resumed epoch: 0, iter: 4' in log
+    assert osp.exists(osp.join(work, 'iter_6.pth'))
+    # resume from an explicit checkpoint and load_from (fine-tuning)
+    other = str(tmp_path / 'other')
+    proc = run(sys.executable, 'tools/train.py', cfg, '--work-dir', other,
+               '--resume', osp.join(work, 'iter_4.pth'))
+    assert 'resumed epoch: 0, iter: 4' in proc.stdout + proc.stderr
+    proc = run(sys.executable, 'tools/train.py', cfg, '--work-dir',
+               str(tmp_path / 'ft'), '--cfg-options',
+               f'load_from={osp.join(work, "iter_6.pth")}',
+               'train_cfg.max_iters=2')
+    assert 'Load checkpoint from' in proc.stdout + proc.stderr
+
+
+def test_test_tool_writes_metrics_masks_and_overlays(trained, tmp_path):
+    cfg, work, _ = trained
+    out, show = str(tmp_path / 'out'), str(tmp_path / 'show')
+    proc = run(sys.executable, 'tools/test.py', cfg,
+               osp.join(work, 'iter_4.pth'), '--work-dir',
+               str(tmp_path / 'w'), '--out', out, '--show-dir', show)
+    assert 'digit_mIoU' in proc.stdout + proc.stderr
+    assert sorted(os.listdir(out)) == ['combined_00008.png',
+                                       'combined_00009.png']
+    overlays = glob.glob(osp.join(show, '**', '*.png'), recursive=True)
+    assert len(overlays) == 2
+    assert any('combined_00009' in p for p in overlays)
+
+
+def test_init_model_and_inference(trained):
+    from mmseg.apis import inference_model, init_model
+    cfg, work, root = trained
+    model = init_model(cfg, osp.join(work, 'iter_4.pth'), device='cpu')
+    img = np.load(osp.join(root, 'combined.npy'))[0].astype(np.uint8)
+    result = inference_model(model, np.repeat(img[..., None], 3, 2))
+    assert result.pred_sem_seg.data.shape == (1, 64, 84)
+
+
+def test_amp_on_cpu_uses_bf16_wrapper(trained, tmp_path):
+    cfg, _, _ = trained
+    work = str(tmp_path / 'amp')
+    run(sys.executable, 'tools/train.py', cfg, '--work-dir', work, '--amp',
+        '--cfg-options', 'train_cfg.max_iters=2')
+    dumped = Config.fromfile(osp.join(work, 'tiny_m2nist_fastscnn.py'))
+    assert dumped.optim_wrapper.type == 'CPUAmpOptimWrapper'
+    assert osp.exists(osp.join(work, 'iter_2.pth'))
+
+
+def test_missing_data_says_where_to_get_it(tmp_path):
+    proc = run(sys.executable, 'tools/train.py', 'configs/m2nist_unet.py',
+               '--work-dir', str(tmp_path), '--cfg-options',
+               f'train_dataloader.dataset.data_root={tmp_path}/none',
+               ok=False)
+    assert proc.returncode != 0
+    assert 'M2NIST file not found' in proc.stderr
+    assert 'kaggle.com' in proc.stderr
+
+
+def test_unet_trains(tiny_root_module, tmp_path):
+    cfg = tiny_config(str(tmp_path), tiny_root_module, 'm2nist_unet')
+    run(sys.executable, 'tools/train.py', cfg, '--work-dir',
+        str(tmp_path / 'w'), '--cfg-options', 'train_cfg.max_iters=2')
+    assert osp.exists(tmp_path / 'w' / 'iter_2.pth')
+
+
+def test_dist_train_two_processes(tiny_root_module, tmp_path):
+    cfg = tiny_config(str(tmp_path), tiny_root_module)
+    work = str(tmp_path / 'ddp')
+    proc = run('bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', work,
+               '--cfg-options', 'train_cfg.max_iters=2',
+               env=dict(PORT='29517'))
+    log = proc.stdout + proc.stderr
+    assert 'Distributed launcher: pytorch' in log
+    assert 'Distributed training: True' in log
+    assert 'GPU number: 2' in log  # mmengine's name for the world size
+    dumped = Config.fromfile(osp.join(work, 'tiny_m2nist_fastscnn.py'))
+    assert dumped.model_wrapper_cfg.device_ids is None  # DDP on the CPU
+    assert osp.exists(osp.join(work, 'iter_2.pth'))

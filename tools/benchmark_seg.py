@@ -1,0 +1,203 @@
+"""Segmentation benchmark: train, test, and write docs/benchmarks.{md,json}.
+
+For each model it runs ``tools/train.py`` (wall clock measured from the
+command's start), reads the validation curve from the log, tests the best
+validation checkpoint on the test split with ``tools/test.py``, and records
+digit mIoU, mIoU, parameters, minutes to 90 % digit mIoU (validation split)
+and the share of iteration time spent waiting for data.
+
+    python tools/benchmark_seg.py --models fastscnn unet [--amp]
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import platform
+import re
+import shlex
+import subprocess
+import sys
+import time
+from datetime import datetime
+from typing import Dict, List, Tuple
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+VAL_LINE = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - '
+                      r'Iter\(val\) \[\d+/\d+\]\s+(.*)$')
+TRAIN_ITER = re.compile(r'Iter\(train\) \[\s*(\d+)/')
+
+
+def machine() -> str:
+    cpu = platform.processor()
+    try:
+        with open('/proc/cpuinfo') as f:
+            cpu = next(line.split(':', 1)[1].strip() for line in f
+                       if line.startswith('model name'))
+    except (OSError, StopIteration):
+        pass
+    import torch
+    return (f'{cpu}, {os.cpu_count()} cores, torch {torch.__version__} '
+            f'({torch.get_num_threads()} threads), Python '
+            f'{platform.python_version()}')
+
+
+def run(cmd: List[str]) -> float:
+    print('+', ' '.join(shlex.quote(c) for c in cmd), flush=True)
+    t0 = time.time()
+    subprocess.run(cmd, cwd=REPO, check=True)
+    return t0
+
+
+def parse_metrics(text: str) -> Dict[str, float]:
+    return {k: float(v) for k, v in re.findall(r'([\w.]+): (-?[\d.]+|nan)',
+                                               text)}
+
+
+def val_curve(log: str, t0: float) -> List[Tuple[int, float, float]]:
+    """(iteration, minutes since the train command started, digit mIoU)."""
+    curve, it = [], 0
+    with open(log) as f:
+        for line in f:
+            m = TRAIN_ITER.search(line)
+            if m:
+                it = int(m.group(1))
+            m = VAL_LINE.match(line)
+            if m:
+                ts = datetime.strptime(m.group(1),
+                                       '%Y/%m/%d %H:%M:%S').timestamp()
+                metrics = parse_metrics(m.group(2))
+                curve.append((it, (ts - t0) / 60, metrics['digit_mIoU']))
+    return curve
+
+
+def data_time_share(work_dir: str) -> float:
+    path = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))[-1]
+    rows = [json.loads(line) for line in open(path)]
+    rows = [r for r in rows if 'data_time' in r][1:]  # skip warm-up window
+    return 100 * sum(r['data_time'] for r in rows) / sum(r['time']
+                                                         for r in rows)
+
+
+def count_params(config: str) -> int:
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    model = MODELS.build(Config.fromfile(config).model)
+    return sum(p.numel() for p in model.parameters())
+
+
+def bench(model: str, args: argparse.Namespace) -> dict:
+    config = f'configs/m2nist_{model}.py'
+    work = osp.join(args.work_root, model)
+    train_cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
+    if args.amp:
+        train_cmd.append('--amp')
+    t0 = run(train_cmd)
+    train_minutes = (time.time() - t0) / 60
+    log = sorted(glob.glob(osp.join(work, '*', '*.log')))[-1]
+    curve = val_curve(log, t0)
+    best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
+    test_dir = osp.join(work, 'test')
+    test_cmd = [sys.executable, 'tools/test.py', config, best, '--work-dir',
+                test_dir]
+    run(test_cmd)
+    result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
+    metrics = json.load(open(result))
+    reached = [m for _, m, d in curve if d >= 90.0]
+    return dict(
+        model=model,
+        digit_miou=metrics['digit_mIoU'],
+        miou=metrics['mIoU'],
+        params=count_params(osp.join(REPO, config)),
+        minutes_to_90=round(reached[0], 2) if reached else None,
+        train_minutes=round(train_minutes, 2),
+        data_time_share=round(data_time_share(work), 2),
+        best_checkpoint=osp.relpath(best, REPO),
+        per_class={k[4:]: v for k, v in metrics.items()
+                   if k.startswith('IoU.')},
+        curve=curve,
+        commands=[' '.join(train_cmd[1:]), ' '.join(test_cmd[1:])])
+
+
+def write_docs(results: List[dict], docs: str, command: str) -> None:
+    os.makedirs(docs, exist_ok=True)
+    json_path = osp.join(docs, 'benchmarks.json')
+    figures = json.load(open(json_path)) if osp.exists(json_path) else {}
+    for r in results:
+        for key in ('digit_miou', 'miou', 'params', 'minutes_to_90',
+                    'train_minutes', 'data_time_share'):
+            figures[f'seg.{r["model"]}.{key}'] = r[key]
+    with open(json_path, 'w') as f:
+        json.dump(dict(sorted(figures.items())), f, indent=2)
+        f.write('\n')
+
+    md_path = osp.join(docs, 'benchmarks.md')
+    text = open(md_path).read() if osp.exists(md_path) else \
+        '# Benchmarks\n\nWritten by the benchmark scripts in `tools/`.\n'
+    for r in results:
+        text = replace_section(text, f'seg.{r["model"]}',
+                               model_section(r, command))
+    with open(md_path, 'w') as f:
+        f.write(text)
+
+
+def model_section(r: dict, command: str) -> str:
+    """The Markdown section of one model's results."""
+    lines = [
+        f'## Segmentation: {r["model"]} on M2NIST', '',
+        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
+        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
+        'Test split (images 4500-4999) with the best checkpoint on the '
+        'validation split (4000-4499). Minutes are wall-clock from the start '
+        'of the train command, validation included; "data" is the share of '
+        'iteration time spent waiting for data (mmengine `data_time` / '
+        '`time`).', '',
+        '| model | params | digit mIoU | mIoU | minutes to 90 % (val) | '
+        'train minutes | data |', '|---|---|---|---|---|---|---|',
+        f'| {r["model"]} | {r["params"] / 1e6:.2f} M | '
+        f'{r["digit_miou"]:.2f} | {r["miou"]:.2f} | {r["minutes_to_90"]} | '
+        f'{r["train_minutes"]:.1f} | {r["data_time_share"]:.1f} % |', '',
+        'Commands run:', ''
+    ]
+    lines += [f'- `{c}`' for c in r['commands']]
+    lines += ['', '| class | ' + ' | '.join(r['per_class']) + ' |',
+              '|---' * (len(r['per_class']) + 1) + '|',
+              '| IoU | ' + ' | '.join(f'{v:.2f}' for v in
+                                      r['per_class'].values()) + ' |', '',
+              'Validation curve (iteration: minutes, digit mIoU): ' +
+              ', '.join(f'{i}: {m:.1f} min, {d:.2f}'
+                        for i, m, d in r['curve'])]
+    return '\n'.join(lines)
+
+
+def replace_section(text: str, key: str, body: str) -> str:
+    """Replace (or append) the section between ``key`` markers."""
+    begin, end = f'<!-- {key}:begin -->', f'<!-- {key}:end -->'
+    section = f'{begin}\n{body}\n{end}'
+    if begin in text:
+        return re.sub(re.escape(begin) + '.*?' + re.escape(end),
+                      lambda _: section, text, flags=re.S)
+    return text.rstrip('\n') + '\n\n' + section + '\n'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--models', nargs='+', default=['fastscnn', 'unet'],
+                        choices=['fastscnn', 'unet'])
+    parser.add_argument('--amp', action='store_true',
+                        help='train with --amp (bfloat16 autocast on CPU)')
+    parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
+    parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
+    args = parser.parse_args()
+    results = [bench(m, args) for m in args.models]
+    write_docs(results, args.docs,
+               'python ' + ' '.join(shlex.quote(a) for a in sys.argv))
+    for r in results:
+        print({k: v for k, v in r.items() if k not in ('curve', 'per_class')})
+
+
+if __name__ == '__main__':
+    main()
