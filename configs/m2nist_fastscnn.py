@@ -4,7 +4,7 @@
 _base_ = [
     'mmseg::_base_/models/fast_scnn.py',
     './_base_/datasets/m2nist.py',
-    './_base_/schedules/m2nist_adamw_5k.py',
+    './_base_/schedules/m2nist_adamw.py',
     './_base_/m2nist_runtime.py',
 ]
 num_classes = 11
@@ -42,3 +42,13 @@ model = dict(
             loss_decode=dict(loss_weight=0.4, **loss))
         for i, in_c in ((1, 128), (0, 64))
     ])
+
+# iterations of batch 8 (4000 training images = 500 iterations)
+max_iters = 3000
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+         end=200),
+    dict(type='PolyLR', power=1.0, eta_min=1e-6, by_epoch=False, begin=200,
+         end=max_iters),
+]
+train_cfg = dict(max_iters=max_iters)

@@ -4,7 +4,7 @@
 _base_ = [
     'mmseg::_base_/models/fcn_unet_s5-d16.py',
     './_base_/datasets/m2nist.py',
-    './_base_/schedules/m2nist_adamw_5k.py',
+    './_base_/schedules/m2nist_adamw.py',
     './_base_/m2nist_runtime.py',
 ]
 num_classes = 11
@@ -28,3 +28,4 @@ model = dict(
         norm_cfg=norm_cfg,
         loss_decode=dict(loss_weight=0.4, **loss)),
     test_cfg=dict(mode='whole', _delete_=True))
+

@@ -39,16 +39,7 @@ val_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = dict(
-    batch_size=50,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        test_mode=True,
-        pipeline=test_pipeline))
+    val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 val_evaluator = dict(type='DigitIoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator
 # Model input: grey scaled to [0, 1], padded (black, like M2NIST's background;
