@@ -10,6 +10,10 @@ _base_ = [
 num_classes = 11
 norm_cfg = dict(type='BN', requires_grad=True)
 loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)
+# mmseg initialises every classifier (conv_seg) with Normal(std=0.01); on
+# M2NIST that keeps the models on a "background everywhere" plateau for
+# thousands of iterations, so the heads keep PyTorch's default init.
+head_init = None
 model = dict(
     data_preprocessor={{_base_.m2nist_data_preprocessor}},
     backbone=dict(
@@ -27,6 +31,7 @@ model = dict(
         num_classes=num_classes,
         norm_cfg=norm_cfg,
         align_corners=False,
+        init_cfg=head_init,
         loss_decode=dict(loss_weight=1.0, **loss)),
     auxiliary_head=[
         dict(
@@ -39,6 +44,7 @@ model = dict(
             norm_cfg=norm_cfg,
             concat_input=False,
             align_corners=False,
+            init_cfg=head_init,
             loss_decode=dict(loss_weight=0.4, **loss))
         for i, in_c in ((1, 128), (0, 64))
     ])

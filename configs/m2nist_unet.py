@@ -11,6 +11,7 @@ num_classes = 11
 base_channels = 16
 norm_cfg = dict(type='BN', requires_grad=True)
 loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)
+head_init = None  # PyTorch's default, see configs/m2nist_fastscnn.py
 model = dict(
     data_preprocessor={{_base_.m2nist_data_preprocessor}},
     backbone=dict(
@@ -20,12 +21,14 @@ model = dict(
         channels=base_channels,
         num_classes=num_classes,
         norm_cfg=norm_cfg,
+        init_cfg=head_init,
         loss_decode=dict(loss_weight=1.0, **loss)),
     auxiliary_head=dict(
         in_channels=base_channels * 2,
         channels=base_channels,
         num_classes=num_classes,
         norm_cfg=norm_cfg,
+        init_cfg=head_init,
         loss_decode=dict(loss_weight=0.4, **loss)),
     test_cfg=dict(mode='whole', _delete_=True))
 
