@@ -31,4 +31,3 @@ model = dict(
         init_cfg=head_init,
         loss_decode=dict(loss_weight=0.4, **loss)),
     test_cfg=dict(mode='whole', _delete_=True))
-
