@@ -59,3 +59,21 @@ def test_fastscnn_size_budget():
     _, model = build('m2nist_fastscnn.py')
     params = sum(p.numel() for p in model.parameters())
     assert params <= 2_000_000, params
+
+
+def test_detail_fast_scnn_global_extractor_options():
+    init_default_scope('mmseg')
+    cfg = dict(type='DetailFastSCNN', in_channels=1, detail_channels=(8, ))
+    stock = MODELS.build(cfg)
+    assert len(stock.global_feature_extractor.bottleneck1) == 3
+    shallow = MODELS.build(
+        dict(cfg, global_block_strides=(1, 1, 1), global_num_blocks=(1, 2, 1),
+             global_expand_ratio=4, pool_scales=(1, 2, 4)))
+    gfe = shallow.global_feature_extractor
+    assert [len(g) for g in (gfe.bottleneck1, gfe.bottleneck2,
+                             gfe.bottleneck3)] == [1, 2, 1]
+    assert len(gfe.ppm) == 3
+    outs = shallow(torch.zeros(2, 1, 64, 96))
+    # higher-res, global (kept at 1/8), fused, then the full-res detail
+    assert [tuple(o.shape) for o in outs] == [(2, 64, 8, 12), (2, 128, 8, 12),
+                                             (2, 128, 8, 12), (2, 8, 64, 96)]

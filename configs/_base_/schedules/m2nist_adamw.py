@@ -1,14 +1,14 @@
-# AdamW, linear warm-up then linear decay over 4000 iterations of batch 8
+# AdamW, linear warm-up then linear decay over 2000 iterations of batch 16
 # (8 epochs of the 4000 training images), validation (and a checkpoint)
-# every 250 iterations.
-max_iters = 4000
+# every 250 iterations (one epoch).
+max_iters = 2000
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=5e-4, weight_decay=1e-4))
+    optimizer=dict(type='AdamW', lr=4e-3, weight_decay=1e-4))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=200),
-    dict(type='PolyLR', power=1.0, eta_min=1e-6, by_epoch=False, begin=200,
+         end=100),
+    dict(type='PolyLR', power=1.0, eta_min=1e-6, by_epoch=False, begin=100,
          end=max_iters),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
