@@ -24,8 +24,9 @@ class DetailFastSCNN(FastSCNN):
     extractor: the number of inverted-residual blocks per group, their
     expansion ratio and the pyramid-pooling bins. On 64x96 digits a shallow
     extractor kept at 1/8 resolution (``global_block_strides=(1, 1, 1)``)
-    learns the digit classes many times faster than the stock 1/32 one, and
-    bins that divide its 8x12 map, e.g. ``(1, 2, 4)``, export to ONNX.
+    learns the digit classes much faster than the stock 1/32 one; bins that
+    divide its 8x12 map, e.g. ``(1, 2, 4)``, make the adaptive pooling a
+    plain average pooling.
 
     Args:
         detail_channels: Output channels of each 3x3 stride-1 conv.
@@ -62,17 +63,17 @@ class DetailFastSCNN(FastSCNN):
             norm_cfg=self.norm_cfg,
             act_cfg=self.act_cfg,
             align_corners=self.align_corners)
-        # The stock extractor sizes its output conv for exactly four bins.
-        ppm_c = global_block_channels[2] + len(pool_scales) * (
-            global_block_channels[2] // 4)
-        self.global_feature_extractor.out = ConvModule(
-            ppm_c,
-            global_out_channels,
-            3,
-            padding=1,
-            conv_cfg=self.conv_cfg,
-            norm_cfg=self.norm_cfg,
-            act_cfg=self.act_cfg)
+        if len(pool_scales) != 4:
+            # the stock extractor sizes its output conv for four bins
+            c = global_block_channels[2]
+            self.global_feature_extractor.out = ConvModule(
+                c + len(pool_scales) * (c // 4),
+                global_out_channels,
+                3,
+                padding=1,
+                conv_cfg=self.conv_cfg,
+                norm_cfg=self.norm_cfg,
+                act_cfg=self.act_cfg)
         layers, c_in = [], self.in_channels
         for c_out in detail_channels:
             layers.append(
