@@ -8,7 +8,9 @@ _base_ = [
     './_base_/m2nist_runtime.py',
 ]
 num_classes = 11
-# mmseg's FastSCNN base uses BN momentum 0.01: too slow for 2000 iterations
+# 3000 iterations (12 epochs): validation digit mIoU still rises at 2000
+train_cfg = dict(max_iters=3000)
+# mmseg's FastSCNN base uses BN momentum 0.01: too slow for a short schedule
 norm_cfg = dict(type='BN', requires_grad=True, momentum=0.1)
 loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)
 # mmseg initialises every classifier (conv_seg) with Normal(std=0.01); on

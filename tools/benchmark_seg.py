@@ -4,9 +4,11 @@ For each model it runs ``tools/train.py`` (wall clock measured from the
 command's start), reads the validation curve from the log, tests the best
 validation checkpoint on the test split with ``tools/test.py``, and records
 digit mIoU, mIoU, parameters, minutes to 90 % digit mIoU (validation split)
-and the share of iteration time spent waiting for data.
+and the share of iteration time spent waiting for data. With several
+``--seeds`` each model is trained once per seed; the figures without a seed
+in their key are the worst over the seeds (lowest accuracy, most minutes).
 
-    python tools/benchmark_seg.py --models fastscnn unet [--amp]
+    python tools/benchmark_seg.py --models fastscnn unet --seeds 0 1 [--amp]
 """
 import argparse
 import glob
@@ -71,13 +73,14 @@ def val_curve(log: str, t0: float) -> List[Tuple[int, float, float]]:
     return curve
 
 
-def data_time_share(work_dir: str) -> float:
+def iteration_times(work_dir: str) -> Tuple[float, float]:
+    """(mean seconds per training iteration, % of it waiting for data)."""
     path = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
                                      'scalars.json')))[-1]
     rows = [json.loads(line) for line in open(path)]
     rows = [r for r in rows if 'data_time' in r][1:]  # skip warm-up window
-    return 100 * sum(r['data_time'] for r in rows) / sum(r['time']
-                                                         for r in rows)
+    total = sum(r['time'] for r in rows)
+    return total / len(rows), 100 * sum(r['data_time'] for r in rows) / total
 
 
 def count_params(config: str) -> int:
@@ -89,10 +92,11 @@ def count_params(config: str) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def bench(model: str, args: argparse.Namespace) -> dict:
+def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     config = f'configs/m2nist_{model}.py'
-    work = osp.join(args.work_root, model)
-    train_cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
+    work = osp.join(args.work_root, model, f'seed{seed}')
+    train_cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work,
+                 '--cfg-options', f'randomness.seed={seed}']
     if args.amp:
         train_cmd.append('--amp')
     t0 = run(train_cmd)
@@ -107,14 +111,17 @@ def bench(model: str, args: argparse.Namespace) -> dict:
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     metrics = json.load(open(result))
     reached = [m for _, m, d in curve if d >= 90.0]
+    iter_time, data_share = iteration_times(work)
     return dict(
         model=model,
+        seed=seed,
         digit_miou=metrics['digit_mIoU'],
         miou=metrics['mIoU'],
         params=count_params(osp.join(REPO, config)),
         minutes_to_90=round(reached[0], 2) if reached else None,
         train_minutes=round(train_minutes, 2),
-        data_time_share=round(data_time_share(work), 2),
+        data_time_share=round(data_share, 2),
+        iter_time=round(iter_time, 3),
         best_checkpoint=osp.relpath(best, REPO),
         per_class={k[4:]: v for k, v in metrics.items()
                    if k.startswith('IoU.')},
@@ -122,54 +129,78 @@ def bench(model: str, args: argparse.Namespace) -> dict:
         commands=[' '.join(train_cmd[1:]), ' '.join(test_cmd[1:])])
 
 
+KEYS = ('digit_miou', 'miou', 'params', 'minutes_to_90', 'train_minutes',
+        'data_time_share')
+WORST = dict(digit_miou=min, miou=min, params=max, minutes_to_90=max,
+             train_minutes=max, data_time_share=max)
+
+
+def worst(runs: List[dict]) -> dict:
+    """The figures of a model over its seeds: worst of each (None wins)."""
+    out = {}
+    for key in KEYS:
+        values = [r[key] for r in runs]
+        out[key] = None if None in values else WORST[key](values)
+    return out
+
+
 def write_docs(results: List[dict], docs: str, command: str) -> None:
     os.makedirs(docs, exist_ok=True)
     json_path = osp.join(docs, 'benchmarks.json')
     figures = json.load(open(json_path)) if osp.exists(json_path) else {}
-    for r in results:
-        for key in ('digit_miou', 'miou', 'params', 'minutes_to_90',
-                    'train_minutes', 'data_time_share'):
-            figures[f'seg.{r["model"]}.{key}'] = r[key]
-    with open(json_path, 'w') as f:
-        json.dump(dict(sorted(figures.items())), f, indent=2)
-        f.write('\n')
-
     md_path = osp.join(docs, 'benchmarks.md')
     text = open(md_path).read() if osp.exists(md_path) else \
         '# Benchmarks\n\nWritten by the benchmark scripts in `tools/`.\n'
-    for r in results:
-        text = replace_section(text, f'seg.{r["model"]}',
-                               model_section(r, command))
+    for model in dict.fromkeys(r['model'] for r in results):
+        runs = [r for r in results if r['model'] == model]
+        figures = {k: v for k, v in figures.items()
+                   if not k.startswith(f'seg.{model}.')}
+        for key, value in worst(runs).items():
+            figures[f'seg.{model}.{key}'] = value
+        figures[f'seg.{model}.seeds'] = [r['seed'] for r in runs]
+        for r in runs:
+            for key in KEYS:
+                figures[f'seg.{model}.seed{r["seed"]}.{key}'] = r[key]
+        text = replace_section(text, f'seg.{model}',
+                               model_section(runs, command))
+    with open(json_path, 'w') as f:
+        json.dump(dict(sorted(figures.items())), f, indent=2)
+        f.write('\n')
     with open(md_path, 'w') as f:
         f.write(text)
 
 
-def model_section(r: dict, command: str) -> str:
-    """The Markdown section of one model's results."""
+def model_section(runs: List[dict], command: str) -> str:
+    """The Markdown section of one model's results (one row per seed)."""
+    model = runs[0]['model']
     lines = [
-        f'## Segmentation: {r["model"]} on M2NIST', '',
+        f'## Segmentation: {model} on M2NIST', '',
         f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
         f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
         'Test split (images 4500-4999) with the best checkpoint on the '
         'validation split (4000-4499). Minutes are wall-clock from the start '
         'of the train command, validation included; "data" is the share of '
         'iteration time spent waiting for data (mmengine `data_time` / '
-        '`time`).', '',
-        '| model | params | digit mIoU | mIoU | minutes to 90 % (val) | '
-        'train minutes | data |', '|---|---|---|---|---|---|---|',
-        f'| {r["model"]} | {r["params"] / 1e6:.2f} M | '
-        f'{r["digit_miou"]:.2f} | {r["miou"]:.2f} | {r["minutes_to_90"]} | '
-        f'{r["train_minutes"]:.1f} | {r["data_time_share"]:.1f} % |', '',
-        'Commands run:', ''
+        '`time`); "s/iter" is the mean training iteration time.', '',
+        '| model | seed | params | digit mIoU | mIoU | minutes to 90 % (val) '
+        '| train minutes | s/iter | data |', '|---' * 9 + '|'
     ]
-    lines += [f'- `{c}`' for c in r['commands']]
-    lines += ['', '| class | ' + ' | '.join(r['per_class']) + ' |',
-              '|---' * (len(r['per_class']) + 1) + '|',
-              '| IoU | ' + ' | '.join(f'{v:.2f}' for v in
-                                      r['per_class'].values()) + ' |', '',
-              'Validation curve (iteration: minutes, digit mIoU): ' +
-              ', '.join(f'{i}: {m:.1f} min, {d:.2f}'
-                        for i, m, d in r['curve'])]
+    lines += [
+        f'| {model} | {r["seed"]} | {r["params"] / 1e6:.2f} M | '
+        f'{r["digit_miou"]:.2f} | {r["miou"]:.2f} | {r["minutes_to_90"]} | '
+        f'{r["train_minutes"]:.1f} | {r["iter_time"]:.2f} | '
+        f'{r["data_time_share"]:.1f} % |' for r in runs
+    ]
+    for r in runs:
+        lines += ['', f'Seed {r["seed"]}, commands run:', '']
+        lines += [f'- `{c}`' for c in r['commands']]
+        lines += ['', '| class | ' + ' | '.join(r['per_class']) + ' |',
+                  '|---' * (len(r['per_class']) + 1) + '|',
+                  '| IoU | ' + ' | '.join(f'{v:.2f}' for v in
+                                          r['per_class'].values()) + ' |', '',
+                  'Validation curve (iteration: minutes, digit mIoU): ' +
+                  ', '.join(f'{i}: {m:.1f} min, {d:.2f}'
+                            for i, m, d in r['curve'])]
     return '\n'.join(lines)
 
 
@@ -187,12 +218,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--models', nargs='+', default=['fastscnn', 'unet'],
                         choices=['fastscnn', 'unet'])
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0],
+                        help='train each model once per seed '
+                        '(randomness.seed)')
     parser.add_argument('--amp', action='store_true',
                         help='train with --amp (bfloat16 autocast on CPU)')
     parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
     parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
     args = parser.parse_args()
-    results = [bench(m, args) for m in args.models]
+    results = [bench(m, s, args) for m in args.models for s in args.seeds]
     write_docs(results, args.docs,
                'python ' + ' '.join(shlex.quote(a) for a in sys.argv))
     for r in results:

@@ -1,6 +1,8 @@
 # AdamW, linear warm-up then linear decay over 2000 iterations of batch 16
 # (8 epochs of the 4000 training images), validation (and a checkpoint)
-# every 250 iterations (one epoch).
+# every 250 iterations (one epoch). The decay ends at train_cfg.max_iters
+# (PolyLR without `end`), so a config or --cfg-options that changes
+# max_iters stretches the schedule with it.
 max_iters = 2000
 optim_wrapper = dict(
     type='OptimWrapper',
@@ -8,8 +10,7 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=100),
-    dict(type='PolyLR', power=1.0, eta_min=1e-6, by_epoch=False, begin=100,
-         end=max_iters),
+    dict(type='PolyLR', power=1.0, eta_min=1e-6, by_epoch=False, begin=100),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=250)
