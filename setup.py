@@ -26,6 +26,7 @@ setup(
     read_requirements('requirements/runtime.txt'),
     extras_require=dict(
         tests=read_requirements('requirements/tests.txt'),
-        dev=read_requirements('requirements/tests.txt')),
+        dev=read_requirements('requirements/tests.txt'),
+        tensorrt=read_requirements('requirements/tensorrt.txt')),
     license='Apache-2.0',
     zip_safe=False)

@@ -13,9 +13,7 @@ in their key are the worst over the seeds (lowest accuracy, most minutes).
 import argparse
 import glob
 import json
-import os
 import os.path as osp
-import platform
 import re
 import shlex
 import subprocess
@@ -24,24 +22,12 @@ import time
 from datetime import datetime
 from typing import Dict, List, Tuple
 
+from m2nist_mm.utils.benchmark_docs import machine, write_docs
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 VAL_LINE = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - '
                       r'Iter\(val\) \[\d+/\d+\]\s+(.*)$')
 TRAIN_ITER = re.compile(r'Iter\(train\) \[\s*(\d+)/')
-
-
-def machine() -> str:
-    cpu = platform.processor()
-    try:
-        with open('/proc/cpuinfo') as f:
-            cpu = next(line.split(':', 1)[1].strip() for line in f
-                       if line.startswith('model name'))
-    except (OSError, StopIteration):
-        pass
-    import torch
-    return (f'{cpu}, {os.cpu_count()} cores, torch {torch.__version__} '
-            f'({torch.get_num_threads()} threads), Python '
-            f'{platform.python_version()}')
 
 
 def run(cmd: List[str]) -> float:
@@ -144,30 +130,21 @@ def worst(runs: List[dict]) -> dict:
     return out
 
 
-def write_docs(results: List[dict], docs: str, command: str) -> None:
-    os.makedirs(docs, exist_ok=True)
-    json_path = osp.join(docs, 'benchmarks.json')
-    figures = json.load(open(json_path)) if osp.exists(json_path) else {}
-    md_path = osp.join(docs, 'benchmarks.md')
-    text = open(md_path).read() if osp.exists(md_path) else \
-        '# Benchmarks\n\nWritten by the benchmark scripts in `tools/`.\n'
-    for model in dict.fromkeys(r['model'] for r in results):
+def write_results(results: List[dict], docs: str, command: str) -> None:
+    """Sections and keys of each model benchmarked (replacing its old ones)."""
+    sections, figures = {}, {}
+    models = list(dict.fromkeys(r['model'] for r in results))
+    for model in models:
         runs = [r for r in results if r['model'] == model]
-        figures = {k: v for k, v in figures.items()
-                   if not k.startswith(f'seg.{model}.')}
         for key, value in worst(runs).items():
             figures[f'seg.{model}.{key}'] = value
         figures[f'seg.{model}.seeds'] = [r['seed'] for r in runs]
         for r in runs:
             for key in KEYS:
                 figures[f'seg.{model}.seed{r["seed"]}.{key}'] = r[key]
-        text = replace_section(text, f'seg.{model}',
-                               model_section(runs, command))
-    with open(json_path, 'w') as f:
-        json.dump(dict(sorted(figures.items())), f, indent=2)
-        f.write('\n')
-    with open(md_path, 'w') as f:
-        f.write(text)
+        sections[f'seg.{model}'] = model_section(runs, command)
+    write_docs(docs, sections, figures,
+               prefixes=tuple(f'seg.{m}.' for m in models))
 
 
 def model_section(runs: List[dict], command: str) -> str:
@@ -204,16 +181,6 @@ def model_section(runs: List[dict], command: str) -> str:
     return '\n'.join(lines)
 
 
-def replace_section(text: str, key: str, body: str) -> str:
-    """Replace (or append) the section between ``key`` markers."""
-    begin, end = f'<!-- {key}:begin -->', f'<!-- {key}:end -->'
-    section = f'{begin}\n{body}\n{end}'
-    if begin in text:
-        return re.sub(re.escape(begin) + '.*?' + re.escape(end),
-                      lambda _: section, text, flags=re.S)
-    return text.rstrip('\n') + '\n\n' + section + '\n'
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--models', nargs='+', default=['fastscnn', 'unet'],
@@ -227,7 +194,7 @@ def main() -> None:
     parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
     args = parser.parse_args()
     results = [bench(m, s, args) for m in args.models for s in args.seeds]
-    write_docs(results, args.docs,
+    write_results(results, args.docs,
                'python ' + ' '.join(shlex.quote(a) for a in sys.argv))
     for r in results:
         print({k: v for k, v in r.items() if k not in ('curve', 'per_class')})

@@ -1,4 +1,4 @@
-from .arrays import DataFileError
+from m2nist_runtime.arrays import DataFileError
 from .m2nist import M2NISTDataset
 from .transforms import *  # noqa: F401,F403
 

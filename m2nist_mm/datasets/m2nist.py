@@ -6,8 +6,10 @@ import numpy as np
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from .arrays import (DataFileError, image_layout, images_to_uint8,
-                     mask_layout, masks_to_index, open_npy)
+from m2nist_runtime.arrays import (DataFileError, image_layout,
+                                   images_to_uint8, mask_layout,
+                                   masks_to_index, open_npy)
+from m2nist_runtime.classes import CLASSES, PALETTE
 
 M2NIST_URL = 'https://www.kaggle.com/datasets/farhanhubble/multimnistm2nist'
 
@@ -39,12 +41,7 @@ class M2NISTDataset(BaseSegDataset):
             (``pipeline``, ``test_mode``, ``lazy_init``...).
     """
 
-    METAINFO = dict(
-        classes=('0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
-                 'background'),
-        palette=[[230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200],
-                 [245, 130, 48], [145, 30, 180], [70, 240, 240],
-                 [240, 50, 230], [210, 245, 60], [250, 190, 212], [0, 0, 0]])
+    METAINFO = dict(classes=CLASSES, palette=PALETTE)
     #: Default index ranges ``[start, stop)`` of the splits.
     SPLITS = dict(train=(0, 4000), val=(4000, 4500), test=(4500, 5000))
 

@@ -1,6 +1,5 @@
 import os.path as osp
 
-import numpy as np
 import pytest
 import torch
 from mmengine.config import Config

@@ -1,0 +1,2 @@
+_base_ = ['./_base_/segmentation_static.py',
+          './_base_/backends/onnxruntime.py']

@@ -1,0 +1,82 @@
+"""ONNX -> ncnn (PyPI ``pnnx``) and ONNX -> TensorRT engine (TensorRT 10+).
+
+mmdeploy 1.3 converts with its own ``onnx2ncnn`` (not in the wheel) and a
+TensorRT 8 wrapper; these do the same job with what PyPI ships.
+"""
+import os.path as osp
+import shutil
+import subprocess
+import tempfile
+from typing import List, Sequence
+
+from mmdeploy.utils import get_common_config, get_model_inputs
+
+
+def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
+              work_dir: str, stem: str = 'end2end') -> List[str]:
+    """Convert with the ``pnnx`` tool: ``<stem>.param`` + ``<stem>.bin``.
+
+    Weights stay fp32 (pnnx's default is fp16); pnnx's intermediate files
+    stay in a temporary directory.
+    """
+    from pnnx import EXEC_PATH
+    param, weights = (osp.join(work_dir, f'{stem}.{ext}')
+                      for ext in ('param', 'bin'))
+    shape = ','.join(str(int(s)) for s in input_shape)
+    with tempfile.TemporaryDirectory() as tmp:
+        # pnnx writes intermediates beside its input: give it a copy in tmp
+        src = shutil.copy(onnx_file, osp.join(tmp, 'm.onnx'))
+        cmd = [EXEC_PATH, src, f'inputshape=[{shape}]f32', 'fp16=0',
+               f'ncnnparam={osp.abspath(param)}',
+               f'ncnnbin={osp.abspath(weights)}'] + [
+                   f'{key}={osp.join(tmp, name)}'
+                   for key, name in (('pnnxparam', 'm.pnnx.param'),
+                                     ('pnnxbin', 'm.pnnx.bin'),
+                                     ('pnnxpy', 'm_pnnx.py'),
+                                     ('pnnxonnx', 'm.pnnx.onnx'),
+                                     ('ncnnpy', 'm_ncnn.py'))]
+        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
+    if proc.returncode != 0 or not (osp.isfile(param)
+                                    and osp.isfile(weights)):
+        raise RuntimeError(f'pnnx could not convert {onnx_file} to ncnn '
+                           f'(exit {proc.returncode}):\n{proc.stdout[-2000:]}'
+                           f'\n{proc.stderr[-2000:]}')
+    return [param, weights]
+
+
+def onnx2tensorrt(onnx_file: str, deploy_cfg, work_dir: str,
+                  stem: str = 'end2end') -> List[str]:
+    """Build ``<stem>.engine`` with the TensorRT Python API.
+
+    Shapes come from the deploy config's ``backend_config.model_inputs``
+    (min/opt/max), precision and workspace from its ``common_config``.
+    """
+    import tensorrt as trt
+    logger = trt.Logger(trt.Logger.WARNING)
+    builder = trt.Builder(logger)
+    network = builder.create_network(0)  # explicit batch (TensorRT 10)
+    parser = trt.OnnxParser(network, logger)
+    if not parser.parse_from_file(osp.abspath(onnx_file)):
+        errors = '\n'.join(str(parser.get_error(i))
+                           for i in range(parser.num_errors))
+        raise RuntimeError(f'TensorRT cannot parse {onnx_file}:\n{errors}')
+    common = get_common_config(deploy_cfg)
+    config = builder.create_builder_config()
+    config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE,
+                                 common.get('max_workspace_size', 1 << 30))
+    if common.get('fp16_mode', False):
+        config.set_flag(trt.BuilderFlag.FP16)
+    profile = builder.create_optimization_profile()
+    for name, shapes in get_model_inputs(deploy_cfg)[0]['input_shapes'] \
+            .items():
+        profile.set_shape(name, shapes['min_shape'], shapes['opt_shape'],
+                          shapes['max_shape'])
+    config.add_optimization_profile(profile)
+    engine = builder.build_serialized_network(network, config)
+    if engine is None:
+        raise RuntimeError(f'TensorRT could not build an engine from '
+                           f'{onnx_file}')
+    path = osp.join(work_dir, f'{stem}.engine')
+    with open(path, 'wb') as f:
+        f.write(engine)
+    return [path]

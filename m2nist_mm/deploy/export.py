@@ -1,0 +1,138 @@
+"""Export a trained checkpoint through mmdeploy to a backend work dir."""
+import contextlib
+import functools
+import os
+import os.path as osp
+import shutil
+import tempfile
+from typing import Dict, Iterator, List, Optional, Sequence
+
+import numpy as np
+import onnx
+import torch
+from mmdeploy.apis import torch2onnx
+from mmdeploy.apis.utils import to_backend
+from mmdeploy.utils import (Backend, Codebase, Task, get_backend,
+                            get_codebase, get_ir_config, get_task_type,
+                            load_config)
+from mmengine import Config
+
+from m2nist_runtime import DeployedModel
+from .converters import onnx2ncnn, onnx2tensorrt
+from .sdk import LOADERS, dump_sdk_info
+from .verify import agreement, load_model, torch_predict
+
+BACKENDS = (Backend.ONNXRUNTIME, Backend.NCNN, Backend.TENSORRT)
+#: The SDK meta files; with ``<save_file stem>.*`` all an export writes.
+OUTPUTS = ('deploy.json', 'pipeline.json', 'detail.json')
+
+
+@contextlib.contextmanager
+def torchscript_onnx_export() -> Iterator[None]:
+    """Make ``torch.onnx.export`` default to the TorchScript exporter.
+
+    torch >= 2.9 defaults to the dynamo exporter; mmdeploy's rewriters patch
+    the TorchScript one (``dynamo=False``). Restored on exit.
+    """
+    original = torch.onnx.export
+
+    @functools.wraps(original)
+    def export(*args, **kwargs):
+        kwargs.setdefault('dynamo', False)
+        return original(*args, **kwargs)
+
+    torch.onnx.export = export
+    try:
+        yield
+    finally:
+        torch.onnx.export = original
+
+
+def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
+    """The backend, after checking the two configs belong together."""
+    name = deploy_cfg.filename or 'deploy config'
+    if get_codebase(deploy_cfg) != Codebase.MMSEG or \
+            get_task_type(deploy_cfg) != Task.SEGMENTATION:
+        raise ValueError(
+            f'{name} is for {get_codebase(deploy_cfg).value} '
+            f'{get_task_type(deploy_cfg).value}, not mmseg Segmentation: use '
+            'a configs/deploy/segmentation_*.py config')
+    backend = get_backend(deploy_cfg)
+    if backend not in BACKENDS:
+        raise ValueError(f'{name}: backend {backend.value} is not supported '
+                         f'(use one of {[b.value for b in BACKENDS]})')
+    if 'decode_head' not in model_cfg.get('model', {}):
+        raise ValueError(f'{model_cfg.filename} is not a segmentation model '
+                         'config (no model.decode_head)')
+    pipeline = model_cfg.get('test_pipeline')
+    if not pipeline or pipeline[0]['type'] not in LOADERS:
+        raise ValueError(
+            f'{model_cfg.filename}: mmdeploy needs a top-level test_pipeline '
+            f'whose first step is a loader ({", ".join(LOADERS)})')
+    if backend == Backend.TENSORRT and not torch.cuda.is_available():
+        raise RuntimeError('TensorRT needs an NVIDIA GPU; none is visible')
+    return backend
+
+
+def onnx_input_shape(onnx_file: str) -> List[Optional[int]]:
+    """``[N, C, H, W]`` of the graph input, ``None`` for dynamic axes."""
+    dims = onnx.load(onnx_file).graph.input[0].type.tensor_type.shape.dim
+    return [d.dim_value if d.HasField('dim_value') else None for d in dims]
+
+
+def _clear(work_dir: str, stem: str) -> None:
+    for name in os.listdir(work_dir):
+        if name in OUTPUTS or osp.splitext(name)[0] == stem:
+            os.remove(osp.join(work_dir, name))
+
+
+def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
+           img: np.ndarray, work_dir: str,
+           check_imgs: Sequence[np.ndarray] = (), device: str = 'cpu',
+           min_agreement: float = 99.9) -> Dict:
+    """Export ``checkpoint``, write the SDK meta files, check the result.
+
+    The backend files are made in a temporary directory and replace those
+    of any earlier export in ``work_dir`` only when the backend model agrees
+    with PyTorch on ``img`` and ``check_imgs`` (grey ``uint8`` images) in
+    at least ``min_agreement`` % of the pixels; a failed export leaves
+    ``work_dir`` as it was.
+
+    Returns:
+        dict: ``files`` written, ``input_shape`` and ``agreement`` (%).
+    """
+    deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
+    backend = check_configs(deploy_cfg, model_cfg)
+    model = load_model(model_cfg, checkpoint)  # strict: refuse mismatches
+    save_file = get_ir_config(deploy_cfg)['save_file']
+    stem = osp.splitext(save_file)[0]
+    os.makedirs(work_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_dir, prefix='.partial-') as tmp:
+        with torchscript_onnx_export():
+            torch2onnx(img, tmp, save_file, deploy_cfg, model_cfg,
+                       checkpoint, 'cpu')
+        onnx_file = osp.join(tmp, save_file)
+        shape = onnx_input_shape(onnx_file)
+        if backend == Backend.NCNN:
+            onnx2ncnn(onnx_file, shape, tmp, stem)
+        elif backend == Backend.TENSORRT:
+            onnx2tensorrt(onnx_file, deploy_cfg, tmp, stem)
+        else:
+            to_backend(backend.value, [onnx_file], tmp, deploy_cfg)
+        dump_sdk_info(deploy_cfg, model_cfg, tmp, checkpoint, shape)
+        imgs = [img, *check_imgs]
+        deployed = DeployedModel(tmp, device=device)
+        agree = agreement([deployed([i])[0] for i in imgs],
+                          torch_predict(model, imgs))
+        if agree < min_agreement:
+            raise RuntimeError(
+                f'the {backend.value} model agrees with PyTorch on only '
+                f'{agree:.4f} % of the pixels of {len(imgs)} image(s) '
+                f'(needed: {min_agreement} %); nothing written to {work_dir}')
+        files = sorted(os.listdir(tmp))
+        _clear(work_dir, stem)  # no files of an older export stay beside
+        for name in files:
+            shutil.move(osp.join(tmp, name), osp.join(work_dir, name))
+    return dict(files=[osp.join(work_dir, f) for f in files],
+                input_shape=shape, agreement=agree, backend=backend.value,
+                images=len(imgs))

@@ -1,0 +1,85 @@
+"""PyTorch reference predictions, and how well an export matches them."""
+import os.path as osp
+from typing import Dict, List, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine import Config
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.runner import CheckpointLoader, load_state_dict
+from mmseg.apis import init_model
+
+from m2nist_runtime.classes import CLASSES
+from ..evaluation import DigitIoUMetric
+
+
+def load_model(model_cfg: Union[str, Config], checkpoint: str,
+               device: str = 'cpu') -> torch.nn.Module:
+    """The mmseg model with ``checkpoint`` loaded strictly.
+
+    Unlike mmseg's ``init_model``, a checkpoint whose parameters do not
+    match the config (missing, unexpected or differently shaped) is an
+    error, not a warning.
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    model = init_model(model_cfg, None, device)
+    name = getattr(model.cfg, 'filename', None) or 'the model config'
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
+    except Exception as e:  # torch/pickle raise many types for bad files
+        raise ValueError(f'{checkpoint}: cannot be read as a checkpoint '
+                         f'({type(e).__name__}: {e})') from None
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise ValueError(f'{checkpoint}: holds no state_dict')
+    state = {k[7:] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    try:
+        load_state_dict(model, state, strict=True, logger='silent')
+    except RuntimeError as e:
+        raise ValueError(f'{checkpoint} does not match {name}: {e}') \
+            from None
+    return model.eval()
+
+
+@torch.no_grad()
+def torch_predict(model: torch.nn.Module, imgs: Sequence[np.ndarray],
+                  batch_size: int = 50) -> List[np.ndarray]:
+    """Class index maps from the model's own test pipeline and test_step.
+
+    Images are batched with others of their size (mmseg's data
+    preprocessor pads at test time but needs one size per batch).
+    """
+    pipeline = Compose(model.cfg.test_pipeline)
+    preds = [None] * len(imgs)
+    for shape in dict.fromkeys(img.shape for img in imgs):
+        idx = [i for i, img in enumerate(imgs) if img.shape == shape]
+        for b in range(0, len(idx), batch_size):
+            chunk = idx[b:b + batch_size]
+            batch = pseudo_collate([pipeline(dict(img=imgs[i]))
+                                    for i in chunk])
+            for i, sample in zip(chunk, model.test_step(batch)):
+                preds[i] = sample.pred_sem_seg.data[0].cpu().numpy().astype(
+                    np.uint8)
+    return preds
+
+
+def agreement(preds: Sequence[np.ndarray],
+              refs: Sequence[np.ndarray]) -> float:
+    """Percentage of pixels with the same class in both."""
+    same = sum(int((p == r).sum()) for p, r in zip(preds, refs))
+    return 100.0 * same / sum(r.size for r in refs)
+
+
+def evaluate(preds: Sequence[np.ndarray],
+             gts: Sequence[np.ndarray]) -> Dict[str, float]:
+    """``DigitIoUMetric`` (as tools/test.py reports it) of predictions."""
+    metric = DigitIoUMetric(iou_metrics=['mIoU'])
+    metric.dataset_meta = dict(classes=CLASSES)
+    metric.process({}, [
+        dict(pred_sem_seg=dict(data=torch.from_numpy(p[None]).long()),
+             gt_sem_seg=dict(data=torch.from_numpy(g[None]).long()))
+        for p, g in zip(preds, gts)
+    ])
+    return metric.compute_metrics(metric.results)

@@ -1,0 +1,14 @@
+"""The numpy-only part of m2nist_mm: no torch, no OpenMMLab import.
+
+It holds what both the training side and a slim inference server need:
+validated reading of the MNIST-family arrays and images
+(:mod:`.arrays`, :mod:`.images`), and running a model exported by
+``tools/deploy.py`` with ONNX Runtime, ncnn or TensorRT (:mod:`.model`).
+"""
+from .arrays import DataFileError
+from .classes import CLASSES, PALETTE
+from .images import read_image, read_inputs, to_gray
+from .model import DeployedModel
+
+__all__ = ['CLASSES', 'PALETTE', 'DataFileError', 'DeployedModel',
+           'read_image', 'read_inputs', 'to_gray']

@@ -1,0 +1,129 @@
+"""Backend sessions: ``(N, C, H, W)`` float32 batch in, graph output out.
+
+Each backend is imported only when used, so a server needs just the one it
+runs (ONNX Runtime needs ``onnxruntime`` and numpy only).
+"""
+import os
+from typing import Callable, Dict
+
+import numpy as np
+
+from .arrays import DataFileError
+
+
+def _threads() -> int:
+    return int(os.environ.get('OMP_NUM_THREADS', 0)) or os.cpu_count() or 1
+
+
+class OnnxRuntimeBackend:
+    """An ``.onnx`` model in an ONNX Runtime CPU (or CUDA) session."""
+
+    def __init__(self, onnx_file: str, device: str = 'cpu') -> None:
+        import onnxruntime as ort
+        providers = ['CPUExecutionProvider']
+        if device.startswith('cuda'):
+            providers.insert(0, 'CUDAExecutionProvider')
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = _threads()
+        try:
+            self.session = ort.InferenceSession(onnx_file, options,
+                                                providers=providers)
+        except Exception as e:  # onnxruntime raises its own types
+            raise DataFileError(f'{onnx_file}: ONNX Runtime cannot load it: '
+                                f'{e}') from None
+        self.input_name = self.session.get_inputs()[0].name
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input_name: batch})[0]
+
+
+class NcnnBackend:
+    """An ncnn ``.param`` + ``.bin`` pair, fp32 on the CPU, one image a run."""
+
+    def __init__(self, param_file: str, bin_file: str,
+                 device: str = 'cpu') -> None:
+        import ncnn
+        self.ncnn = ncnn
+        self.net = ncnn.Net()
+        opt = self.net.opt
+        opt.use_vulkan_compute = False
+        opt.num_threads = _threads()
+        # fp32 storage and arithmetic: the model must match PyTorch
+        opt.use_fp16_packed = opt.use_fp16_storage = False
+        opt.use_fp16_arithmetic = opt.use_bf16_storage = False
+        if self.net.load_param(param_file) != 0:
+            raise DataFileError(f'{param_file}: ncnn cannot parse it')
+        if self.net.load_model(bin_file) != 0:
+            raise DataFileError(f'{bin_file}: ncnn cannot load the weights '
+                                f'(missing, truncated or not for '
+                                f'{param_file})')
+        self.input_name = self.net.input_names()[0]
+        self.output_name = self.net.output_names()[0]
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        outs = []
+        for img in batch:
+            ex = self.net.create_extractor()
+            ex.input(self.input_name, self.ncnn.Mat(np.ascontiguousarray(img)))
+            ret, out = ex.extract(self.output_name)
+            if ret != 0:
+                raise RuntimeError(f'ncnn failed on blob {self.output_name} '
+                                   f'(error {ret})')
+            outs.append(np.array(out))
+        return np.stack(outs)
+
+
+class TensorRTBackend:
+    """A serialised TensorRT (10+) engine on a CUDA device.
+
+    Buffers are torch CUDA tensors: a TensorRT machine has torch anyway.
+    """
+
+    def __init__(self, engine_file: str, device: str = 'cuda') -> None:
+        import tensorrt as trt
+        import torch
+        if not torch.cuda.is_available():
+            raise RuntimeError('TensorRT needs an NVIDIA GPU; none is '
+                               'visible to torch')
+        self.torch = torch
+        self.device = torch.device(device if device.startswith('cuda')
+                                   else 'cuda')
+        runtime = trt.Runtime(trt.Logger(trt.Logger.WARNING))
+        with open(engine_file, 'rb') as f:
+            self.engine = runtime.deserialize_cuda_engine(f.read())
+        if self.engine is None:
+            raise DataFileError(f'{engine_file}: TensorRT cannot deserialise '
+                                'it (corrupt, or built by another TensorRT '
+                                'version or GPU)')
+        self.context = self.engine.create_execution_context()
+        names = [self.engine.get_tensor_name(i)
+                 for i in range(self.engine.num_io_tensors)]
+        mode = trt.TensorIOMode.INPUT
+        self.input_name = next(n for n in names
+                               if self.engine.get_tensor_mode(n) == mode)
+        self.output_name = next(n for n in names
+                                if self.engine.get_tensor_mode(n) != mode)
+        dtypes = {trt.int64: torch.int64, trt.int32: torch.int32,
+                  trt.float32: torch.float32, trt.float16: torch.float16}
+        self.out_dtype = dtypes[self.engine.get_tensor_dtype(
+            self.output_name)]
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        torch = self.torch
+        x = torch.from_numpy(batch).to(self.device).contiguous()
+        self.context.set_input_shape(self.input_name, tuple(x.shape))
+        shape = tuple(self.context.get_tensor_shape(self.output_name))
+        out = torch.empty(shape, device=self.device, dtype=self.out_dtype)
+        self.context.set_tensor_address(self.input_name, x.data_ptr())
+        self.context.set_tensor_address(self.output_name, out.data_ptr())
+        stream = torch.cuda.current_stream(self.device)
+        if not self.context.execute_async_v3(stream.cuda_stream):
+            raise RuntimeError('TensorRT execution failed')
+        stream.synchronize()
+        return out.cpu().numpy()
+
+
+#: Backend name in mmdeploy's ``deploy.json`` -> session class.
+BACKENDS: Dict[str, Callable] = dict(
+    onnxruntime=OnnxRuntimeBackend, ncnn=NcnnBackend,
+    tensorrt=TensorRTBackend)

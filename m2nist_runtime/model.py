@@ -1,0 +1,150 @@
+"""A model exported by ``tools/deploy.py``, run without torch or mm*."""
+import json
+import os.path as osp
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .arrays import DataFileError
+from .backends import BACKENDS
+
+
+def _load_json(path: str) -> dict:
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{path} not found: export the model with tools/deploy.py '
+            '--dump-info, which writes deploy.json, pipeline.json and '
+            'detail.json beside the backend files')
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as e:
+        raise DataFileError(f'{path}: not valid JSON ({e})') from None
+
+
+class Preprocess:
+    """Grey image -> normalised, zero-padded ``(N, 1, H, W)`` float32.
+
+    Reads its parameters from the ``Normalize`` and ``Pad`` steps of the
+    SDK ``pipeline.json`` that ``tools/deploy.py`` writes from the model
+    config, so it is the preprocessing the model was trained with.
+    """
+
+    def __init__(self, transforms: Sequence[dict], source: str) -> None:
+        steps = {t['type']: t for t in transforms}
+        for needed in ('Normalize', 'Pad'):
+            if needed not in steps:
+                raise DataFileError(f'{source}: the Preprocess task has no '
+                                    f'{needed} step')
+        norm, pad = steps['Normalize'], steps['Pad']
+        self.mean = np.float32(norm['mean'][0])
+        self.std = np.float32(norm['std'][0])
+        self.size_divisor = int(pad['size_divisor'])
+        self.pad_val = np.float32(pad['pad_val'])
+
+    def padded_shape(self, hw: Tuple[int, int]) -> Tuple[int, int]:
+        d = self.size_divisor
+        return (-(-hw[0] // d) * d, -(-hw[1] // d) * d)
+
+    def __call__(self, imgs: Sequence[np.ndarray]) -> np.ndarray:
+        """Batch of grey ``uint8`` images (padded to the largest size)."""
+        shapes = [self.padded_shape(img.shape) for img in imgs]
+        h, w = max(s[0] for s in shapes), max(s[1] for s in shapes)
+        batch = np.full((len(imgs), 1, h, w), self.pad_val, np.float32)
+        for i, img in enumerate(imgs):
+            batch[i, 0, :img.shape[0], :img.shape[1]] = \
+                (img.astype(np.float32) - self.mean) / self.std
+        return batch
+
+
+class DeployedModel:
+    """Segmentation model from a ``tools/deploy.py`` work dir.
+
+    ``deploy.json`` names the backend and its files, ``pipeline.json`` the
+    preprocessing and whether the graph ends with the argmax; the model's
+    ``input_shape`` (``[N, C, H, W]``, ``None`` for a dynamic axis) is the
+    one extra key m2nist_mm writes into ``deploy.json``. Call it with
+    grey ``uint8`` images to get ``(H, W)`` class index maps, cropped back
+    to each image's size (padding is at the bottom and right, as in
+    training).
+
+    Args:
+        work_dir: The deploy work dir (or a file in it).
+        device: ``'cpu'`` or ``'cuda[:i]'`` (TensorRT needs a GPU).
+    """
+
+    def __init__(self, work_dir: str, device: str = 'cpu') -> None:
+        if osp.isfile(work_dir):
+            work_dir = osp.dirname(work_dir)
+        if not osp.isdir(work_dir):
+            raise FileNotFoundError(f'deploy work dir not found: {work_dir}')
+        self.work_dir = work_dir
+        deploy = _load_json(osp.join(work_dir, 'deploy.json'))
+        pipeline = _load_json(osp.join(work_dir, 'pipeline.json'))
+        try:
+            model = deploy['models'][0]
+            tasks = {t['name']: t for t in pipeline['pipeline']['tasks']}
+            transforms = tasks['Preprocess']['transforms']
+            self.with_argmax = tasks['postprocess']['params']['with_argmax']
+            self.backend = model['backend']
+            self.input_shape = model['input_shape']
+            files = [model['net']] + ([model['weights']]
+                                      if model.get('weights') else [])
+        except (KeyError, IndexError, TypeError) as e:
+            raise DataFileError(f'{work_dir}: deploy.json/pipeline.json lack '
+                                f'{e}; re-export with tools/deploy.py') \
+                from None
+        if self.backend not in BACKENDS:
+            raise DataFileError(
+                f'{work_dir}/deploy.json: backend {self.backend!r} is not '
+                f'one of {sorted(BACKENDS)}')
+        self.preprocess = Preprocess(transforms, f'{work_dir}/pipeline.json')
+        self.files = [osp.join(work_dir, f) for f in files]
+        for path in self.files:
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'{path} not found (named in '
+                                        f'{work_dir}/deploy.json)')
+        self.net = BACKENDS[self.backend](*self.files, device=device)
+
+    def check_size(self, name: str, hw: Tuple[int, int]) -> None:
+        """Refuse an image that pads to another size than a static model's."""
+        shape = self.input_shape
+        padded = self.preprocess.padded_shape(hw)
+        if shape and None not in shape[2:] and tuple(shape[2:]) != padded:
+            raise ValueError(
+                f'{name}: a {hw[0]}x{hw[1]} image pads to '
+                f'{padded[0]}x{padded[1]} but {self.work_dir} was exported '
+                f'for {shape[2]}x{shape[3]} input (images are padded, never '
+                'resized, as in training); export with the dynamic deploy '
+                'config for other sizes')
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        """The graph's output for a preprocessed batch (split into the
+        static batch size if the model has one)."""
+        shape = self.input_shape
+        if shape and shape[0] is not None and len(batch) != shape[0]:
+            return np.concatenate([self.net(batch[i:i + 1])
+                                   for i in range(len(batch))])
+        return self.net(batch)
+
+    def __call__(self, imgs: Sequence[np.ndarray],
+                 names: Optional[Sequence[str]] = None) -> List[np.ndarray]:
+        """Class index maps (``uint8``) of grey ``uint8`` images."""
+        names = names or [f'image {i}' for i in range(len(imgs))]
+        for name, img in zip(names, imgs):
+            if img.ndim != 2 or img.dtype != np.uint8:
+                raise ValueError(f'{name}: expected a grey uint8 (H, W) '
+                                 f'image, got {img.dtype} {img.shape}')
+            self.check_size(name, img.shape)
+        labels = [None] * len(imgs)
+        # one run per padded size: padding more than the image's own size
+        # divisor would change what global pooling sees
+        shapes = [self.preprocess.padded_shape(img.shape) for img in imgs]
+        for shape in dict.fromkeys(shapes):
+            idx = [i for i, s in enumerate(shapes) if s == shape]
+            out = self.run(self.preprocess([imgs[i] for i in idx]))
+            out = out[:, 0] if self.with_argmax else out.argmax(1)
+            for i, label in zip(idx, out):
+                h, w = imgs[i].shape
+                labels[i] = label[:h, :w].astype(np.uint8)
+        return labels

@@ -1,0 +1,158 @@
+"""Export through mmdeploy to ONNX Runtime and ncnn, checked against torch."""
+import json
+import os
+import os.path as osp
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from m2nist_mm.deploy import (agreement, export, load_model, torch_predict,
+                              torchscript_onnx_export)
+from m2nist_runtime import DeployedModel
+from .conftest import classes_seen, deploy_cfg, model_cfg
+
+STATIC = ['onnxruntime_static-64x84', 'ncnn_static-64x84']
+
+
+@pytest.mark.parametrize('backend', STATIC)
+@pytest.mark.parametrize('model', ['fastscnn', 'unet'])
+def test_export_matches_torch(exports, checkpoints, images, model, backend):
+    work = exports(model, backend)
+    deployed = DeployedModel(work)
+    assert deployed.input_shape == [1, 1, 64, 96]
+    preds = deployed(images)
+    refs = torch_predict(load_model(model_cfg(model), checkpoints[model]),
+                         images)
+    assert classes_seen(refs) >= 3  # a model that predicts one class
+    assert [p.shape for p in preds] == [(64, 84)] * len(images)
+    assert agreement(preds, refs) >= 99.99
+    # only backend files and SDK meta, no pnnx intermediates or temp dirs
+    expected = {'deploy.json', 'pipeline.json', 'detail.json',
+                'end2end.onnx'}
+    if backend.startswith('ncnn'):
+        expected |= {'end2end.param', 'end2end.bin'}
+    assert set(os.listdir(work)) == expected
+
+
+def test_sdk_meta_describes_the_real_pipeline(exports):
+    work = exports('fastscnn', 'ncnn_static-64x84')
+    meta = {n: json.load(open(osp.join(work, f'{n}.json')))
+            for n in ('deploy', 'pipeline', 'detail')}
+    model = meta['deploy']['models'][0]
+    assert (model['backend'], model['net'], model['weights']) == \
+        ('ncnn', 'end2end.param', 'end2end.bin')
+    tasks = meta['pipeline']['pipeline']['tasks']
+    steps = {t['type']: t for t in tasks[0]['transforms']}
+    assert steps['LoadImageFromFile']['color_type'] == 'grayscale'
+    assert (steps['Normalize']['mean'], steps['Normalize']['std']) == \
+        ([0.0], [255.0])
+    assert (steps['Pad']['size_divisor'], steps['Pad']['pad_val']) == (32, 0)
+    assert 'Resize' not in steps  # M2NIST images are never resized
+    assert tasks[2]['params']['with_argmax'] is False  # ncnn: argmax outside
+    assert meta['detail']['codebase_config']['type'] == 'mmseg'
+    assert meta['detail']['codebase']['config'].endswith('m2nist_fastscnn.py')
+
+
+def test_dynamic_fastscnn_is_exact_at_other_sizes(exports, checkpoints,
+                                                  images):
+    """Pyramid pooling follows the input size (block means, not a kernel
+    fixed at export), so a larger image is still exact."""
+    work = exports('fastscnn', 'onnxruntime_dynamic')
+    graph = onnx.load(osp.join(work, 'end2end.onnx')).graph
+    assert 'AveragePool' not in {n.op_type for n in graph.node}
+    big = np.zeros((100, 130), np.uint8)
+    big[:64, :84], big[36:, 46:] = images[4], images[5]
+    deployed = DeployedModel(work)
+    assert deployed.input_shape == [None, 1, None, None]
+    preds = deployed([big, images[6]])
+    refs = torch_predict(
+        load_model(model_cfg('fastscnn'), checkpoints['fastscnn']),
+        [big, images[6]])
+    assert preds[0].shape == (100, 130)
+    assert agreement(preds, refs) >= 99.99
+
+
+def test_static_model_refuses_other_sizes(exports):
+    deployed = DeployedModel(exports('fastscnn', 'onnxruntime_static-64x84'))
+    with pytest.raises(ValueError, match='100x130 image pads to 128x160.*'
+                       'dynamic deploy config'):
+        deployed([np.zeros((100, 130), np.uint8)], ['big.png'])
+
+
+def test_exporter_is_restored():
+    original = torch.onnx.export
+    with torchscript_onnx_export():
+        assert torch.onnx.export is not original
+    assert torch.onnx.export is original
+
+
+def _no_export_left(work: str) -> None:
+    assert not [f for f in os.listdir(work) if f.startswith(('end2end',
+                                                             '.partial'))]
+
+
+def test_checkpoint_of_another_model_is_refused(tmp_path, checkpoints,
+                                                images):
+    with pytest.raises(ValueError, match='unet.pth does not match .*'
+                       'm2nist_fastscnn.py'):
+        export(deploy_cfg('onnxruntime_static-64x84'), model_cfg('fastscnn'),
+               checkpoints['unet'], images[0], str(tmp_path))
+    _no_export_left(str(tmp_path))
+
+
+def test_corrupt_and_missing_checkpoints(tmp_path, images):
+    bad = tmp_path / 'bad.pth'
+    bad.write_bytes(b'not a checkpoint')
+    with pytest.raises(ValueError, match='bad.pth: cannot be read'):
+        export(deploy_cfg('onnxruntime_static-64x84'), model_cfg('unet'),
+               str(bad), images[0], str(tmp_path / 'w'))
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        export(deploy_cfg('onnxruntime_static-64x84'), model_cfg('unet'),
+               str(tmp_path / 'missing.pth'), images[0], str(tmp_path / 'w'))
+
+
+def test_deploy_config_of_another_codebase(tmp_path, checkpoints, images):
+    cfg = tmp_path / 'detection_onnxruntime_static.py'
+    cfg.write_text("_base_ = ['%s']\ncodebase_config = dict(type='mmdet', "
+                   "task='ObjectDetection')\n"
+                   % deploy_cfg('onnxruntime_static-64x84'))
+    with pytest.raises(ValueError, match='is for mmdet ObjectDetection, not '
+                       'mmseg Segmentation'):
+        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+               str(tmp_path / 'w'))
+
+
+def test_failed_check_writes_nothing(tmp_path, checkpoints, images):
+    """An export that misses the agreement asked for is not kept; the work
+    dir (here with an earlier export's file) stays as it was."""
+    (tmp_path / 'end2end.onnx').write_bytes(b'old')
+    with pytest.raises(RuntimeError, match='agrees with PyTorch on only'):
+        export(deploy_cfg('onnxruntime_static-64x84'), model_cfg('unet'),
+               checkpoints['unet'], images[0], str(tmp_path),
+               min_agreement=100.01)
+    assert os.listdir(tmp_path) == ['end2end.onnx']
+    assert (tmp_path / 'end2end.onnx').read_bytes() == b'old'
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the no-GPU '
+                    'error')
+def test_tensorrt_without_gpu_is_a_clear_error(tmp_path, checkpoints,
+                                               images):
+    with pytest.raises(RuntimeError, match='TensorRT needs an NVIDIA GPU'):
+        export(deploy_cfg('tensorrt_static-64x84'), model_cfg('unet'),
+               checkpoints['unet'], images[0], str(tmp_path))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='TensorRT needs '
+                    'an NVIDIA GPU')
+@pytest.mark.parametrize('precision', ['', '-fp16'])
+def test_tensorrt_matches_torch(tmp_path, checkpoints, images, precision):
+    pytest.importorskip('tensorrt')
+    out = export(deploy_cfg(f'tensorrt{precision}_static-64x84'),
+                 model_cfg('fastscnn'), checkpoints['fastscnn'], images[0],
+                 str(tmp_path), images[1:], device='cuda',
+                 min_agreement=99.9 if precision else 99.99)
+    assert out['backend'] == 'tensorrt'
+    assert osp.isfile(tmp_path / 'end2end.engine')

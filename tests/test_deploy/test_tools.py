@@ -1,0 +1,109 @@
+"""tools/deploy.py and tools/infer.py from the command line."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from m2nist_runtime import DeployedModel
+from ..conftest import REPO
+from .conftest import deploy_cfg, model_cfg
+
+# tools/infer.py with ONNX Runtime must run where torch and mm* are absent
+SLIM = ('import runpy, sys\n'
+        'for m in ("torch", "mmcv", "mmengine", "mmseg", "mmdet", '
+        '"mmdeploy", "m2nist_mm"): sys.modules[m] = None\n'
+        'sys.argv = sys.argv[1:]\n'
+        'runpy.run_path(sys.argv[0], run_name="__main__")\n')
+
+
+def run(*args, slim=False):
+    cmd = [sys.executable] + (['-c', SLIM] if slim else []) + list(args)
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+
+
+def test_deploy_cli(tmp_path, checkpoints, images):
+    cv2.imwrite(str(tmp_path / 'img.png'), images[0])
+    np.save(tmp_path / 'more.npy', np.stack(images[1:4]))
+    work = tmp_path / 'ort'
+    proc = run('tools/deploy.py', deploy_cfg('onnxruntime_static-64x84'),
+               model_cfg('unet'), checkpoints['unet'],
+               str(tmp_path / 'img.png'), '--test-img',
+               str(tmp_path / 'more.npy'), '--work-dir', str(work),
+               '--dump-info')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'agrees with PyTorch on 100.0000 % of the pixels of 4 image' \
+        in proc.stdout
+    assert (work / 'pipeline.json').is_file()
+    before = (work / 'end2end.onnx').read_bytes()
+    proc = run('tools/deploy.py', deploy_cfg('onnxruntime_static-64x84'),
+               model_cfg('fastscnn'), checkpoints['unet'],
+               str(tmp_path / 'img.png'), '--work-dir', str(work))
+    assert proc.returncode == 1
+    assert 'error: ' in proc.stderr and 'does not match' in proc.stderr
+    assert (work / 'end2end.onnx').read_bytes() == before  # untouched
+
+
+@pytest.fixture
+def inputs(tmp_path, images) -> str:
+    """A directory with every input kind: PNG, JPG, .npy image and batch."""
+    d = tmp_path / 'in'
+    d.mkdir()
+    cv2.imwrite(str(d / 'a.png'), images[0])
+    cv2.imwrite(str(d / 'b.jpg'), images[1])
+    np.save(d / 'c.npy', images[2])
+    np.save(d / 'd.npy', np.stack(images[3:5]))
+    return str(d)
+
+
+@pytest.mark.parametrize('model,backend,slim', [
+    ('fastscnn', 'onnxruntime_static-64x84', True),
+    ('unet', 'ncnn_static-64x84', False)])
+def test_infer_every_input_kind(tmp_path, exports, images, inputs, model,
+                                backend, slim):
+    work = exports(model, backend)
+    out = tmp_path / 'out'
+    for path in (inputs, osp.join(inputs, 'a.png'),
+                 osp.join(inputs, 'd.npy')):
+        proc = run('tools/infer.py', work, path, '--out-dir', str(out),
+                   '--save-npy', '--colour-mask', slim=slim)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    names = ['a', 'b', 'c', 'd_0', 'd_1']
+    assert sorted(f for f in os.listdir(out) if f.endswith('_mask.png')) \
+        == [f'{n}_mask.png' for n in names]
+    expected = DeployedModel(work)([images[0], images[2], *images[3:5]])
+    for name, want in zip(['a', 'c', 'd_0', 'd_1'], expected):
+        mask = cv2.imread(str(out / f'{name}_mask.png'), cv2.IMREAD_UNCHANGED)
+        np.testing.assert_array_equal(mask, want)
+        np.testing.assert_array_equal(np.load(out / f'{name}.npy'), want)
+        overlay = cv2.imread(str(out / f'{name}_overlay.png'))
+        assert overlay.shape == (64, 84, 3)
+    digits = sorted(int(d) for d in np.unique(expected[0]) if d < 10)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith('d_0'))
+    assert line.startswith('d_0: digits ')
+    assert 'a: digits' in run('tools/infer.py', work,
+                              osp.join(inputs, 'a.png'), '--out-dir',
+                              str(out), '--min-pixels', '1',
+                              slim=slim).stdout
+    assert digits  # the varied model finds some digit classes
+
+
+def test_infer_bad_inputs(tmp_path, exports):
+    work = exports('fastscnn', 'onnxruntime_static-64x84')
+    (tmp_path / 'empty').mkdir()
+    proc = run('tools/infer.py', work, str(tmp_path / 'empty'), '--out-dir',
+               str(tmp_path / 'out'), slim=True)
+    assert proc.returncode == 1
+    assert 'no .npy or image files' in proc.stderr
+    cv2.imwrite(str(tmp_path / 'big.png'), np.zeros((100, 130), np.uint8))
+    proc = run('tools/infer.py', work, str(tmp_path / 'big.png'),
+               '--out-dir', str(tmp_path / 'out'), slim=True)
+    assert proc.returncode == 1
+    assert 'big.png: a 100x130 image pads to 128x160' in proc.stderr
+    assert not (tmp_path / 'out').exists()
+    proc = run('tools/infer.py', str(tmp_path / 'empty'), str(tmp_path),
+               slim=True)
+    assert proc.returncode == 1 and 'deploy.json not found' in proc.stderr

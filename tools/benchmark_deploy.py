@@ -1,0 +1,178 @@
+"""Deployment benchmark: export, accuracy, agreement and speed per backend.
+
+For each model it exports the checkpoint with tools/deploy.py's ``export``
+(static ONNX Runtime and ncnn, dynamic ONNX Runtime for batch 64, TensorRT
+when a GPU is visible), runs PyTorch and every backend on the 500 test
+images, and measures batch-1 latency and batch-64 throughput of the network
+(preprocessed tensor in, class map out) side by side in one process.
+
+    python tools/benchmark_deploy.py --models fastscnn unet
+"""
+import argparse
+import glob
+import os.path as osp
+import shlex
+import sys
+import time
+from datetime import datetime
+from typing import Callable, Dict, List
+
+import numpy as np
+import torch
+
+from m2nist_mm.datasets import M2NISTDataset
+from m2nist_mm.deploy import agreement, evaluate, export, load_model, \
+    torch_predict
+from m2nist_mm.utils.benchmark_docs import machine, write_docs
+from m2nist_runtime import DeployedModel
+
+DEPLOY_CFGS = dict(
+    onnxruntime='segmentation_onnxruntime_static-64x84',
+    onnxruntime_dynamic='segmentation_onnxruntime_dynamic',
+    ncnn='segmentation_ncnn_static-64x84',
+    tensorrt='segmentation_tensorrt_static-64x84',
+    tensorrt_fp16='segmentation_tensorrt-fp16_static-64x84')
+
+
+def timed(fn: Callable[[], object], repeats: int) -> float:
+    """Median seconds of ``fn`` over ``repeats`` runs after 3 warm-ups."""
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def default_checkpoint(model: str) -> str:
+    found = sorted(glob.glob(f'work_dirs/benchmark_seg/{model}/seed0/'
+                             'best_digit_mIoU_iter_*.pth')) or sorted(
+        glob.glob(f'work_dirs/benchmark_seg/{model}/'
+                  'best_digit_mIoU_iter_*.pth'))
+    if not found:
+        raise FileNotFoundError(f'no checkpoint for {model}: run '
+                                'tools/benchmark_seg.py or pass --checkpoints')
+    return found[-1]
+
+
+def bench(model_name: str, checkpoint: str, backends: List[str],
+          data: Dict[str, list], args: argparse.Namespace) -> dict:
+    config = f'configs/m2nist_{model_name}.py'
+    model = load_model(config, checkpoint)
+    imgs, gts = data['imgs'], data['gts']
+    ref = torch_predict(model, imgs)
+    ref_metrics = evaluate(ref, gts)
+    x1 = np.zeros((1, 1, 64, 96), np.float32)
+    x64 = np.zeros((64, 1, 64, 96), np.float32)
+
+    def torch_net(x: np.ndarray) -> Callable[[], object]:
+        t = torch.from_numpy(x)
+        meta = [dict(img_shape=x.shape[2:], pad_shape=x.shape[2:])] * len(x)
+        return lambda: model.encode_decode(t, meta).argmax(1)
+
+    with torch.no_grad():
+        torch_lat = timed(torch_net(x1), args.repeats)
+        torch_tput = 64 / timed(torch_net(x64), max(3, args.repeats // 10))
+    rows = dict(pytorch=dict(
+        latency_ms=1e3 * torch_lat, throughput=torch_tput,
+        digit_miou=ref_metrics['digit_mIoU'], miou=ref_metrics['mIoU'],
+        agreement=100.0, miou_delta=0.0, latency_ratio_vs_torch=1.0,
+        size_mb=osp.getsize(checkpoint) / 2**20))
+    for backend in backends:
+        work_dir = osp.join(args.work_root, model_name, backend)
+        device = 'cuda' if backend.startswith('tensorrt') else 'cpu'
+        export(osp.join('configs/deploy', DEPLOY_CFGS[backend] + '.py'),
+                     config, checkpoint, imgs[0], work_dir, device=device)
+        deployed = DeployedModel(work_dir, device)
+        preds = [p for i in range(0, len(imgs), 50)
+                 for p in deployed(imgs[i:i + 50])]
+        metrics = evaluate(preds, gts)
+        x1b = deployed.preprocess(imgs[:1])
+        lat = timed(lambda: deployed.run(x1b), args.repeats)
+        x64b = deployed.preprocess(imgs[:64])
+        tput = 64 / timed(lambda: deployed.run(x64b),
+                          max(3, args.repeats // 10))
+        rows[backend] = dict(
+            latency_ms=1e3 * lat, throughput=tput,
+            digit_miou=metrics['digit_mIoU'], miou=metrics['mIoU'],
+            agreement=agreement(preds, ref),
+            miou_delta=round(metrics['mIoU'] - ref_metrics['mIoU'], 4),
+            latency_ratio_vs_torch=lat / torch_lat,
+            size_mb=sum(map(osp.getsize, deployed.files)) / 2**20)
+    return dict(model=model_name, checkpoint=checkpoint, rows=rows)
+
+
+def section(results: List[dict], command: str) -> str:
+    lines = [
+        '## Deployment: exported models against PyTorch', '',
+        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
+        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
+        'Test split (images 4500-4999). Agreement: pixels with the same '
+        'class as PyTorch (eager, the checkpoint through mmseg\'s test '
+        'pipeline). Latency: median of the network alone (preprocessed '
+        'tensor in, class map out, argmax included) at batch 1; throughput '
+        'at batch 64 (ONNX Runtime: the dynamic-shape model; ncnn runs the '
+        'images one by one). Every backend measured in this one process, '
+        'same threads. Size: the backend\'s model files (PyTorch: the '
+        'checkpoint, with optimizer state).', '',
+        '| model | backend | digit mIoU | mIoU | mIoU delta | agreement % | '
+        'latency ms (b1) | vs torch | images/s (b64) | size MB |',
+        '|---' * 10 + '|'
+    ]
+    for r in results:
+        for backend, v in r['rows'].items():
+            lines.append(
+                f'| {r["model"]} | {backend} | {v["digit_miou"]:.2f} | '
+                f'{v["miou"]:.2f} | {v["miou_delta"]:+.4f} | '
+                f'{v["agreement"]:.4f} | {v["latency_ms"]:.2f} | '
+                f'{v["latency_ratio_vs_torch"]:.2f} | '
+                f'{v["throughput"]:.0f} | {v["size_mb"]:.2f} |')
+    lines += ['', 'Checkpoints: ' + ', '.join(
+        f'{r["model"]}: `{r["checkpoint"]}`' for r in results)]
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--models', nargs='+', default=['fastscnn', 'unet'],
+                        choices=['fastscnn', 'unet'])
+    parser.add_argument('--checkpoints', nargs='+',
+                        help='one per model (default: the benchmark_seg '
+                        'best checkpoints)')
+    parser.add_argument('--backends', nargs='+',
+                        default=['onnxruntime', 'onnxruntime_dynamic',
+                                 'ncnn'] +
+                        (['tensorrt', 'tensorrt_fp16']
+                         if torch.cuda.is_available() else []),
+                        choices=list(DEPLOY_CFGS))
+    parser.add_argument('--data-root', default='data/m2nist')
+    parser.add_argument('--repeats', type=int, default=200)
+    parser.add_argument('--work-root', default='work_dirs/benchmark_deploy')
+    parser.add_argument('--docs', default='docs')
+    args = parser.parse_args()
+    checkpoints = args.checkpoints or [default_checkpoint(m)
+                                       for m in args.models]
+    if len(checkpoints) != len(args.models):
+        parser.error('give one checkpoint per model')
+    ds = M2NISTDataset(data_root=args.data_root, split='test',
+                       test_mode=True, pipeline=[])
+    infos = [ds.get_data_info(i) for i in range(len(ds))]
+    data = dict(imgs=[i['img'] for i in infos],
+                gts=[i['gt_seg_map'] for i in infos])
+    results = [bench(m, c, args.backends, data, args)
+               for m, c in zip(args.models, checkpoints)]
+    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
+    figures = {
+        f'deploy.{r["model"]}.{b}.{k}': round(v, 4)
+        for r in results for b, row in r['rows'].items()
+        for k, v in row.items()
+    }
+    write_docs(args.docs, {'deploy': section(results, command)}, figures,
+               prefixes=tuple(f'deploy.{r["model"]}.' for r in results))
+    print(section(results, command))
+
+
+if __name__ == '__main__':
+    main()

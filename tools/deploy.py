@@ -1,0 +1,79 @@
+"""Export a checkpoint through mmdeploy to ONNX Runtime, ncnn or TensorRT.
+
+The arguments follow mmdeploy's ``tools/deploy.py``::
+
+    python tools/deploy.py configs/deploy/segmentation_onnxruntime_static-64x84.py \\
+        configs/m2nist_fastscnn.py work_dirs/m2nist_fastscnn/best.pth IMG \\
+        --work-dir work_dirs/deploy/fastscnn_ort
+
+The work dir gets the backend files and mmdeploy's SDK meta files
+(``deploy.json``, ``pipeline.json``, ``detail.json``) once the backend model
+has matched PyTorch on ``IMG`` (and ``--test-img``).
+"""
+import argparse
+import logging
+import os.path as osp
+import sys
+
+from mmengine.logging import MMLogger
+
+from m2nist_runtime import DataFileError, read_inputs
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('deploy_cfg', help='deploy config (configs/deploy)')
+    parser.add_argument('model_cfg', help='model config')
+    parser.add_argument('checkpoint', help='model checkpoint')
+    parser.add_argument('img', help='image to export with (.npy/PNG/JPG); '
+                        'a static model takes its padded size')
+    parser.add_argument('--test-img', nargs='+', default=[],
+                        help='more images (files, .npy batches or dirs) to '
+                        'check the backend model on')
+    parser.add_argument('--work-dir', help='output dir (default '
+                        'work_dirs/deploy/<model cfg>/<deploy cfg>)')
+    parser.add_argument('--device', default='cpu',
+                        help='device to check the backend model on '
+                        '(TensorRT: cuda:0); the export runs on the CPU')
+    parser.add_argument('--min-agreement', type=float, default=99.9,
+                        help='percent of pixels the backend model must '
+                        'agree with PyTorch on, or nothing is written')
+    parser.add_argument('--dump-info', action='store_true',
+                        help='accepted for mmdeploy compatibility: the SDK '
+                        'meta files are always written (tools/infer.py '
+                        'reads them)')
+    parser.add_argument('--log-level', default='WARNING',
+                        choices=list(logging._nameToLevel))
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    MMLogger.get_instance('mmdeploy', log_level=args.log_level)
+    from m2nist_mm.deploy import export
+    work_dir = args.work_dir or osp.join(
+        'work_dirs', 'deploy',
+        *(osp.splitext(osp.basename(p))[0]
+          for p in (args.model_cfg, args.deploy_cfg)))
+    try:
+        img = read_inputs(args.img)[0][2]
+        checks = [im for path in args.test_img
+                  for _, _, im in read_inputs(path)]
+        result = export(args.deploy_cfg, args.model_cfg, args.checkpoint,
+                        img, work_dir, checks, device=args.device,
+                        min_agreement=args.min_agreement)
+    except (DataFileError, FileNotFoundError, ValueError,
+            RuntimeError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
+    print(f'{result["backend"]} model in {work_dir} (input '
+          f'{result["input_shape"]}): agrees with PyTorch on '
+          f'{result["agreement"]:.4f} % of the pixels of '
+          f'{result["images"]} image(s)')
+    for f in result['files']:
+        print(f'  {f}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
