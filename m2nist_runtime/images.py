@@ -15,9 +15,9 @@ def _check_channels(path: str, arr: np.ndarray, batched: bool) -> None:
     shape = arr.shape[1:] if batched else arr.shape
     if len(shape) == 2 or (len(shape) == 3 and shape[2] in (1, 3)):
         return
-    what = '(N, H, W) or (N, H, W, 1|3)' if batched else \
-        '(H, W) or (H, W, 1|3)'
-    raise DataFileError(f'{path}: expected {what}, got shape {arr.shape}')
+    what = 'a batch, (N, H, W) or (N, H, W, 1|3),' if batched else \
+        'one image, (H, W) or (H, W, 1|3),'
+    raise DataFileError(f'{path}: expected {what} got shape {arr.shape}')
 
 
 def read_image(path: str) -> np.ndarray:

@@ -36,7 +36,7 @@ def test_to_gray_matches_opencv():
 
 @pytest.mark.parametrize('name,write,match', [
     ('rgba.png', lambda p: cv2.imwrite(p, np.zeros((8, 8, 4), np.uint8)),
-     r'expected \(H, W\) or \(H, W, 1\|3\), got shape \(8, 8, 4\)'),
+     r'expected one image, \(H, W\) or \(H, W, 1\|3\), got shape \(8, 8, 4\)'),
     ('deep.png', lambda p: cv2.imwrite(p, np.zeros((8, 8), np.uint16)),
      'uint16 pixels, expected 8-bit'),
     ('broken.png', lambda p: open(p, 'wb').write(b'not a png'),
@@ -45,7 +45,7 @@ def test_to_gray_matches_opencv():
     ('range.npy', lambda p: np.save(p, np.full((8, 8), 300.0)),
      'outside 0-255'),
     ('five.npy', lambda p: np.save(p, np.zeros((2, 8, 8, 5), np.uint8)),
-     r'expected \(N, H, W\) or \(N, H, W, 1\|3\)'),
+     r'expected a batch, \(N, H, W\) or \(N, H, W, 1\|3\)'),
     ('obj.npy', lambda p: np.save(p, np.array([{}], object)), 'pickle'),
     ('notes.txt', lambda p: open(p, 'w').write('x'),
      'not an .npy or image file'),
