@@ -1,4 +1,6 @@
-"""The numpy-only part of m2nist_mm: no torch, no OpenMMLab import.
+"""The part of m2nist_mm that imports neither torch nor OpenMMLab.
+
+It needs numpy and OpenCV, plus the package of the backend it runs.
 
 It holds what both the training side and a slim inference server need:
 validated reading of the MNIST-family arrays and images

@@ -3,28 +3,49 @@
 Each backend is imported only when used, so a server needs just the one it
 runs (ONNX Runtime needs ``onnxruntime`` and numpy only).
 """
+import importlib
 import os
+from types import ModuleType
 from typing import Callable, Dict
 
 import numpy as np
 
 from .arrays import DataFileError
 
+#: Threads of the CPU backends (PyTorch's default on this machine as well).
+THREADS = os.cpu_count() or 1
 
-def _threads() -> int:
-    return int(os.environ.get('OMP_NUM_THREADS', 0)) or os.cpu_count() or 1
+
+def require(module: str, purpose: str, install: str) -> ModuleType:
+    """Import ``module`` or say which package ``purpose`` needs."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise RuntimeError(f'{purpose} needs the {module!r} package ({e}): '
+                           f'{install}') from None
+
+
+def _cpu_only(backend: str, device: str) -> None:
+    if device != 'cpu':
+        raise ValueError(f'{backend} runs on the CPU here, not {device!r}')
 
 
 class OnnxRuntimeBackend:
     """An ``.onnx`` model in an ONNX Runtime CPU (or CUDA) session."""
 
     def __init__(self, onnx_file: str, device: str = 'cpu') -> None:
-        import onnxruntime as ort
+        ort = require('onnxruntime', 'ONNX Runtime inference',
+                      'pip install onnxruntime')
         providers = ['CPUExecutionProvider']
         if device.startswith('cuda'):
+            if 'CUDAExecutionProvider' not in ort.get_available_providers():
+                raise ValueError(f'{device!r} asked for, but this '
+                                 'onnxruntime has no CUDA provider')
             providers.insert(0, 'CUDAExecutionProvider')
+        elif device != 'cpu':
+            raise ValueError(f'unknown device {device!r} (cpu or cuda[:i])')
         options = ort.SessionOptions()
-        options.intra_op_num_threads = _threads()
+        options.intra_op_num_threads = THREADS
         try:
             self.session = ort.InferenceSession(onnx_file, options,
                                                 providers=providers)
@@ -42,12 +63,13 @@ class NcnnBackend:
 
     def __init__(self, param_file: str, bin_file: str,
                  device: str = 'cpu') -> None:
-        import ncnn
-        self.ncnn = ncnn
+        _cpu_only('ncnn', device)
+        self.ncnn = ncnn = require('ncnn', 'ncnn inference',
+                                   'pip install -r requirements/runtime.txt')
         self.net = ncnn.Net()
         opt = self.net.opt
         opt.use_vulkan_compute = False
-        opt.num_threads = _threads()
+        opt.num_threads = THREADS
         # fp32 storage and arithmetic: the model must match PyTorch
         opt.use_fp16_packed = opt.use_fp16_storage = False
         opt.use_fp16_arithmetic = opt.use_bf16_storage = False
@@ -57,6 +79,7 @@ class NcnnBackend:
             raise DataFileError(f'{bin_file}: ncnn cannot load the weights '
                                 f'(missing, truncated or not for '
                                 f'{param_file})')
+        self.param_file = param_file
         self.input_name = self.net.input_names()[0]
         self.output_name = self.net.output_names()[0]
 
@@ -67,8 +90,8 @@ class NcnnBackend:
             ex.input(self.input_name, self.ncnn.Mat(np.ascontiguousarray(img)))
             ret, out = ex.extract(self.output_name)
             if ret != 0:
-                raise RuntimeError(f'ncnn failed on blob {self.output_name} '
-                                   f'(error {ret})')
+                raise RuntimeError(f'{self.param_file}: ncnn failed on blob '
+                                   f'{self.output_name} (error {ret})')
             outs.append(np.array(out))
         return np.stack(outs)
 
@@ -80,22 +103,27 @@ class TensorRTBackend:
     """
 
     def __init__(self, engine_file: str, device: str = 'cuda') -> None:
-        import tensorrt as trt
-        import torch
+        if not device.startswith('cuda'):
+            raise ValueError(f'TensorRT runs on a CUDA device, not '
+                             f'{device!r} (use --device cuda:0)')
+        trt = require('tensorrt', 'TensorRT',
+                      'pip install -r requirements/tensorrt.txt')
+        torch = self.torch = require('torch', 'TensorRT buffers',
+                                     'pip install torch')
         if not torch.cuda.is_available():
             raise RuntimeError('TensorRT needs an NVIDIA GPU; none is '
                                'visible to torch')
-        self.torch = torch
-        self.device = torch.device(device if device.startswith('cuda')
-                                   else 'cuda')
-        runtime = trt.Runtime(trt.Logger(trt.Logger.WARNING))
-        with open(engine_file, 'rb') as f:
-            self.engine = runtime.deserialize_cuda_engine(f.read())
-        if self.engine is None:
-            raise DataFileError(f'{engine_file}: TensorRT cannot deserialise '
-                                'it (corrupt, or built by another TensorRT '
-                                'version or GPU)')
-        self.context = self.engine.create_execution_context()
+        self.engine_file = engine_file
+        self.device = torch.device(device)
+        self.runtime = trt.Runtime(trt.Logger(trt.Logger.WARNING))
+        with torch.cuda.device(self.device), open(engine_file, 'rb') as f:
+            self.engine = self.runtime.deserialize_cuda_engine(f.read())
+            if self.engine is None:
+                raise DataFileError(
+                    f'{engine_file}: TensorRT cannot deserialise it (corrupt, '
+                    'or built by another TensorRT version or GPU)')
+            self.context = self.engine.create_execution_context()
+            self.stream = torch.cuda.Stream(self.device)
         names = [self.engine.get_tensor_name(i)
                  for i in range(self.engine.num_io_tensors)]
         mode = trt.TensorIOMode.INPUT
@@ -110,17 +138,24 @@ class TensorRTBackend:
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         torch = self.torch
-        x = torch.from_numpy(batch).to(self.device).contiguous()
-        self.context.set_input_shape(self.input_name, tuple(x.shape))
-        shape = tuple(self.context.get_tensor_shape(self.output_name))
-        out = torch.empty(shape, device=self.device, dtype=self.out_dtype)
-        self.context.set_tensor_address(self.input_name, x.data_ptr())
-        self.context.set_tensor_address(self.output_name, out.data_ptr())
-        stream = torch.cuda.current_stream(self.device)
-        if not self.context.execute_async_v3(stream.cuda_stream):
-            raise RuntimeError('TensorRT execution failed')
-        stream.synchronize()
-        return out.cpu().numpy()
+        with torch.cuda.device(self.device), torch.cuda.stream(self.stream):
+            x = torch.from_numpy(batch).to(self.device).contiguous()
+            if not self.context.set_input_shape(self.input_name,
+                                                tuple(x.shape)):
+                raise ValueError(f'{self.engine_file}: input shape '
+                                 f'{tuple(x.shape)} is outside the engine\'s '
+                                 'optimisation profile')
+            shape = tuple(self.context.get_tensor_shape(self.output_name))
+            out = torch.empty(shape, device=self.device,
+                              dtype=self.out_dtype)
+            self.context.set_tensor_address(self.input_name, x.data_ptr())
+            self.context.set_tensor_address(self.output_name, out.data_ptr())
+            if not self.context.execute_async_v3(
+                    self.stream.cuda_stream):
+                raise RuntimeError(f'{self.engine_file}: TensorRT execution '
+                                   'failed')
+            self.stream.synchronize()
+            return out.cpu().numpy()
 
 
 #: Backend name in mmdeploy's ``deploy.json`` -> session class.

@@ -28,7 +28,7 @@ def read_image(path: str) -> np.ndarray:
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'image not found: {path}')
-    if path.endswith('.npy'):
+    if path.lower().endswith('.npy'):
         arr = open_npy(path)
         _check_channels(path, arr, batched=False)
         return images_to_uint8(path, arr[None], 0, 1)[0]
@@ -60,11 +60,15 @@ def to_gray(img: np.ndarray, name: str = 'image') -> np.ndarray:
 def read_inputs(path: str) -> List[Tuple[str, str, np.ndarray]]:
     """``(name, source, grey uint8 image)`` for each image in ``path``.
 
-    ``path`` is an image file, an ``.npy`` holding one image or a batch
-    ``(N, H, W[, 1|3])`` (named ``<stem>_<i>``), or a directory of those
-    (not recursive, sorted by name). ``name`` is the file stem (for output
-    files), ``source`` the file, with ``[i]`` for an image of a batch.
+    ``path`` is an image file, an ``.npy`` holding one image or a batch, or
+    a directory of those (not recursive, sorted by name). A 2-D ``.npy``,
+    or a 3-D one whose last axis is 1 or 3, is one image; other 3-D and
+    4-D ones are batches ``(N, H, W[, 1|3])``, named ``<stem>_<i>``.
+    ``name`` is the file stem (for output files), ``source`` the file, with
+    ``[i]`` for an image of a batch.
     """
+    if not osp.exists(path):
+        raise FileNotFoundError(f'input not found: {path}')
     if osp.isdir(path):
         files = sorted(f for f in os.listdir(path)
                        if f.lower().endswith(IMAGE_SUFFIXES + ('.npy', )))
@@ -73,15 +77,18 @@ def read_inputs(path: str) -> List[Tuple[str, str, np.ndarray]]:
                                 f'({", ".join(IMAGE_SUFFIXES)}) in it')
         return [item for f in files for item in read_inputs(osp.join(path, f))]
     stem = osp.splitext(osp.basename(path))[0]
-    if path.endswith('.npy') and osp.isfile(path):
+    if not path.lower().endswith(IMAGE_SUFFIXES + ('.npy', )):
+        raise DataFileError(f'{path}: not an .npy or image file '
+                            f'({", ".join(IMAGE_SUFFIXES)})')
+    if path.lower().endswith('.npy'):
         arr = open_npy(path)
         if arr.ndim == 4 or (arr.ndim == 3 and arr.shape[2] not in (1, 3)):
             _check_channels(path, arr, batched=True)
+            if len(arr) == 0:
+                raise DataFileError(f'{path}: a batch of no images '
+                                    f'(shape {arr.shape})')
             imgs = images_to_uint8(path, arr, 0, len(arr))
             return [(f'{stem}_{i}', f'{path}[{i}]',
                      to_gray(img, f'{path}[{i}]'))
                     for i, img in enumerate(imgs)]
-    if not path.lower().endswith(IMAGE_SUFFIXES + ('.npy', )):
-        raise DataFileError(f'{path}: not an .npy or image file '
-                            f'({", ".join(IMAGE_SUFFIXES)})')
     return [(stem, path, to_gray(read_image(path), path))]

@@ -47,9 +47,16 @@ class Preprocess:
         return (-(-hw[0] // d) * d, -(-hw[1] // d) * d)
 
     def __call__(self, imgs: Sequence[np.ndarray]) -> np.ndarray:
-        """Batch of grey ``uint8`` images (padded to the largest size)."""
-        shapes = [self.padded_shape(img.shape) for img in imgs]
-        h, w = max(s[0] for s in shapes), max(s[1] for s in shapes)
+        """Batch of grey ``uint8`` images that pad to one size.
+
+        (Padding an image beyond its own padded size would change what a
+        network's global pooling sees.)
+        """
+        shapes = {self.padded_shape(img.shape) for img in imgs}
+        if len(shapes) != 1:
+            raise ValueError(f'images of one batch must pad to one size, '
+                             f'got {sorted(shapes)}')
+        h, w = shapes.pop()
         batch = np.full((len(imgs), 1, h, w), self.pad_val, np.float32)
         for i, img in enumerate(imgs):
             batch[i, 0, :img.shape[0], :img.shape[1]] = \
@@ -74,6 +81,7 @@ class DeployedModel:
     """
 
     def __init__(self, work_dir: str, device: str = 'cpu') -> None:
+        work_dir = osp.abspath(work_dir)
         if osp.isfile(work_dir):
             work_dir = osp.dirname(work_dir)
         if not osp.isdir(work_dir):
@@ -110,7 +118,7 @@ class DeployedModel:
         """Refuse an image that pads to another size than a static model's."""
         shape = self.input_shape
         padded = self.preprocess.padded_shape(hw)
-        if shape and None not in shape[2:] and tuple(shape[2:]) != padded:
+        if None not in shape[2:] and tuple(shape[2:]) != padded:
             raise ValueError(
                 f'{name}: a {hw[0]}x{hw[1]} image pads to '
                 f'{padded[0]}x{padded[1]} but {self.work_dir} was exported '
@@ -119,31 +127,36 @@ class DeployedModel:
                 'config for other sizes')
 
     def run(self, batch: np.ndarray) -> np.ndarray:
-        """The graph's output for a preprocessed batch (split into the
-        static batch size if the model has one)."""
-        shape = self.input_shape
-        if shape and shape[0] is not None and len(batch) != shape[0]:
+        """The graph's output for a preprocessed batch (one image a run
+        for a model exported with batch size 1)."""
+        if self.input_shape[0] == 1 and len(batch) > 1:
             return np.concatenate([self.net(batch[i:i + 1])
                                    for i in range(len(batch))])
         return self.net(batch)
+
+    def labels(self, batch: np.ndarray) -> np.ndarray:
+        """``(N, H, W)`` class indices of a preprocessed batch (the argmax
+        is taken here when the graph ends at the logits)."""
+        out = self.run(batch)
+        return out[:, 0] if self.with_argmax else out.argmax(1)
 
     def __call__(self, imgs: Sequence[np.ndarray],
                  names: Optional[Sequence[str]] = None) -> List[np.ndarray]:
         """Class index maps (``uint8``) of grey ``uint8`` images."""
         names = names or [f'image {i}' for i in range(len(imgs))]
+        if len(names) != len(imgs):
+            raise ValueError(f'{len(names)} names for {len(imgs)} images')
         for name, img in zip(names, imgs):
             if img.ndim != 2 or img.dtype != np.uint8:
                 raise ValueError(f'{name}: expected a grey uint8 (H, W) '
                                  f'image, got {img.dtype} {img.shape}')
             self.check_size(name, img.shape)
         labels = [None] * len(imgs)
-        # one run per padded size: padding more than the image's own size
-        # divisor would change what global pooling sees
+        # one run per padded size (see Preprocess)
         shapes = [self.preprocess.padded_shape(img.shape) for img in imgs]
         for shape in dict.fromkeys(shapes):
             idx = [i for i, s in enumerate(shapes) if s == shape]
-            out = self.run(self.preprocess([imgs[i] for i in idx]))
-            out = out[:, 0] if self.with_argmax else out.argmax(1)
+            out = self.labels(self.preprocess([imgs[i] for i in idx]))
             for i, label in zip(idx, out):
                 h, w = imgs[i].shape
                 labels[i] = label[:h, :w].astype(np.uint8)

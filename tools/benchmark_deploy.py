@@ -10,6 +10,7 @@ images, and measures batch-1 latency and batch-64 throughput of the network
 """
 import argparse
 import glob
+import re
 import os.path as osp
 import shlex
 import sys
@@ -25,6 +26,7 @@ from m2nist_mm.deploy import agreement, evaluate, export, load_model, \
     torch_predict
 from m2nist_mm.utils.benchmark_docs import machine, write_docs
 from m2nist_runtime import DeployedModel
+from m2nist_runtime.backends import THREADS
 
 DEPLOY_CFGS = dict(
     onnxruntime='segmentation_onnxruntime_static-64x84',
@@ -47,10 +49,10 @@ def timed(fn: Callable[[], object], repeats: int) -> float:
 
 
 def default_checkpoint(model: str) -> str:
+    """The best validation checkpoint of benchmark_seg.py's seed-0 run."""
     found = sorted(glob.glob(f'work_dirs/benchmark_seg/{model}/seed0/'
-                             'best_digit_mIoU_iter_*.pth')) or sorted(
-        glob.glob(f'work_dirs/benchmark_seg/{model}/'
-                  'best_digit_mIoU_iter_*.pth'))
+                             'best_digit_mIoU_iter_*.pth'),
+                   key=lambda p: int(re.findall(r'\d+', p)[-1]))
     if not found:
         raise FileNotFoundError(f'no checkpoint for {model}: run '
                                 'tools/benchmark_seg.py or pass --checkpoints')
@@ -90,9 +92,9 @@ def bench(model_name: str, checkpoint: str, backends: List[str],
                  for p in deployed(imgs[i:i + 50])]
         metrics = evaluate(preds, gts)
         x1b = deployed.preprocess(imgs[:1])
-        lat = timed(lambda: deployed.run(x1b), args.repeats)
+        lat = timed(lambda: deployed.labels(x1b), args.repeats)
         x64b = deployed.preprocess(imgs[:64])
-        tput = 64 / timed(lambda: deployed.run(x64b),
+        tput = 64 / timed(lambda: deployed.labels(x64b),
                           max(3, args.repeats // 10))
         rows[backend] = dict(
             latency_ms=1e3 * lat, throughput=tput,
@@ -104,6 +106,10 @@ def bench(model_name: str, checkpoint: str, backends: List[str],
     return dict(model=model_name, checkpoint=checkpoint, rows=rows)
 
 
+def _ok(passed: bool) -> str:
+    return 'met' if passed else '**not met**'
+
+
 def section(results: List[dict], command: str) -> str:
     lines = [
         '## Deployment: exported models against PyTorch', '',
@@ -113,9 +119,10 @@ def section(results: List[dict], command: str) -> str:
         'class as PyTorch (eager, the checkpoint through mmseg\'s test '
         'pipeline). Latency: median of the network alone (preprocessed '
         'tensor in, class map out, argmax included) at batch 1; throughput '
-        'at batch 64 (ONNX Runtime: the dynamic-shape model; ncnn runs the '
-        'images one by one). Every backend measured in this one process, '
-        'same threads. Size: the backend\'s model files (PyTorch: the '
+        'at batch 64 (static-shape models and ncnn run the 64 images one at '
+        'a time, the dynamic ONNX model as one batch). Every backend '
+        f'measured in this one process; threads: PyTorch '
+        f'{torch.get_num_threads()}, ONNX Runtime and ncnn {THREADS}. Size: the backend\'s model files (PyTorch: the '
         'checkpoint, with optimizer state).', '',
         '| model | backend | digit mIoU | mIoU | mIoU delta | agreement % | '
         'latency ms (b1) | vs torch | images/s (b64) | size MB |',
@@ -129,6 +136,27 @@ def section(results: List[dict], command: str) -> str:
                 f'{v["agreement"]:.4f} | {v["latency_ms"]:.2f} | '
                 f'{v["latency_ratio_vs_torch"]:.2f} | '
                 f'{v["throughput"]:.0f} | {v["size_mb"]:.2f} |')
+    lines += ['', 'Targets (issue 3): agreement >= 99.99 %, |mIoU delta| <= '
+              '0.01, ONNX Runtime batch-1 latency <= 0.5 x PyTorch, ncnn <= '
+              'ONNX Runtime.', '',
+              '| model | backend | agreement | mIoU delta | latency |',
+              '|---|---|---|---|---|']
+    for r in results:
+        ort = r['rows'].get('onnxruntime')
+        for backend, v in r['rows'].items():
+            if backend == 'pytorch':
+                continue
+            limit = ort['latency_ms'] if backend == 'ncnn' and ort else \
+                0.5 * r['rows']['pytorch']['latency_ms']
+            lines.append(
+                f'| {r["model"]} | {backend} | '
+                f'{_ok(v["agreement"] >= 99.99)} | '
+                f'{_ok(abs(v["miou_delta"]) <= 0.01)} | '
+                f'{_ok(v["latency_ms"] <= limit)} '
+                f'({v["latency_ms"]:.2f} ms, limit {limit:.2f}) |')
+    if not any(b.startswith('tensorrt') for b in results[0]['rows']):
+        lines += ['', 'TensorRT: not measured in this run (no CUDA device '
+                  'visible); its figures in benchmarks.json are null.']
     lines += ['', 'Checkpoints: ' + ', '.join(
         f'{r["model"]}: `{r["checkpoint"]}`' for r in results)]
     return '\n'.join(lines)
@@ -169,6 +197,9 @@ def main() -> None:
         for r in results for b, row in r['rows'].items()
         for k, v in row.items()
     }
+    for r in results:  # keys the issue names, null when not measured
+        for key in ('agreement', 'miou_delta', 'latency_ratio_vs_torch'):
+            figures.setdefault(f'deploy.{r["model"]}.tensorrt.{key}', None)
     write_docs(args.docs, {'deploy': section(results, command)}, figures,
                prefixes=tuple(f'deploy.{r["model"]}.' for r in results))
     print(section(results, command))

@@ -56,12 +56,17 @@ def main() -> int:
         *(osp.splitext(osp.basename(p))[0]
           for p in (args.model_cfg, args.deploy_cfg)))
     try:
-        img = read_inputs(args.img)[0][2]
-        checks = [im for path in args.test_img
-                  for _, _, im in read_inputs(path)]
+        sample = read_inputs(args.img)
+        if len(sample) != 1:
+            raise ValueError(f'{args.img}: IMG must be one image, it holds '
+                             f'{len(sample)}; pass more with --test-img')
+        checks = [item for path in args.test_img
+                  for item in read_inputs(path)]
         result = export(args.deploy_cfg, args.model_cfg, args.checkpoint,
-                        img, work_dir, checks, device=args.device,
-                        min_agreement=args.min_agreement)
+                        sample[0][2], work_dir, [im for _, _, im in checks],
+                        device=args.device,
+                        min_agreement=args.min_agreement,
+                        names=[src for _, src, _ in sample + checks])
     except (DataFileError, FileNotFoundError, ValueError,
             RuntimeError) as e:
         print(f'error: {e}', file=sys.stderr)

@@ -43,6 +43,22 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def check_outputs(items: list, args: argparse.Namespace) -> None:
+    """Refuse outputs that would overwrite each other or the inputs."""
+    sources = {}
+    for name, source, _ in items:
+        if name in sources:
+            raise ValueError(f'{sources[name]} and {source} would both write '
+                             f'{name}_mask.png; infer them separately')
+        sources[name] = source
+    out = osp.realpath(args.out_dir)
+    for path in args.inputs:
+        folder = osp.realpath(path if osp.isdir(path) else osp.dirname(path))
+        if folder == out:
+            raise ValueError(f'--out-dir {args.out_dir} holds the input '
+                             f'{path}: choose another output dir')
+
+
 def write_png(path: str, img: np.ndarray) -> None:
     if not cv2.imwrite(path, img):
         raise OSError(f'cannot write {path}')
@@ -53,6 +69,7 @@ def main() -> int:
     try:
         model = DeployedModel(args.model, device=args.device)
         items = [item for path in args.inputs for item in read_inputs(path)]
+        check_outputs(items, args)
         for _, source, img in items:  # refuse bad sizes before any output
             model.check_size(source, img.shape)
     except (DataFileError, FileNotFoundError, ValueError,

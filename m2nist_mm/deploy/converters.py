@@ -7,9 +7,12 @@ import os.path as osp
 import shutil
 import subprocess
 import tempfile
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from mmdeploy.utils import get_common_config, get_model_inputs
+from mmengine import Config
+
+from m2nist_runtime.backends import require
 
 
 def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
@@ -19,14 +22,15 @@ def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
     Weights stay fp32 (pnnx's default is fp16); pnnx's intermediate files
     stay in a temporary directory.
     """
-    from pnnx import EXEC_PATH
+    exe = require('pnnx', 'ncnn export',
+                  'pip install -r requirements/runtime.txt').EXEC_PATH
     param, weights = (osp.join(work_dir, f'{stem}.{ext}')
                       for ext in ('param', 'bin'))
     shape = ','.join(str(int(s)) for s in input_shape)
     with tempfile.TemporaryDirectory() as tmp:
         # pnnx writes intermediates beside its input: give it a copy in tmp
         src = shutil.copy(onnx_file, osp.join(tmp, 'm.onnx'))
-        cmd = [EXEC_PATH, src, f'inputshape=[{shape}]f32', 'fp16=0',
+        cmd = [exe, src, f'inputshape=[{shape}]f32', 'fp16=0',
                f'ncnnparam={osp.abspath(param)}',
                f'ncnnbin={osp.abspath(weights)}'] + [
                    f'{key}={osp.join(tmp, name)}'
@@ -44,14 +48,36 @@ def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
     return [param, weights]
 
 
-def onnx2tensorrt(onnx_file: str, deploy_cfg, work_dir: str,
-                  stem: str = 'end2end') -> List[str]:
+def tensorrt_profile(deploy_cfg: Config,
+                     input_shape: Sequence[Optional[int]]) -> dict:
+    """The deploy config's min/opt/max shapes, checked against the model's
+    ``input_shape`` (``None`` for dynamic axes)."""
+    profiles = get_model_inputs(deploy_cfg)
+    if not profiles or 'input_shapes' not in profiles[0]:
+        raise ValueError(f'{deploy_cfg.filename}: backend_config.model_inputs'
+                         ' has no input_shapes (min/opt/max) for TensorRT')
+    shapes = profiles[0]['input_shapes']
+    for name, s in shapes.items():
+        for lo, hi, dim in zip(s['min_shape'], s['max_shape'], input_shape):
+            if dim is not None and not lo <= dim <= hi:
+                raise ValueError(
+                    f'{deploy_cfg.filename}: TensorRT input {name!r} allows '
+                    f'{s["min_shape"]}..{s["max_shape"]}, but the exported '
+                    f'model takes {list(input_shape)} (the sample image '
+                    'padded); export with an image of that size or change '
+                    'model_inputs')
+    return shapes
+
+
+def onnx2tensorrt(onnx_file: str, deploy_cfg: Config, shapes: dict,
+                  work_dir: str, stem: str = 'end2end') -> List[str]:
     """Build ``<stem>.engine`` with the TensorRT Python API.
 
-    Shapes come from the deploy config's ``backend_config.model_inputs``
-    (min/opt/max), precision and workspace from its ``common_config``.
+    ``shapes``: :func:`tensorrt_profile`; precision and workspace come from
+    the deploy config's ``common_config``.
     """
-    import tensorrt as trt
+    trt = require('tensorrt', 'TensorRT export',
+                  'pip install -r requirements/tensorrt.txt')
     logger = trt.Logger(trt.Logger.WARNING)
     builder = trt.Builder(logger)
     network = builder.create_network(0)  # explicit batch (TensorRT 10)
@@ -67,10 +93,9 @@ def onnx2tensorrt(onnx_file: str, deploy_cfg, work_dir: str,
     if common.get('fp16_mode', False):
         config.set_flag(trt.BuilderFlag.FP16)
     profile = builder.create_optimization_profile()
-    for name, shapes in get_model_inputs(deploy_cfg)[0]['input_shapes'] \
-            .items():
-        profile.set_shape(name, shapes['min_shape'], shapes['opt_shape'],
-                          shapes['max_shape'])
+    for name, s in shapes.items():
+        profile.set_shape(name, s['min_shape'], s['opt_shape'],
+                          s['max_shape'])
     config.add_optimization_profile(profile)
     engine = builder.build_serialized_network(network, config)
     if engine is None:

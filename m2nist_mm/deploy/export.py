@@ -3,7 +3,6 @@ import contextlib
 import functools
 import os
 import os.path as osp
-import shutil
 import tempfile
 from typing import Dict, Iterator, List, Optional, Sequence
 
@@ -14,12 +13,12 @@ from mmdeploy.apis import torch2onnx
 from mmdeploy.apis.utils import to_backend
 from mmdeploy.utils import (Backend, Codebase, Task, get_backend,
                             get_codebase, get_ir_config, get_task_type,
-                            load_config)
+                            is_dynamic_shape, load_config)
 from mmengine import Config
 
 from m2nist_runtime import DeployedModel
-from .converters import onnx2ncnn, onnx2tensorrt
-from .sdk import LOADERS, dump_sdk_info
+from .converters import onnx2ncnn, onnx2tensorrt, tensorrt_profile
+from .sdk import LOADERS, dump_sdk_info, sdk_preprocess
 from .verify import agreement, load_model, torch_predict
 
 BACKENDS = (Backend.ONNXRUNTIME, Backend.NCNN, Backend.TENSORRT)
@@ -69,9 +68,31 @@ def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
         raise ValueError(
             f'{model_cfg.filename}: mmdeploy needs a top-level test_pipeline '
             f'whose first step is a loader ({", ".join(LOADERS)})')
+    if backend == Backend.NCNN and is_dynamic_shape(deploy_cfg):
+        raise ValueError(f'{name}: ncnn models are converted for one input '
+                         'shape; use a static deploy config')
     if backend == Backend.TENSORRT and not torch.cuda.is_available():
         raise RuntimeError('TensorRT needs an NVIDIA GPU; none is visible')
     return backend
+
+
+def check_sizes(deploy_cfg: Config, model_cfg: Config,
+                imgs: Sequence[np.ndarray], names: Sequence[str]) -> None:
+    """A static model takes one padded size: every image must pad to the
+    size of the first (the sample it is exported with)."""
+    if is_dynamic_shape(deploy_cfg):
+        return
+    d = next(t['size_divisor'] for t in sdk_preprocess(model_cfg)
+             ['transforms'] if t['type'] == 'Pad')
+    padded = [(-(-img.shape[0] // d) * d, -(-img.shape[1] // d) * d)
+              for img in imgs]
+    for name, img, shape in zip(names, imgs, padded):
+        if shape != padded[0]:
+            raise ValueError(
+                f'{name}: a {img.shape[0]}x{img.shape[1]} image pads to '
+                f'{shape[0]}x{shape[1]}, but the static model is exported '
+                f'for {padded[0][0]}x{padded[0][1]} ({names[0]}); check it '
+                'with the dynamic deploy config')
 
 
 def onnx_input_shape(onnx_file: str) -> List[Optional[int]]:
@@ -80,29 +101,43 @@ def onnx_input_shape(onnx_file: str) -> List[Optional[int]]:
     return [d.dim_value if d.HasField('dim_value') else None for d in dims]
 
 
-def _clear(work_dir: str, stem: str) -> None:
+def _replace_export(tmp: str, work_dir: str, stem: str) -> List[str]:
+    """Move the new files in, then remove what is left of an older export
+    (e.g. an ``.onnx`` beside a new ncnn model)."""
+    files = sorted(os.listdir(tmp))
+    for name in files:
+        os.replace(osp.join(tmp, name), osp.join(work_dir, name))
     for name in os.listdir(work_dir):
-        if name in OUTPUTS or osp.splitext(name)[0] == stem:
+        if name not in files and (name in OUTPUTS
+                                  or osp.splitext(name)[0] == stem):
             os.remove(osp.join(work_dir, name))
+    return [osp.join(work_dir, f) for f in files]
 
 
 def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
            img: np.ndarray, work_dir: str,
            check_imgs: Sequence[np.ndarray] = (), device: str = 'cpu',
-           min_agreement: float = 99.9) -> Dict:
+           min_agreement: float = 99.9,
+           names: Optional[Sequence[str]] = None) -> Dict:
     """Export ``checkpoint``, write the SDK meta files, check the result.
 
     The backend files are made in a temporary directory and replace those
     of any earlier export in ``work_dir`` only when the backend model agrees
-    with PyTorch on ``img`` and ``check_imgs`` (grey ``uint8`` images) in
-    at least ``min_agreement`` % of the pixels; a failed export leaves
-    ``work_dir`` as it was.
+    with PyTorch on ``img`` and ``check_imgs`` (grey ``uint8`` images,
+    called ``names`` in messages) in at least ``min_agreement`` % of the
+    pixels; a failed export leaves ``work_dir`` as it was.
 
     Returns:
-        dict: ``files`` written, ``input_shape`` and ``agreement`` (%).
+        dict: ``files`` written, ``backend``, ``input_shape``, the
+        ``agreement`` (%) and the number of ``images`` it was checked on.
     """
     deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
     backend = check_configs(deploy_cfg, model_cfg)
+    imgs = [img, *check_imgs]
+    names = names or [f'image {i}' for i in range(len(imgs))]
+    if len(names) != len(imgs):
+        raise ValueError(f'{len(names)} names for {len(imgs)} images')
+    check_sizes(deploy_cfg, model_cfg, imgs, names)
     model = load_model(model_cfg, checkpoint)  # strict: refuse mismatches
     save_file = get_ir_config(deploy_cfg)['save_file']
     stem = osp.splitext(save_file)[0]
@@ -116,23 +151,18 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
         if backend == Backend.NCNN:
             onnx2ncnn(onnx_file, shape, tmp, stem)
         elif backend == Backend.TENSORRT:
-            onnx2tensorrt(onnx_file, deploy_cfg, tmp, stem)
+            onnx2tensorrt(onnx_file, deploy_cfg,
+                          tensorrt_profile(deploy_cfg, shape), tmp, stem)
         else:
             to_backend(backend.value, [onnx_file], tmp, deploy_cfg)
         dump_sdk_info(deploy_cfg, model_cfg, tmp, checkpoint, shape)
-        imgs = [img, *check_imgs]
         deployed = DeployedModel(tmp, device=device)
-        agree = agreement([deployed([i])[0] for i in imgs],
-                          torch_predict(model, imgs))
+        agree = agreement(deployed(imgs, names), torch_predict(model, imgs))
         if agree < min_agreement:
             raise RuntimeError(
                 f'the {backend.value} model agrees with PyTorch on only '
                 f'{agree:.4f} % of the pixels of {len(imgs)} image(s) '
-                f'(needed: {min_agreement} %); nothing written to {work_dir}')
-        files = sorted(os.listdir(tmp))
-        _clear(work_dir, stem)  # no files of an older export stay beside
-        for name in files:
-            shutil.move(osp.join(tmp, name), osp.join(work_dir, name))
-    return dict(files=[osp.join(work_dir, f) for f in files],
-                input_shape=shape, agreement=agree, backend=backend.value,
-                images=len(imgs))
+                f'(needed: {min_agreement} %); {work_dir} left as it was')
+        files = _replace_export(tmp, work_dir, stem)
+    return dict(files=files, input_shape=shape, agreement=agree,
+                backend=backend.value, images=len(imgs))

@@ -52,7 +52,7 @@ def sdk_preprocess(model_cfg: Config) -> dict:
 
 def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, work_dir: str,
                   checkpoint: str,
-                  input_shape: List[Optional[int]]) -> List[str]:
+                  input_shape: List[Optional[int]]) -> None:
     """Write the three SDK files; ``deploy.json`` also gets ``input_shape``
     (``[N, C, H, W]``, ``None`` for dynamic axes) for the runtime."""
     deploy = get_deploy(deploy_cfg, model_cfg, work_dir, 'cpu')
@@ -65,9 +65,7 @@ def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, work_dir: str,
         input=preprocess['input'], output=postprocess['output'],
         tasks=[preprocess, infer, postprocess]))
     detail = get_detail(deploy_cfg, model_cfg, pth=checkpoint)
-    files = []
     for name, info in (('deploy', deploy), ('pipeline', pipeline),
                        ('detail', detail)):
-        files.append(osp.join(work_dir, f'{name}.json'))
-        mmengine.dump(info, files[-1], sort_keys=False, indent=4)
-    return files
+        mmengine.dump(info, osp.join(work_dir, f'{name}.json'),
+                      sort_keys=False, indent=4)

@@ -49,6 +49,14 @@ def test_corrupt_onnx(tmp_path, exports):
         DeployedModel(work)
 
 
+def test_missing_onnx(tmp_path, exports):
+    work = _copy(exports('unet', 'onnxruntime_static-64x84'), tmp_path)
+    (tmp_path / 'export' / 'end2end.onnx').unlink()
+    with pytest.raises(FileNotFoundError, match='end2end.onnx not found '
+                       r'\(named in .*deploy.json\)'):
+        DeployedModel(work)
+
+
 def test_missing_and_corrupt_ncnn_files(tmp_path, exports):
     work = _copy(exports('fastscnn', 'ncnn_static-64x84'), tmp_path)
     weights = tmp_path / 'export' / 'end2end.bin'

@@ -45,6 +45,11 @@ def test_deploy_cli(tmp_path, checkpoints, images):
     assert proc.returncode == 1
     assert 'error: ' in proc.stderr and 'does not match' in proc.stderr
     assert (work / 'end2end.onnx').read_bytes() == before  # untouched
+    proc = run('tools/deploy.py', deploy_cfg('onnxruntime_static-64x84'),
+               model_cfg('unet'), checkpoints['unet'],
+               str(tmp_path / 'more.npy'), '--work-dir', str(work))
+    assert proc.returncode == 1
+    assert 'more.npy: IMG must be one image, it holds 3' in proc.stderr
 
 
 @pytest.fixture
@@ -65,30 +70,37 @@ def inputs(tmp_path, images) -> str:
 def test_infer_every_input_kind(tmp_path, exports, images, inputs, model,
                                 backend, slim):
     work = exports(model, backend)
-    out = tmp_path / 'out'
-    for path in (inputs, osp.join(inputs, 'a.png'),
-                 osp.join(inputs, 'd.npy')):
-        proc = run('tools/infer.py', work, path, '--out-dir', str(out),
-                   '--save-npy', '--colour-mask', slim=slim)
+    outs = {}
+    for key, path in (('dir', inputs), ('png', osp.join(inputs, 'a.png')),
+                      ('batch', osp.join(inputs, 'd.npy'))):
+        outs[key] = tmp_path / key
+        proc = run('tools/infer.py', work, path, '--out-dir',
+                   str(outs[key]), '--save-npy', '--colour-mask',
+                   '--min-pixels', '1', slim=slim)
         assert proc.returncode == 0, proc.stderr[-3000:]
-    names = ['a', 'b', 'c', 'd_0', 'd_1']
-    assert sorted(f for f in os.listdir(out) if f.endswith('_mask.png')) \
-        == [f'{n}_mask.png' for n in names]
-    expected = DeployedModel(work)([images[0], images[2], *images[3:5]])
-    for name, want in zip(['a', 'c', 'd_0', 'd_1'], expected):
+        outs[key, 'stdout'] = proc.stdout
+    names = {'dir': ['a', 'b', 'c', 'd_0', 'd_1'], 'png': ['a'],
+             'batch': ['d_0', 'd_1']}
+    for key, want in names.items():
+        assert sorted(f for f in os.listdir(outs[key])
+                      if f.endswith('_mask.png')) == \
+            [f'{n}_mask.png' for n in want]
+    expected = dict(zip(['a', 'c', 'd_0', 'd_1'], DeployedModel(work)(
+        [images[0], images[2], *images[3:5]])))
+    for key, name in (('dir', 'a'), ('dir', 'c'), ('png', 'a'),
+                      ('batch', 'd_0'), ('batch', 'd_1')):
+        out, want = outs[key], expected[name]
         mask = cv2.imread(str(out / f'{name}_mask.png'), cv2.IMREAD_UNCHANGED)
         np.testing.assert_array_equal(mask, want)
         np.testing.assert_array_equal(np.load(out / f'{name}.npy'), want)
-        overlay = cv2.imread(str(out / f'{name}_overlay.png'))
-        assert overlay.shape == (64, 84, 3)
-    digits = sorted(int(d) for d in np.unique(expected[0]) if d < 10)
-    line = next(x for x in proc.stdout.splitlines() if x.startswith('d_0'))
-    assert line.startswith('d_0: digits ')
-    assert 'a: digits' in run('tools/infer.py', work,
-                              osp.join(inputs, 'a.png'), '--out-dir',
-                              str(out), '--min-pixels', '1',
-                              slim=slim).stdout
-    assert digits  # the varied model finds some digit classes
+        assert cv2.imread(str(out / f'{name}_overlay.png')).shape == \
+            (64, 84, 3)
+        assert cv2.imread(str(out / f'{name}_colour.png')).shape == \
+            (64, 84, 3)
+        digits = sorted(int(d) for d in np.unique(want) if d < 10)
+        assert f'{name}: digits {digits or "none"} ' in \
+            outs[key, 'stdout']
+    assert any(d < 10 for want in expected.values() for d in np.unique(want))
 
 
 def test_infer_bad_inputs(tmp_path, exports):
@@ -107,3 +119,14 @@ def test_infer_bad_inputs(tmp_path, exports):
     proc = run('tools/infer.py', str(tmp_path / 'empty'), str(tmp_path),
                slim=True)
     assert proc.returncode == 1 and 'deploy.json not found' in proc.stderr
+    (tmp_path / 'in').mkdir()
+    cv2.imwrite(str(tmp_path / 'in' / 'x.png'), np.zeros((64, 84), np.uint8))
+    np.save(tmp_path / 'in' / 'x.npy', np.zeros((64, 84), np.uint8))
+    proc = run('tools/infer.py', work, str(tmp_path / 'in'), '--out-dir',
+               str(tmp_path / 'o'), slim=True)
+    assert proc.returncode == 1
+    assert 'x.npy and' in proc.stderr and 'x.png would both write' in \
+        proc.stderr
+    proc = run('tools/infer.py', work, str(tmp_path / 'in' / 'x.png'),
+               '--out-dir', str(tmp_path / 'in'), slim=True)
+    assert proc.returncode == 1 and 'holds the input' in proc.stderr
