@@ -78,6 +78,22 @@ def count_params(config: str) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def finished_run(work_dir: str) -> Tuple[str, float, float]:
+    """(train log, start, end) of a finished run, for ``--reuse``.
+
+    The start is the runner's (its log dir name), a few seconds after the
+    command's: the figures of a reused run omit the imports.
+    """
+    log = sorted(glob.glob(osp.join(work_dir, '2*', '*.log')))[-1]
+    t0 = datetime.strptime(osp.basename(osp.dirname(log)),
+                           '%Y%m%d_%H%M%S').timestamp()
+    with open(log) as f:
+        stamps = re.findall(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)', f.read(),
+                            flags=re.M)
+    return log, t0, datetime.strptime(stamps[-1],
+                                       '%Y/%m/%d %H:%M:%S').timestamp()
+
+
 def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     config = f'configs/m2nist_{model}.py'
     work = osp.join(args.work_root, model, f'seed{seed}')
@@ -85,15 +101,20 @@ def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
                  '--cfg-options', f'randomness.seed={seed}']
     if args.amp:
         train_cmd.append('--amp')
-    t0 = run(train_cmd)
-    train_minutes = (time.time() - t0) / 60
-    log = sorted(glob.glob(osp.join(work, '*', '*.log')))[-1]
+    test_dir = osp.join(work, 'test')
+    if args.reuse and glob.glob(osp.join(test_dir, '*', '*.json')):
+        log, t0, t_end = finished_run(work)
+    else:
+        t0 = run(train_cmd)
+        t_end = time.time()
+        log = sorted(glob.glob(osp.join(work, '*', '*.log')))[-1]
+    train_minutes = (t_end - t0) / 60
     curve = val_curve(log, t0)
     best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
-    test_dir = osp.join(work, 'test')
     test_cmd = [sys.executable, 'tools/test.py', config, best, '--work-dir',
                 test_dir]
-    run(test_cmd)
+    if not (args.reuse and glob.glob(osp.join(test_dir, '*', '*.json'))):
+        run(test_cmd)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     metrics = json.load(open(result))
     reached = [m for _, m, d in curve if d >= 90.0]
@@ -188,6 +209,9 @@ def main() -> None:
     parser.add_argument('--seeds', nargs='+', type=int, default=[0],
                         help='train each model once per seed '
                         '(randomness.seed)')
+    parser.add_argument('--reuse', action='store_true',
+                        help='take a seed whose work dir already holds a '
+                        'finished train + test run from there')
     parser.add_argument('--amp', action='store_true',
                         help='train with --amp (bfloat16 autocast on CPU)')
     parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
