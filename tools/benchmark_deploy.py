@@ -86,7 +86,7 @@ def bench(model_name: str, checkpoint: str, backends: List[str],
         work_dir = osp.join(args.work_root, model_name, backend)
         device = 'cuda' if backend.startswith('tensorrt') else 'cpu'
         export(osp.join('configs/deploy', DEPLOY_CFGS[backend] + '.py'),
-                     config, checkpoint, imgs[0], work_dir, device=device)
+               config, checkpoint, imgs[0], work_dir, device=device)
         deployed = DeployedModel(work_dir, device)
         preds = [p for i in range(0, len(imgs), 50)
                  for p in deployed(imgs[i:i + 50])]

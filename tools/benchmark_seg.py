@@ -102,7 +102,9 @@ def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     if args.amp:
         train_cmd.append('--amp')
     test_dir = osp.join(work, 'test')
-    if args.reuse and glob.glob(osp.join(test_dir, '*', '*.json')):
+    reused = args.reuse and bool(
+        glob.glob(osp.join(test_dir, '*', '*.json')))
+    if reused:
         log, t0, t_end = finished_run(work)
     else:
         t0 = run(train_cmd)
@@ -113,7 +115,7 @@ def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
     test_cmd = [sys.executable, 'tools/test.py', config, best, '--work-dir',
                 test_dir]
-    if not (args.reuse and glob.glob(osp.join(test_dir, '*', '*.json'))):
+    if not reused:
         run(test_cmd)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     metrics = json.load(open(result))

@@ -17,6 +17,7 @@ from mmdeploy.utils import (Backend, Codebase, Task, get_backend,
 from mmengine import Config
 
 from m2nist_runtime import DeployedModel
+from m2nist_runtime.model import Preprocess
 from .converters import onnx2ncnn, onnx2tensorrt, tensorrt_profile
 from .sdk import LOADERS, dump_sdk_info, sdk_preprocess
 from .verify import agreement, load_model, torch_predict
@@ -82,10 +83,9 @@ def check_sizes(deploy_cfg: Config, model_cfg: Config,
     size of the first (the sample it is exported with)."""
     if is_dynamic_shape(deploy_cfg):
         return
-    d = next(t['size_divisor'] for t in sdk_preprocess(model_cfg)
-             ['transforms'] if t['type'] == 'Pad')
-    padded = [(-(-img.shape[0] // d) * d, -(-img.shape[1] // d) * d)
-              for img in imgs]
+    preprocess = Preprocess(sdk_preprocess(model_cfg)['transforms'],
+                            model_cfg.filename)
+    padded = [preprocess.padded_shape(img.shape) for img in imgs]
     for name, img, shape in zip(names, imgs, padded):
         if shape != padded[0]:
             raise ValueError(

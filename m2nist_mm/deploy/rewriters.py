@@ -17,8 +17,11 @@ def block_average(x: torch.Tensor, bins: Union[int, Tuple[int, int]],
     block averaging. Static shapes export it as ``AveragePool`` with the
     block as kernel and stride (what every backend has); dynamic shapes as a
     reshape to blocks and a mean, whose block size follows the input shape
-    at run time. A map the bins do not divide is refused: any fixed kernel
-    would compute another function there.
+    at run time. A map the bins do not divide is refused at export for
+    static shapes (any fixed kernel would compute another function there);
+    a dynamic model given such a map fails at run time in its Reshape. With
+    inputs padded to 32, a 1/8 map is a multiple of 4, so bins 1, 2 and 4
+    always divide it.
     """
     bh, bw = _pair(bins)
     h, w = x.shape[2:]

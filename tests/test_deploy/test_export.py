@@ -142,24 +142,20 @@ def test_check_image_of_another_size_is_refused_first(tmp_path, checkpoints,
     assert os.listdir(tmp_path) == []
 
 
-def test_dynamic_ncnn_is_refused(tmp_path, checkpoints, images):
-    cfg = tmp_path / 'ncnn_dynamic.py'
-    cfg.write_text("_base_ = ['%s']\nonnx_config = dict(dynamic_axes=dict("
-                   "input={2: 'height', 3: 'width'}))\n"
-                   % deploy_cfg('ncnn_static-64x84'))
-    with pytest.raises(ValueError, match='ncnn models are converted for one '
-                       'input shape'):
-        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
-               str(tmp_path / 'w'))
-
-
-def test_deploy_config_of_another_codebase(tmp_path, checkpoints, images):
-    cfg = tmp_path / 'detection_onnxruntime_static.py'
-    cfg.write_text("_base_ = ['%s']\ncodebase_config = dict(type='mmdet', "
-                   "task='ObjectDetection')\n"
-                   % deploy_cfg('onnxruntime_static-64x84'))
-    with pytest.raises(ValueError, match='is for mmdet ObjectDetection, not '
-                       'mmseg Segmentation'):
+@pytest.mark.parametrize('base,override,match', [
+    ('ncnn_static-64x84',
+     "onnx_config = dict(dynamic_axes=dict(input={2: 'height', 3: 'width'}))",
+     'ncnn models are converted for one input shape'),
+    ('onnxruntime_static-64x84',
+     "codebase_config = dict(type='mmdet', task='ObjectDetection')",
+     'is for mmdet ObjectDetection, not mmseg Segmentation'),
+])
+def test_unusable_deploy_configs_are_refused(tmp_path, checkpoints, images,
+                                             base, override, match):
+    """A dynamic ncnn config; a deploy config of another codebase."""
+    cfg = tmp_path / 'deploy_cfg.py'
+    cfg.write_text(f"_base_ = ['{deploy_cfg(base)}']\n{override}\n")
+    with pytest.raises(ValueError, match=match):
         export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
                str(tmp_path / 'w'))
 
