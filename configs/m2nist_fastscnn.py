@@ -8,8 +8,18 @@ _base_ = [
     './_base_/m2nist_runtime.py',
 ]
 num_classes = 11
-# 3000 iterations (12 epochs): validation digit mIoU still rises at 2000
-train_cfg = dict(max_iters=3000)
+# 3000 iterations (12 epochs): validation digit mIoU still rises at 2000.
+# Validation every 125 iterations up to 1500, then every 250.
+train_cfg = dict(max_iters=3000, val_interval=125,
+                 dynamic_intervals=[(1500, 250)])
+# Validation and checkpoints use an exponential moving average of the weights
+# (a window of about 100 iterations, BN statistics included): at this
+# learning rate the raw weights swing by several points of digit mIoU from
+# one validation to the next.
+custom_hooks = [
+    dict(type='EMAHook', momentum=0.01, update_buffers=True,
+         priority='ABOVE_NORMAL')
+]
 # mmseg's FastSCNN base uses BN momentum 0.01: too slow for a short schedule
 norm_cfg = dict(type='BN', requires_grad=True, momentum=0.1)
 loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)

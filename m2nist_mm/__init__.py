@@ -1,10 +1,11 @@
 """m2nist_mm: the MNIST family of data sets in MMSegmentation and MMDetection.
 
 Importing the package (e.g. through a config's ``custom_imports``) registers
-its data sets, transforms, metrics, models and hooks into the mmseg
-registries and applies the torch 2.13 compatibility fixes.
+its data sets, transforms, metrics, models and hooks into the mmseg and
+mmdet registries and applies the torch 2.13 compatibility fixes.
 """
 import mmcv
+import mmdet
 import mmengine
 import mmseg
 from mmengine.utils import digit_version
@@ -14,7 +15,8 @@ from .version import __version__
 
 _REQUIRED = dict(mmcv=(mmcv, '2.1.0', '2.2.0'),
                  mmengine=(mmengine, '0.10.0', '1.0.0'),
-                 mmseg=(mmseg, '1.2.2', '1.3.0'))
+                 mmseg=(mmseg, '1.2.2', '1.3.0'),
+                 mmdet=(mmdet, '3.3.0', '3.4.0'))
 for _name, (_mod, _low, _high) in _REQUIRED.items():
     if not (digit_version(_low) <= digit_version(_mod.__version__) <
             digit_version(_high)):

@@ -5,12 +5,17 @@ It needs numpy and OpenCV, plus the package of the backend it runs.
 It holds what both the training side and a slim inference server need:
 validated reading of the MNIST-family arrays and images
 (:mod:`.arrays`, :mod:`.images`), and running a model exported by
-``tools/deploy.py`` with ONNX Runtime, ncnn or TensorRT (:mod:`.model`).
+``tools/deploy.py`` with ONNX Runtime, ncnn or TensorRT (:mod:`.model`,
+:mod:`.detector`).
 """
 from .arrays import DataFileError
 from .classes import CLASSES, PALETTE
 from .images import read_image, read_inputs, to_gray
-from .model import DeployedModel
+from .detector import DeployedDetector
+from .exports import load_export
+from .model import DeployedModel, Export
 
-__all__ = ['CLASSES', 'PALETTE', 'DataFileError', 'DeployedModel',
+__all__ = ['CLASSES', 'PALETTE', 'DataFileError', 'DeployedDetector',
+           'DeployedModel', 'Export', 'load_export',
            'read_image', 'read_inputs', 'to_gray']
+

@@ -6,7 +6,7 @@ runs (ONNX Runtime needs ``onnxruntime`` and numpy only).
 import importlib
 import os
 from types import ModuleType
-from typing import Callable, Dict
+from typing import Callable, Dict, List
 
 import numpy as np
 
@@ -54,8 +54,12 @@ class OnnxRuntimeBackend:
                                 f'{e}') from None
         self.input_name = self.session.get_inputs()[0].name
 
+    def outputs(self, batch: np.ndarray) -> List[np.ndarray]:
+        """All graph outputs (a detector has two: dets and labels)."""
+        return self.session.run(None, {self.input_name: batch})
+
     def __call__(self, batch: np.ndarray) -> np.ndarray:
-        return self.session.run(None, {self.input_name: batch})[0]
+        return self.outputs(batch)[0]
 
 
 class NcnnBackend:

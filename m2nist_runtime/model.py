@@ -3,6 +3,7 @@ import json
 import os.path as osp
 from typing import List, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 from .arrays import DataFileError
@@ -23,11 +24,12 @@ def _load_json(path: str) -> dict:
 
 
 class Preprocess:
-    """Grey image -> normalised, zero-padded ``(N, 1, H, W)`` float32.
+    """Grey image -> (resized,) normalised, zero-padded ``(N, 1, H, W)``.
 
-    Reads its parameters from the ``Normalize`` and ``Pad`` steps of the
-    SDK ``pipeline.json`` that ``tools/deploy.py`` writes from the model
-    config, so it is the preprocessing the model was trained with.
+    Reads its parameters from the ``Resize`` (optional), ``Normalize`` and
+    ``Pad`` steps of the SDK ``pipeline.json`` that ``tools/deploy.py``
+    writes from the model config, so it is the preprocessing the model was
+    trained with.
     """
 
     def __init__(self, transforms: Sequence[dict], source: str) -> None:
@@ -41,13 +43,31 @@ class Preprocess:
         self.std = np.float32(norm['std'][0])
         self.size_divisor = int(pad['size_divisor'])
         self.pad_val = np.float32(pad['pad_val'])
+        resize = steps.get('Resize')
+        self.resize_to = None if resize is None else tuple(resize['size'])
+        if resize is not None and not resize.get('keep_ratio', False):
+            raise DataFileError(f'{source}: only keep_ratio Resize steps are '
+                                'supported')
+
+    def resize(self, img: np.ndarray) -> Tuple[np.ndarray, Tuple[float,
+                                                                  float]]:
+        """``img`` fitted into the ``Resize`` size keeping its aspect ratio
+        (as mmcv's ``imrescale``), and the ``(x, y)`` scale factors."""
+        if self.resize_to is None:
+            return img, (1.0, 1.0)
+        h, w = img.shape
+        scale = min(max(self.resize_to) / max(h, w),
+                    min(self.resize_to) / min(h, w))
+        new_w, new_h = int(w * scale + 0.5), int(h * scale + 0.5)
+        img = cv2.resize(img, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
+        return img, (new_w / w, new_h / h)
 
     def padded_shape(self, hw: Tuple[int, int]) -> Tuple[int, int]:
         d = self.size_divisor
         return (-(-hw[0] // d) * d, -(-hw[1] // d) * d)
 
     def __call__(self, imgs: Sequence[np.ndarray]) -> np.ndarray:
-        """Batch of grey ``uint8`` images that pad to one size.
+        """Batch of (resized) grey ``uint8`` images that pad to one size.
 
         (Padding an image beyond its own padded size would change what a
         network's global pooling sees.)
@@ -64,20 +84,13 @@ class Preprocess:
         return batch
 
 
-class DeployedModel:
-    """Segmentation model from a ``tools/deploy.py`` work dir.
+class Export:
+    """The files of a ``tools/deploy.py`` work dir, checked and opened.
 
-    ``deploy.json`` names the backend and its files, ``pipeline.json`` the
-    preprocessing and whether the graph ends with the argmax; the model's
+    ``deploy.json`` names the task, the backend and its files,
+    ``pipeline.json`` the preprocessing and post-processing; the model's
     ``input_shape`` (``[N, C, H, W]``, ``None`` for a dynamic axis) is the
-    one extra key m2nist_mm writes into ``deploy.json``. Call it with
-    grey ``uint8`` images to get ``(H, W)`` class index maps, cropped back
-    to each image's size (padding is at the bottom and right, as in
-    training).
-
-    Args:
-        work_dir: The deploy work dir (or a file in it).
-        device: ``'cpu'`` or ``'cuda[:i]'`` (TensorRT needs a GPU).
+    one extra key m2nist_mm writes into ``deploy.json``.
     """
 
     def __init__(self, work_dir: str, device: str = 'cpu') -> None:
@@ -91,9 +104,10 @@ class DeployedModel:
         pipeline = _load_json(osp.join(work_dir, 'pipeline.json'))
         try:
             model = deploy['models'][0]
+            self.task = deploy['task']
             tasks = {t['name']: t for t in pipeline['pipeline']['tasks']}
             transforms = tasks['Preprocess']['transforms']
-            self.with_argmax = tasks['postprocess']['params']['with_argmax']
+            self.postprocess = tasks['postprocess']
             self.backend = model['backend']
             self.input_shape = model['input_shape']
             files = [model['net']] + ([model['weights']]
@@ -115,34 +129,20 @@ class DeployedModel:
         self.net = BACKENDS[self.backend](*self.files, device=device)
 
     def check_size(self, name: str, hw: Tuple[int, int]) -> None:
-        """Refuse an image that pads to another size than a static model's."""
+        """Refuse an image that pads to another size than a static model's
+        (``hw``: the image's size after any resize)."""
         shape = self.input_shape
         padded = self.preprocess.padded_shape(hw)
         if None not in shape[2:] and tuple(shape[2:]) != padded:
             raise ValueError(
                 f'{name}: a {hw[0]}x{hw[1]} image pads to '
                 f'{padded[0]}x{padded[1]} but {self.work_dir} was exported '
-                f'for {shape[2]}x{shape[3]} input (images are padded, never '
-                'resized, as in training); export with the dynamic deploy '
-                'config for other sizes')
+                f'for {shape[2]}x{shape[3]} input; export with the dynamic '
+                'deploy config for other sizes')
 
-    def run(self, batch: np.ndarray) -> np.ndarray:
-        """The graph's output for a preprocessed batch (one image a run
-        for a model exported with batch size 1)."""
-        if self.input_shape[0] == 1 and len(batch) > 1:
-            return np.concatenate([self.net(batch[i:i + 1])
-                                   for i in range(len(batch))])
-        return self.net(batch)
-
-    def labels(self, batch: np.ndarray) -> np.ndarray:
-        """``(N, H, W)`` class indices of a preprocessed batch (the argmax
-        is taken here when the graph ends at the logits)."""
-        out = self.run(batch)
-        return out[:, 0] if self.with_argmax else out.argmax(1)
-
-    def __call__(self, imgs: Sequence[np.ndarray],
-                 names: Optional[Sequence[str]] = None) -> List[np.ndarray]:
-        """Class index maps (``uint8``) of grey ``uint8`` images."""
+    def check_images(self, imgs: Sequence[np.ndarray],
+                     names: Optional[Sequence[str]]) -> List[str]:
+        """Names for ``imgs`` after checking they are grey ``uint8``."""
         names = names or [f'image {i}' for i in range(len(imgs))]
         if len(names) != len(imgs):
             raise ValueError(f'{len(names)} names for {len(imgs)} images')
@@ -150,6 +150,51 @@ class DeployedModel:
             if img.ndim != 2 or img.dtype != np.uint8:
                 raise ValueError(f'{name}: expected a grey uint8 (H, W) '
                                  f'image, got {img.dtype} {img.shape}')
+        return list(names)
+
+    def run(self, batch: np.ndarray) -> List[np.ndarray]:
+        """The graph's outputs for a preprocessed batch (one image a run
+        for a model exported with batch size 1)."""
+        net = getattr(self.net, 'outputs', None) or (lambda b: [self.net(b)])
+        if self.input_shape[0] == 1 and len(batch) > 1:
+            runs = [net(batch[i:i + 1]) for i in range(len(batch))]
+            return [np.concatenate(outs) for outs in zip(*runs)]
+        return net(batch)
+
+
+class DeployedModel(Export):
+    """Segmentation model from a ``tools/deploy.py`` work dir.
+
+    Call it with grey ``uint8`` images to get ``(H, W)`` class index maps,
+    cropped back to each image's size (padding is at the bottom and right,
+    as in training; images are padded, never resized). ``pipeline.json``
+    says whether the graph ends with the argmax.
+
+    Args:
+        work_dir: The deploy work dir (or a file in it).
+        device: ``'cpu'`` or ``'cuda[:i]'`` (TensorRT needs a GPU).
+    """
+
+    def __init__(self, work_dir: str, device: str = 'cpu') -> None:
+        super().__init__(work_dir, device)
+        try:
+            self.with_argmax = self.postprocess['params']['with_argmax']
+        except (KeyError, TypeError) as e:
+            raise DataFileError(f'{self.work_dir}/pipeline.json: the '
+                                f'postprocess task lacks {e}; is it a '
+                                'segmentation export?') from None
+
+    def labels(self, batch: np.ndarray) -> np.ndarray:
+        """``(N, H, W)`` class indices of a preprocessed batch (the argmax
+        is taken here when the graph ends at the logits)."""
+        out = self.run(batch)[0]
+        return out[:, 0] if self.with_argmax else out.argmax(1)
+
+    def __call__(self, imgs: Sequence[np.ndarray],
+                 names: Optional[Sequence[str]] = None) -> List[np.ndarray]:
+        """Class index maps (``uint8``) of grey ``uint8`` images."""
+        names = self.check_images(imgs, names)
+        for name, img in zip(names, imgs):
             self.check_size(name, img.shape)
         labels = [None] * len(imgs)
         # one run per padded size (see Preprocess)

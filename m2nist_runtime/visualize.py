@@ -1,6 +1,7 @@
-"""Class index maps as PNGs: colour masks and overlays on the image."""
+"""Predictions as PNGs: colour masks, overlays, boxes drawn on the image."""
 from typing import Dict
 
+import cv2
 import numpy as np
 
 from .classes import BACKGROUND, PALETTE
@@ -27,3 +28,20 @@ def digits_found(label: np.ndarray, min_pixels: int = 1) -> Dict[int, int]:
     counts = np.bincount(label.ravel(), minlength=BACKGROUND + 1)
     return {d: int(n) for d, n in enumerate(counts[:BACKGROUND])
             if n >= min_pixels}
+
+
+def draw_detections(img: np.ndarray, dets: Dict[str, np.ndarray],
+                    scale: int = 4) -> np.ndarray:
+    """The grey image enlarged ``scale`` times (nearest), with each box in
+    its class colour and labelled ``digit score``."""
+    out = cv2.resize(img, None, fx=scale, fy=scale,
+                     interpolation=cv2.INTER_NEAREST)
+    out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+    for box, score, label in zip(dets['bboxes'], dets['scores'],
+                                 dets['labels']):
+        colour = tuple(int(c) for c in PALETTE[int(label)][::-1])
+        x1, y1, x2, y2 = (np.asarray(box) * scale).round().astype(int)
+        cv2.rectangle(out, (x1, y1), (x2 - 1, y2 - 1), colour, 1)
+        cv2.putText(out, f'{int(label)} {score:.2f}', (x1, max(y1 - 3, 9)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.35, colour, 1, cv2.LINE_AA)
+    return out

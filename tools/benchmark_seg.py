@@ -14,59 +14,16 @@ import argparse
 import glob
 import json
 import os.path as osp
-import re
 import shlex
-import subprocess
 import sys
-import time
 from datetime import datetime
-from typing import Dict, List, Tuple
+from typing import List
 
 from m2nist_mm.utils.benchmark_docs import machine, write_docs
+from m2nist_mm.utils.benchmark_runs import (iteration_times, run, train_run,
+                                            val_curve)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-VAL_LINE = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - '
-                      r'Iter\(val\) \[\d+/\d+\]\s+(.*)$')
-TRAIN_ITER = re.compile(r'Iter\(train\) \[\s*(\d+)/')
-
-
-def run(cmd: List[str]) -> float:
-    print('+', ' '.join(shlex.quote(c) for c in cmd), flush=True)
-    t0 = time.time()
-    subprocess.run(cmd, cwd=REPO, check=True)
-    return t0
-
-
-def parse_metrics(text: str) -> Dict[str, float]:
-    return {k: float(v) for k, v in re.findall(r'([\w.]+): (-?[\d.]+|nan)',
-                                               text)}
-
-
-def val_curve(log: str, t0: float) -> List[Tuple[int, float, float]]:
-    """(iteration, minutes since the train command started, digit mIoU)."""
-    curve, it = [], 0
-    with open(log) as f:
-        for line in f:
-            m = TRAIN_ITER.search(line)
-            if m:
-                it = int(m.group(1))
-            m = VAL_LINE.match(line)
-            if m:
-                ts = datetime.strptime(m.group(1),
-                                       '%Y/%m/%d %H:%M:%S').timestamp()
-                metrics = parse_metrics(m.group(2))
-                curve.append((it, (ts - t0) / 60, metrics['digit_mIoU']))
-    return curve
-
-
-def iteration_times(work_dir: str) -> Tuple[float, float]:
-    """(mean seconds per training iteration, % of it waiting for data)."""
-    path = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))[-1]
-    rows = [json.loads(line) for line in open(path)]
-    rows = [r for r in rows if 'data_time' in r][1:]  # skip warm-up window
-    total = sum(r['time'] for r in rows)
-    return total / len(rows), 100 * sum(r['data_time'] for r in rows) / total
 
 
 def count_params(config: str) -> int:
@@ -78,22 +35,6 @@ def count_params(config: str) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def finished_run(work_dir: str) -> Tuple[str, float, float]:
-    """(train log, start, end) of a finished run, for ``--reuse``.
-
-    The start is the runner's (its log dir name), a few seconds after the
-    command's: the figures of a reused run omit the imports.
-    """
-    log = sorted(glob.glob(osp.join(work_dir, '2*', '*.log')))[-1]
-    t0 = datetime.strptime(osp.basename(osp.dirname(log)),
-                           '%Y%m%d_%H%M%S').timestamp()
-    with open(log) as f:
-        stamps = re.findall(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)', f.read(),
-                            flags=re.M)
-    return log, t0, datetime.strptime(stamps[-1],
-                                       '%Y/%m/%d %H:%M:%S').timestamp()
-
-
 def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     config = f'configs/m2nist_{model}.py'
     work = osp.join(args.work_root, model, f'seed{seed}')
@@ -102,21 +43,14 @@ def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     if args.amp:
         train_cmd.append('--amp')
     test_dir = osp.join(work, 'test')
-    reused = args.reuse and bool(
-        glob.glob(osp.join(test_dir, '*', '*.json')))
-    if reused:
-        log, t0, t_end = finished_run(work)
-    else:
-        t0 = run(train_cmd)
-        t_end = time.time()
-        log = sorted(glob.glob(osp.join(work, '*', '*.log')))[-1]
+    log, t0, t_end, reused = train_run(train_cmd, work, REPO, args.reuse)
     train_minutes = (t_end - t0) / 60
-    curve = val_curve(log, t0)
+    curve = [(i, m, v['digit_mIoU']) for i, m, v in val_curve(log, t0)]
     best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
     test_cmd = [sys.executable, 'tools/test.py', config, best, '--work-dir',
                 test_dir]
     if not reused:
-        run(test_cmd)
+        run(test_cmd, REPO)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     metrics = json.load(open(result))
     reached = [m for _, m, d in curve if d >= 90.0]

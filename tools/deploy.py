@@ -6,6 +6,8 @@ The arguments follow mmdeploy's ``tools/deploy.py``::
         configs/m2nist_fastscnn.py work_dirs/m2nist_fastscnn/best.pth IMG \\
         --work-dir work_dirs/deploy/fastscnn_ort
 
+Detectors use ``configs/deploy/detection_onnxruntime_static-64x84.py``.
+
 The work dir gets the backend files and mmdeploy's SDK meta files
 (``deploy.json``, ``pipeline.json``, ``detail.json``) once the backend model
 has matched PyTorch on ``IMG`` (and ``--test-img``).
@@ -36,8 +38,9 @@ def parse_args() -> argparse.Namespace:
                         help='device to check the backend model on '
                         '(TensorRT: cuda:0); the export runs on the CPU')
     parser.add_argument('--min-agreement', type=float, default=99.9,
-                        help='percent of pixels the backend model must '
-                        'agree with PyTorch on, or nothing is written')
+                        help='percent of pixels (segmentation) or boxes '
+                        '(detection) the backend model must agree with '
+                        'PyTorch on, or nothing is written')
     parser.add_argument('--dump-info', action='store_true',
                         help='accepted for mmdeploy compatibility: the SDK '
                         'meta files are always written (tools/infer.py '
@@ -73,7 +76,7 @@ def main() -> int:
         return 1
     print(f'{result["backend"]} model in {work_dir} (input '
           f'{result["input_shape"]}): agrees with PyTorch on '
-          f'{result["agreement"]:.4f} % of the pixels of '
+          f'{result["agreement"]:.4f} % of the {result["unit"]} of '
           f'{result["images"]} image(s)')
     for f in result['files']:
         print(f'  {f}')

@@ -3,12 +3,16 @@
     python tools/infer.py work_dirs/deploy/fastscnn_ort IMAGES --out-dir OUT
 
 ``IMAGES``: a PNG/JPG, an ``.npy`` (one image or a batch ``(N, H, W)``) or
-a directory of those. For each image it writes ``<name>_mask.png`` (class
-index per pixel: digit 0-9, 10 background), ``<name>_overlay.png`` and,
-with ``--save-npy``, ``<name>.npy``; and prints the digits found. With ONNX
-Runtime it needs only numpy, onnxruntime and OpenCV (no torch, no mm*).
+a directory of those. For a segmentation model it writes, per image,
+``<name>_mask.png`` (class index per pixel: digit 0-9, 10 background),
+``<name>_overlay.png`` and, with ``--save-npy``, ``<name>.npy``; for a
+detector ``<name>_boxes.png`` (boxes and labels drawn on the image, 4x) and
+``<name>.json`` (boxes ``x1, y1, x2, y2`` in image pixels, scores, digits).
+It prints the digits found. With ONNX Runtime it needs only numpy,
+onnxruntime and OpenCV (no torch, no mm*).
 """
 import argparse
+import json
 import os
 import os.path as osp
 import sys
@@ -17,8 +21,10 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from m2nist_runtime import DataFileError, DeployedModel, read_inputs  # noqa
-from m2nist_runtime.visualize import colorize, digits_found, overlay  # noqa
+from m2nist_runtime import (DataFileError, DeployedDetector,  # noqa
+                            load_export, read_inputs)
+from m2nist_runtime.visualize import (colorize, digits_found,  # noqa
+                                      draw_detections, overlay)
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,9 +43,13 @@ def parse_args() -> argparse.Namespace:
                         help='write <name>_colour.png (palette colours)')
     parser.add_argument('--min-pixels', type=int, default=10,
                         help='pixels a digit class needs to count as found')
+    parser.add_argument('--score-thr', type=float, default=0.3,
+                        help='detectors: the score a box needs to be kept')
     args = parser.parse_args()
     if args.batch_size < 1 or args.min_pixels < 1:
         parser.error('--batch-size and --min-pixels must be at least 1')
+    if not 0 <= args.score_thr <= 1:
+        parser.error('--score-thr must be in [0, 1]')
     return args
 
 
@@ -49,7 +59,7 @@ def check_outputs(items: list, args: argparse.Namespace) -> None:
     for name, source, _ in items:
         if name in sources:
             raise ValueError(f'{sources[name]} and {source} would both write '
-                             f'{name}_mask.png; infer them separately')
+                             f'{name}_*.png; infer them separately')
         sources[name] = source
     out = osp.realpath(args.out_dir)
     for path in args.inputs:
@@ -64,34 +74,53 @@ def write_png(path: str, img: np.ndarray) -> None:
         raise OSError(f'cannot write {path}')
 
 
+def write_segmentation(stem: str, img: np.ndarray, label: np.ndarray,
+                       args: argparse.Namespace) -> str:
+    write_png(f'{stem}_mask.png', label)
+    write_png(f'{stem}_overlay.png', overlay(img, label))
+    if args.colour_mask:
+        write_png(f'{stem}_colour.png', colorize(label))
+    if args.save_npy:
+        np.save(f'{stem}.npy', label)
+    found = digits_found(label, args.min_pixels)
+    return f'digits {sorted(found) or "none"} (pixels: {found})'
+
+
+def write_detections(stem: str, img: np.ndarray, dets: dict,
+                     args: argparse.Namespace) -> str:
+    write_png(f'{stem}_boxes.png', draw_detections(img, dets))
+    with open(f'{stem}.json', 'w') as f:
+        json.dump({k: v.tolist() for k, v in dets.items()}, f)
+    order = np.argsort(dets['bboxes'][:, 0])  # left to right
+    found = [f'{dets["labels"][i]} ({dets["scores"][i]:.2f})' for i in order]
+    return f'digits left to right: {", ".join(found) or "none"}'
+
+
 def main() -> int:
     args = parse_args()
     try:
-        model = DeployedModel(args.model, device=args.device)
+        model = load_export(args.model, device=args.device)
         items = [item for path in args.inputs for item in read_inputs(path)]
         check_outputs(items, args)
         for _, source, img in items:  # refuse bad sizes before any output
-            model.check_size(source, img.shape)
+            model.check_size(source, model.preprocess.resize(img)[0].shape)
     except (DataFileError, FileNotFoundError, ValueError,
             RuntimeError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
+    detector = isinstance(model, DeployedDetector)
     os.makedirs(args.out_dir, exist_ok=True)
     for i in range(0, len(items), args.batch_size):
         chunk = items[i:i + args.batch_size]
-        labels = model([img for _, _, img in chunk],
-                       [source for _, source, _ in chunk])
-        for (name, _, img), label in zip(chunk, labels):
-            stem = osp.join(args.out_dir, name)
-            write_png(f'{stem}_mask.png', label)
-            write_png(f'{stem}_overlay.png', overlay(img, label))
-            if args.colour_mask:
-                write_png(f'{stem}_colour.png', colorize(label))
-            if args.save_npy:
-                np.save(f'{stem}.npy', label)
-            found = digits_found(label, args.min_pixels)
-            print(f'{name}: digits {sorted(found) or "none"} '
-                  f'(pixels: {found})')
+        imgs, names = [c[2] for c in chunk], [c[1] for c in chunk]
+        if detector:
+            outs = model(imgs, names, score_thr=args.score_thr)
+        else:
+            outs = model(imgs, names)
+        write = write_detections if detector else write_segmentation
+        for (name, _, img), out in zip(chunk, outs):
+            found = write(osp.join(args.out_dir, name), img, out, args)
+            print(f'{name}: {found}')
     print(f'{len(items)} image(s) -> {args.out_dir} ({model.backend})')
     return 0
 

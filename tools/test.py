@@ -1,4 +1,4 @@
-"""Test (evaluate) a checkpoint with an m2nist_mm (or any mmseg) config."""
+"""Test (evaluate) a checkpoint with an m2nist_mm (mmseg or mmdet) config."""
 import argparse
 import os
 
@@ -13,7 +13,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
-        '--out', help='dir to write the predicted class-index maps (PNG)')
+        '--out',
+        help='segmentation: dir to write the predicted class-index maps '
+        '(PNG); detection: a .pkl file for the predictions (mmdet '
+        'DumpDetResults)')
     parser.add_argument(
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
@@ -40,6 +43,23 @@ def enable_visualization(cfg: Config, args: argparse.Namespace) -> None:
         cfg.visualizer['save_dir'] = args.show_dir
 
 
+def add_output(cfg: Config, out: str) -> None:
+    """Make the test run also write its predictions to ``out``."""
+    if cfg.get('default_scope') == 'mmdet':
+        if not out.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--out {out}: a detection config writes its '
+                             'predictions to a .pkl file')
+        evaluators = cfg.test_evaluator
+        if not isinstance(evaluators, list):
+            evaluators = [evaluators]
+        cfg.test_evaluator = [
+            *evaluators, dict(type='DumpDetResults', out_file_path=out)]
+    else:
+        os.makedirs(out, exist_ok=True)
+        cfg.test_evaluator['output_dir'] = out
+        cfg.test_evaluator['keep_results'] = True
+
+
 def main() -> None:
     args = parse_args()
     cfg = load_config(args)
@@ -47,9 +67,7 @@ def main() -> None:
     if args.show or args.show_dir:
         enable_visualization(cfg, args)
     if args.out is not None:
-        os.makedirs(args.out, exist_ok=True)
-        cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
+        add_output(cfg, args.out)
     setup_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).test()
 

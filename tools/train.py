@@ -1,4 +1,4 @@
-"""Train a segmentor with an m2nist_mm (or any mmseg) config."""
+"""Train a model with an m2nist_mm (mmseg or mmdet) config."""
 import argparse
 import logging
 

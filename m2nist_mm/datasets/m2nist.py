@@ -1,17 +1,12 @@
 """The M2NIST multi-digit segmentation data set (Kaggle ``.npy`` files)."""
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from m2nist_runtime.arrays import (DataFileError, image_layout,
-                                   images_to_uint8, mask_layout,
-                                   masks_to_index, open_npy)
 from m2nist_runtime.classes import CLASSES, PALETTE
-
-M2NIST_URL = 'https://www.kaggle.com/datasets/farhanhubble/multimnistm2nist'
+from .m2nist_split import SPLITS, read_split, split_range
 
 
 @DATASETS.register_module()
@@ -43,7 +38,7 @@ class M2NISTDataset(BaseSegDataset):
 
     METAINFO = dict(classes=CLASSES, palette=PALETTE)
     #: Default index ranges ``[start, stop)`` of the splits.
-    SPLITS = dict(train=(0, 4000), val=(4000, 4500), test=(4500, 5000))
+    SPLITS = SPLITS
 
     def __init__(self,
                  data_root: str = 'data/m2nist',
@@ -53,52 +48,20 @@ class M2NISTDataset(BaseSegDataset):
                  seg_file: str = 'segmented.npy',
                  img_shape: Tuple[int, int] = (64, 84),
                  **kwargs) -> None:
-        if split not in self.SPLITS:
-            raise ValueError(f'M2NISTDataset: unknown split {split!r}, '
-                             f'expected one of {sorted(self.SPLITS)}')
-        rng = self.SPLITS[split] if index_range is None else index_range
-        if (len(rng) != 2 or not all(isinstance(v, int) for v in rng)
-                or not 0 <= rng[0] < rng[1]):
-            raise ValueError('M2NISTDataset: index_range must be two ints '
-                             f'0 <= start < stop, got {index_range!r}')
-        self.index_range = tuple(rng)
+        self.index_range = split_range(type(self).__name__, split,
+                                       index_range)
         self.img_file, self.seg_file = img_file, seg_file
         self.expected_shape = tuple(img_shape)
         self._imgs: Optional[np.ndarray] = None
         self._masks: Optional[np.ndarray] = None
         super().__init__(data_root=data_root, **kwargs)
 
-    def _path(self, name: str) -> str:
-        return osp.join(self.data_root or '', name)
-
     def load_data_list(self) -> List[dict]:
         """Validate the files and convert the split into compact arrays."""
-        img_path, seg_path = self._path(self.img_file), self._path(
-            self.seg_file)
-        for path in (img_path, seg_path):
-            if not osp.isfile(path):
-                raise FileNotFoundError(
-                    f'M2NIST file not found: {path}. Download M2NIST '
-                    f'({M2NIST_URL}), put combined.npy and segmented.npy in '
-                    f'{self.data_root!r}, or point the config there with '
-                    '--cfg-options data_root=PATH (see README, "Data").')
-        imgs, masks = open_npy(img_path), open_npy(seg_path)
-        num_classes = len(self.METAINFO['classes'])
-        image_layout(img_path, imgs, self.expected_shape)
-        mask_layout(seg_path, masks, self.expected_shape, num_classes)
-        if len(imgs) != len(masks):
-            raise DataFileError(f'{img_path} holds {len(imgs)} images but '
-                                f'{seg_path} holds {len(masks)} masks')
+        img_path, seg_path, self._imgs, self._masks = read_split(
+            self.data_root, self.img_file, self.seg_file, self.index_range,
+            self.expected_shape, len(self.METAINFO['classes']))
         start, stop = self.index_range
-        if stop > len(imgs):
-            raise DataFileError(
-                f'{img_path}: index_range {self.index_range} is outside the '
-                f'data ({len(imgs)} samples)')
-        if imgs.ndim == 4:  # (N, H, W, 1): a view, not a copy
-            imgs = imgs[..., 0]
-        self._imgs = images_to_uint8(img_path, imgs, start, stop)
-        self._masks = masks_to_index(seg_path, masks, start, stop,
-                                     num_classes)
         return [
             dict(
                 img_path=img_path,

@@ -16,13 +16,21 @@ from mmdeploy.utils import (Backend, Codebase, Task, get_backend,
                             is_dynamic_shape, load_config)
 from mmengine import Config
 
-from m2nist_runtime import DeployedModel
+from m2nist_runtime import DeployedDetector, DeployedModel
 from m2nist_runtime.model import Preprocess
 from .converters import onnx2ncnn, onnx2tensorrt, tensorrt_profile
-from .sdk import LOADERS, dump_sdk_info, sdk_preprocess
+from .sdk import LOADERS, dump_sdk_info, sdk_preprocess, step_type
 from .verify import agreement, load_model, torch_predict
+from .verify_det import box_agreement, torch_detect
 
-BACKENDS = (Backend.ONNXRUNTIME, Backend.NCNN, Backend.TENSORRT)
+#: (codebase, task) -> (model config key, deploy config prefix, backends)
+TASKS = {
+    (Codebase.MMSEG, Task.SEGMENTATION):
+    ('decode_head', 'segmentation',
+     (Backend.ONNXRUNTIME, Backend.NCNN, Backend.TENSORRT)),
+    (Codebase.MMDET, Task.OBJECT_DETECTION):
+    ('bbox_head', 'detection', (Backend.ONNXRUNTIME, )),
+}
 #: The SDK meta files; with ``<save_file stem>.*`` all an export writes.
 OUTPUTS = ('deploy.json', 'pipeline.json', 'detail.json')
 
@@ -51,21 +59,24 @@ def torchscript_onnx_export() -> Iterator[None]:
 def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
     """The backend, after checking the two configs belong together."""
     name = deploy_cfg.filename or 'deploy config'
-    if get_codebase(deploy_cfg) != Codebase.MMSEG or \
-            get_task_type(deploy_cfg) != Task.SEGMENTATION:
+    codebase, task = get_codebase(deploy_cfg), get_task_type(deploy_cfg)
+    if (codebase, task) not in TASKS:
         raise ValueError(
-            f'{name} is for {get_codebase(deploy_cfg).value} '
-            f'{get_task_type(deploy_cfg).value}, not mmseg Segmentation: use '
-            'a configs/deploy/segmentation_*.py config')
+            f'{name} is for {codebase.value} {task.value}, not mmseg '
+            'Segmentation or mmdet ObjectDetection: use a '
+            'configs/deploy/{segmentation,detection}_*.py config')
+    head, prefix, backends = TASKS[codebase, task]
     backend = get_backend(deploy_cfg)
-    if backend not in BACKENDS:
+    if backend not in backends:
         raise ValueError(f'{name}: backend {backend.value} is not supported '
-                         f'(use one of {[b.value for b in BACKENDS]})')
-    if 'decode_head' not in model_cfg.get('model', {}):
-        raise ValueError(f'{model_cfg.filename} is not a segmentation model '
-                         'config (no model.decode_head)')
+                         f'for {task.value} (use one of '
+                         f'{[b.value for b in backends]})')
+    if head not in model_cfg.get('model', {}):
+        raise ValueError(f'{model_cfg.filename} is not a {task.value} model '
+                         f'config (no model.{head}); use a configs/deploy/'
+                         f'{prefix}_*.py deploy config with it')
     pipeline = model_cfg.get('test_pipeline')
-    if not pipeline or pipeline[0]['type'] not in LOADERS:
+    if not pipeline or step_type(pipeline[0]) not in LOADERS:
         raise ValueError(
             f'{model_cfg.filename}: mmdeploy needs a top-level test_pipeline '
             f'whose first step is a loader ({", ".join(LOADERS)})')
@@ -79,13 +90,14 @@ def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
 
 def check_sizes(deploy_cfg: Config, model_cfg: Config,
                 imgs: Sequence[np.ndarray], names: Sequence[str]) -> None:
-    """A static model takes one padded size: every image must pad to the
-    size of the first (the sample it is exported with)."""
+    """A static model takes one padded size: every image must (resize and)
+    pad to the size of the first (the sample it is exported with)."""
     if is_dynamic_shape(deploy_cfg):
         return
     preprocess = Preprocess(sdk_preprocess(model_cfg)['transforms'],
                             model_cfg.filename)
-    padded = [preprocess.padded_shape(img.shape) for img in imgs]
+    padded = [preprocess.padded_shape(preprocess.resize(img)[0].shape)
+              for img in imgs]
     for name, img, shape in zip(names, imgs, padded):
         if shape != padded[0]:
             raise ValueError(
@@ -125,11 +137,13 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
     of any earlier export in ``work_dir`` only when the backend model agrees
     with PyTorch on ``img`` and ``check_imgs`` (grey ``uint8`` images,
     called ``names`` in messages) in at least ``min_agreement`` % of the
-    pixels; a failed export leaves ``work_dir`` as it was.
+    pixels (segmentation) or boxes (detection, see ``box_agreement``); a
+    failed export leaves ``work_dir`` as it was.
 
     Returns:
         dict: ``files`` written, ``backend``, ``input_shape``, the
-        ``agreement`` (%) and the number of ``images`` it was checked on.
+        ``agreement`` (%) of what (``unit``) and the number of ``images``
+        it was checked on.
     """
     deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
     backend = check_configs(deploy_cfg, model_cfg)
@@ -156,13 +170,20 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
         else:
             to_backend(backend.value, [onnx_file], tmp, deploy_cfg)
         dump_sdk_info(deploy_cfg, model_cfg, tmp, checkpoint, shape)
-        deployed = DeployedModel(tmp, device=device)
-        agree = agreement(deployed(imgs, names), torch_predict(model, imgs))
+        if get_task_type(deploy_cfg) == Task.OBJECT_DETECTION:
+            agree = box_agreement(
+                DeployedDetector(tmp, device=device)(imgs, names),
+                torch_detect(model, imgs))['agreement']
+            unit = 'boxes (score >= 0.3)'
+        else:
+            agree = agreement(DeployedModel(tmp, device=device)(imgs, names),
+                              torch_predict(model, imgs))
+            unit = 'pixels'
         if agree < min_agreement:
             raise RuntimeError(
                 f'the {backend.value} model agrees with PyTorch on only '
-                f'{agree:.4f} % of the pixels of {len(imgs)} image(s) '
+                f'{agree:.4f} % of the {unit} of {len(imgs)} image(s) '
                 f'(needed: {min_agreement} %); {work_dir} left as it was')
         files = _replace_export(tmp, work_dir, stem)
-    return dict(files=files, input_shape=shape, agreement=agree,
+    return dict(files=files, input_shape=shape, agreement=agree, unit=unit,
                 backend=backend.value, images=len(imgs))

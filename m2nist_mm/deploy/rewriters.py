@@ -1,9 +1,12 @@
-"""mmdeploy function rewriters that make M2NIST models export exactly."""
+"""mmdeploy function rewriters that make M2NIST models export exactly:
+FastSCNN's pyramid pooling, RTMDet's box clipping before NMS."""
 from typing import List, Tuple, Union
 
 import torch
 import torch.nn.functional as F
+from mmdeploy.codebase.mmdet import get_post_processing_params
 from mmdeploy.core import FUNCTION_REWRITER
+from mmdeploy.mmcv.ops import multiclass_nms
 from mmdeploy.utils import is_dynamic_shape
 from mmseg.models.utils import resize
 from torch.nn.modules.utils import _pair
@@ -57,3 +60,59 @@ def ppm__forward(self, x: torch.Tensor) -> List[torch.Tensor]:
             resize(rest(pooled), size=x.shape[2:], mode='bilinear',
                    align_corners=self.align_corners))
     return outs
+
+
+@FUNCTION_REWRITER.register_rewriter(
+    func_name='mmdet.models.dense_heads.rtmdet_head.RTMDetHead.'
+    'predict_by_feat',
+    backend='onnxruntime')
+def rtmdet_head__predict_by_feat(self, cls_scores: List[torch.Tensor],
+                                 bbox_preds: List[torch.Tensor],
+                                 batch_img_metas: List[dict], cfg=None,
+                                 rescale: bool = False,
+                                 with_nms: bool = True):
+    """RTMDet's boxes and NMS as mmdet computes them, for ONNX Runtime.
+
+    mmdeploy's own rewrite skips what mmdet does before NMS: clipping the
+    decoded boxes to ``img_shape`` and dropping boxes no wider or taller
+    than ``test_cfg.min_bbox_size``; then boxes reaching into the padding
+    overlap differently and NMS keeps other boxes. This one clips to the
+    export sample's ``img_shape`` (static shapes only), zeroes the scores
+    of those small boxes (below any score threshold) and runs mmdeploy's
+    ``multiclass_nms`` with the model's ``test_cfg``.
+    Outputs ``dets`` ``(N, K, 5)`` and ``labels`` ``(N, K)``.
+    """
+    ctx = FUNCTION_REWRITER.get_context()
+    if is_dynamic_shape(ctx.cfg):
+        raise ValueError('the RTMDet export clips boxes to the export '
+                         'image size: use a static deploy config')
+    cfg = self.test_cfg if cfg is None else cfg
+    n = bbox_preds[0].shape[0]
+    priors = torch.cat(self.prior_generator.grid_priors(
+        [s.shape[2:] for s in cls_scores], device=cls_scores[0].device))
+    scores = torch.cat([s.permute(0, 2, 3, 1).reshape(n, -1,
+                                                      self.cls_out_channels)
+                        for s in cls_scores], dim=1).sigmoid()
+    dist = torch.cat([b.permute(0, 2, 3, 1).reshape(n, -1, 4)
+                      for b in bbox_preds], dim=1)
+    h, w = batch_img_metas[0]['img_shape'][:2]
+    x, y = priors[:, 0], priors[:, 1]
+    boxes = torch.stack([(x - dist[..., 0]).clamp(0, w),
+                         (y - dist[..., 1]).clamp(0, h),
+                         (x + dist[..., 2]).clamp(0, w),
+                         (y + dist[..., 3]).clamp(0, h)], -1)
+    min_size = cfg.get('min_bbox_size', -1)
+    if min_size >= 0:  # mmdet drops boxes clipped to (almost) nothing
+        keep = ((boxes[..., 2] - boxes[..., 0] > min_size) &
+                (boxes[..., 3] - boxes[..., 1] > min_size))
+        scores = scores * keep.unsqueeze(-1).to(scores.dtype)
+    if not with_nms:
+        return boxes, scores
+    post = get_post_processing_params(ctx.cfg)
+    return multiclass_nms(
+        boxes, scores, post.max_output_boxes_per_class,
+        nms_type=cfg.nms.get('type'),
+        iou_threshold=cfg.nms.get('iou_threshold', post.iou_threshold),
+        score_threshold=cfg.get('score_thr', post.score_threshold),
+        pre_top_k=post.pre_top_k,
+        keep_top_k=cfg.get('max_per_img', post.keep_top_k))

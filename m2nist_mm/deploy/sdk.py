@@ -2,8 +2,10 @@
 ``detail.json``) that describe the real M2NIST preprocessing.
 
 mmdeploy's own ``export2SDK`` asserts that the second test-pipeline step is
-a ``Resize``; M2NIST images are never resized, so the ``Preprocess`` task
-is written from the model config here and the rest comes from mmdeploy.
+a ``Resize``; M2NIST segmentation images are never resized, so the
+``Preprocess`` task is written from the model config here (grey load,
+optional keep-ratio ``Resize`` of detectors, normalise, pad) and the rest
+comes from mmdeploy.
 """
 import os.path as osp
 from typing import List, Optional
@@ -16,31 +18,59 @@ from mmengine import Config
 
 #: Test-pipeline steps the SDK preprocessing reproduces.
 LOADERS = ('LoadDigitImage', 'LoadImageFromFile', 'LoadImageFromNDArray')
-KNOWN_STEPS = LOADERS + ('ToGray', 'PackSegInputs')
+KNOWN_STEPS = LOADERS + ('ToGray', 'Resize', 'LoadAnnotations',
+                         'PackSegInputs', 'PackDetInputs')
+
+
+def step_type(step: dict) -> str:
+    """A pipeline step's type without its scope (mmdeploy writes
+    ``mmdet.LoadImageFromNDArray`` into the model config it is given)."""
+    return step['type'].split('.')[-1]
+
+
+def _resize(model_cfg: Config) -> List[dict]:
+    """The test pipeline's keep-ratio ``Resize`` as an SDK step (``size``
+    is ``[h, w]``), or nothing."""
+    steps = [s for s in model_cfg.test_pipeline if step_type(s) == 'Resize']
+    if not steps:
+        return []
+    step = steps[0]
+    if len(steps) > 1 or not step.get('keep_ratio') or 'scale' not in step:
+        raise ValueError(f'{model_cfg.filename}: only one keep_ratio Resize '
+                         f'with a scale is exported, got {steps}')
+    return [dict(type='Resize', size=list(step['scale'])[::-1],
+                 keep_ratio=True)]
 
 
 def sdk_preprocess(model_cfg: Config) -> dict:
-    """The ``Preprocess`` task: grey load, normalise, pad (as in training)."""
+    """The ``Preprocess`` task: grey load, (resize,) normalise, pad, as the
+    model config's test pipeline and data preprocessor do."""
     unknown = [s['type'] for s in model_cfg.test_pipeline
-               if s['type'] not in KNOWN_STEPS]
+               if step_type(s) not in KNOWN_STEPS]
     if unknown:
         raise ValueError(
             f'{model_cfg.filename}: test_pipeline steps {unknown} have no '
             f'equivalent in the exported preprocessing (known: '
             f'{", ".join(KNOWN_STEPS)})')
     dp = model_cfg.model.data_preprocessor
-    divisor = dp.get('test_cfg', {}).get('size_divisor')
+    # mmseg: test_cfg.size_divisor and pad_val; mmdet: pad_size_divisor and
+    # pad_value
+    divisor = dp.get('pad_size_divisor') or dp.get('test_cfg', {}).get(
+        'size_divisor')
     if len(dp.mean) != 1 or len(dp.std) != 1 or not divisor:
         raise ValueError(
             f'{model_cfg.filename}: model.data_preprocessor must take one '
-            'channel (one mean and std) and pad to test_cfg.size_divisor, '
-            f'got mean={dp.mean}, std={dp.std}, test_cfg={dp.get("test_cfg")}')
+            'channel (one mean and std) and pad to a size divisor '
+            '(test_cfg.size_divisor or pad_size_divisor), got '
+            f'mean={dp.mean}, std={dp.std}, test_cfg={dp.get("test_cfg")}, '
+            f'pad_size_divisor={dp.get("pad_size_divisor")}')
     transforms = [
         dict(type='LoadImageFromFile', color_type='grayscale'),
+        *_resize(model_cfg),
         dict(type='Normalize', mean=list(dp.mean), std=list(dp.std),
              to_rgb=False),
         dict(type='Pad', size_divisor=int(divisor),
-             pad_val=float(dp.get('pad_val', 0))),
+             pad_val=float(dp.get('pad_val', dp.get('pad_value', 0)))),
         dict(type='ImageToTensor', keys=['img']),
         dict(type='Collect', keys=['img'],
              meta_keys=['img_shape', 'pad_shape', 'ori_shape',

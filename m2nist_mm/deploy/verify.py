@@ -6,7 +6,9 @@ import numpy as np
 import torch
 from mmengine import Config
 from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import DefaultScope
 from mmengine.runner import CheckpointLoader, load_state_dict
+from mmdet.apis import init_detector
 from mmseg.apis import init_model
 
 from m2nist_runtime.classes import CLASSES
@@ -15,15 +17,20 @@ from ..evaluation import DigitIoUMetric
 
 def load_model(model_cfg: Union[str, Config], checkpoint: str,
                device: str = 'cpu') -> torch.nn.Module:
-    """The mmseg model with ``checkpoint`` loaded strictly.
+    """The mmseg or mmdet model with ``checkpoint`` loaded strictly.
 
-    Unlike mmseg's ``init_model``, a checkpoint whose parameters do not
-    match the config (missing, unexpected or differently shaped) is an
-    error, not a warning.
+    Unlike mmseg's ``init_model`` (mmdet's ``init_detector``), a checkpoint
+    whose parameters do not match the config (missing, unexpected or
+    differently shaped) is an error, not a warning.
     """
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-    model = init_model(model_cfg, None, device)
+    if isinstance(model_cfg, str):
+        model_cfg = Config.fromfile(model_cfg)
+    if model_cfg.get('default_scope') == 'mmdet':
+        model = init_detector(model_cfg, None, device=device)
+    else:
+        model = init_model(model_cfg, None, device)
     name = getattr(model.cfg, 'filename', None) or 'the model config'
     try:
         ckpt = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
@@ -51,7 +58,8 @@ def torch_predict(model: torch.nn.Module, imgs: Sequence[np.ndarray],
     Images are batched with others of their size (mmseg's data
     preprocessor pads at test time but needs one size per batch).
     """
-    pipeline = Compose(model.cfg.test_pipeline)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        pipeline = Compose(model.cfg.test_pipeline)
     preds = [None] * len(imgs)
     for shape in dict.fromkeys(img.shape for img in imgs):
         idx = [i for i, img in enumerate(imgs) if img.shape == shape]

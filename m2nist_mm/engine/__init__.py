@@ -1,4 +1,7 @@
-from .hooks import ArraySegVisualizationHook
+from .hooks import ArrayDetVisualizationHook, ArraySegVisualizationHook
 from .optimizers import CPUAmpOptimWrapper
 
-__all__ = ['ArraySegVisualizationHook', 'CPUAmpOptimWrapper']
+__all__ = [
+    'ArrayDetVisualizationHook', 'ArraySegVisualizationHook',
+    'CPUAmpOptimWrapper'
+]

@@ -1,4 +1,4 @@
-from .backbones import DetailFastSCNN
+from .backbones import DetailFastSCNN, DigitCSPNeXt
 from .decode_heads import DetailRefineHead
 
-__all__ = ['DetailFastSCNN', 'DetailRefineHead']
+__all__ = ['DetailFastSCNN', 'DetailRefineHead', 'DigitCSPNeXt']

@@ -27,7 +27,11 @@ def varied_checkpoint(name: str, path: str) -> str:
     """
     from mmseg.apis import init_model
     torch.manual_seed(0)
-    model = init_model(model_cfg(name), None, 'cpu')
+    return save_varied(init_model(model_cfg(name), None, 'cpu'), path)
+
+
+def save_varied(model: torch.nn.Module, path: str) -> str:
+    """Save ``model`` with He-normal convs and random BN statistics."""
     with torch.no_grad():
         for mod in model.modules():
             if isinstance(mod, torch.nn.Conv2d):

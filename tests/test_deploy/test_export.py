@@ -68,7 +68,7 @@ def test_static_fastscnn_pools_with_fixed_kernels(exports):
 def test_dynamic_batch_is_one_run(exports, images):
     deployed = DeployedModel(exports('fastscnn', 'onnxruntime_dynamic'))
     batch = deployed.preprocess(images[:3])
-    assert deployed.run(batch).shape == (3, 1, 64, 96)
+    assert deployed.run(batch)[0].shape == (3, 1, 64, 96)
     singles = [deployed([img])[0] for img in images[:3]]
     for one, many in zip(singles, deployed(images[:3])):
         np.testing.assert_array_equal(one, many)
@@ -147,8 +147,8 @@ def test_check_image_of_another_size_is_refused_first(tmp_path, checkpoints,
      "onnx_config = dict(dynamic_axes=dict(input={2: 'height', 3: 'width'}))",
      'ncnn models are converted for one input shape'),
     ('onnxruntime_static-64x84',
-     "codebase_config = dict(type='mmdet', task='ObjectDetection')",
-     'is for mmdet ObjectDetection, not mmseg Segmentation'),
+     "codebase_config = dict(type='mmpretrain', task='Classification')",
+     'is for mmpretrain Classification, not mmseg Segmentation or mmdet'),
 ])
 def test_unusable_deploy_configs_are_refused(tmp_path, checkpoints, images,
                                              base, override, match):

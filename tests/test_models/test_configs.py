@@ -76,3 +76,27 @@ def test_detail_fast_scnn_global_extractor_options():
     # higher-res, global (kept at 1/8), fused, then the full-res detail
     assert [tuple(o.shape) for o in outs] == [(2, 64, 8, 12), (2, 128, 8, 12),
                                              (2, 128, 8, 12), (2, 8, 64, 96)]
+
+
+def test_detection_config_builds_and_runs(tiny_root):
+    from mmdet.registry import DATASETS as DET_DATASETS
+    from mmdet.registry import MODELS as DET_MODELS
+    from mmengine.dataset import pseudo_collate
+    cfg = Config.fromfile(osp.join(REPO, 'configs',
+                                   'm2nist_det_rtmdet_tiny.py'))
+    assert cfg.custom_imports.imports == ['m2nist_mm']
+    assert cfg.test_pipeline[0].type == 'LoadDigitImage'
+    assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
+    assert cfg.default_hooks.checkpoint.save_best == 'coco/bbox_mAP'
+    assert cfg.model.backbone.init_cfg is None  # no ImageNet download
+    init_default_scope('mmdet')
+    model = DET_MODELS.build(cfg.model)
+    model.init_weights()
+    ds = DET_DATASETS.build(dict(cfg.train_dataloader.dataset,
+                                 data_root=tiny_root, index_range=(0, 4)))
+    data = model.data_preprocessor(pseudo_collate([ds[i] for i in range(4)]),
+                                   True)
+    assert data['inputs'].shape == (4, 1, 64, 96)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    assert all(torch.isfinite(torch.stack(v) if isinstance(v, list) else v)
+               .all() for v in losses.values())

@@ -15,7 +15,8 @@ class RandomTranslate(BaseTransform):
     pixel-exact. Vacated pixels take ``img_pad_val`` / ``seg_pad_val``
     (M2NIST's background class is 10).
 
-    Modified keys: ``img`` and every key in ``seg_fields``.
+    Modified keys: ``img``, every key in ``seg_fields`` and ``gt_bboxes``
+    (mmdet boxes), which move with the ink.
     """
 
     def __init__(self,
@@ -56,6 +57,8 @@ class RandomTranslate(BaseTransform):
         results['img'] = self._shift(img, dy, dx, self.img_pad_val)
         for key in results.get('seg_fields', []):
             results[key] = self._shift(results[key], dy, dx, self.seg_pad_val)
+        if results.get('gt_bboxes') is not None:
+            results['gt_bboxes'].translate_([dx, dy])
         return results
 
     def __repr__(self) -> str:

@@ -1,3 +1,4 @@
 from .detail_fast_scnn import DetailFastSCNN
+from .digit_cspnext import DigitCSPNeXt
 
-__all__ = ['DetailFastSCNN']
+__all__ = ['DetailFastSCNN', 'DigitCSPNeXt']

@@ -1,0 +1,120 @@
+"""Digit instances (class + ink box) derived from an M2NIST class mask.
+
+M2NIST ships class masks only. The rule (documented in the README, section
+"Detection"; its accuracy against the generator recipe is measured by
+``tools/analysis_tools/instance_accuracy.py``):
+
+1. The pixels of each digit class are split into 8-connected components.
+2. Components of one class are merged, closest pair first, while the two are
+   at most ``max_gap`` pixels apart and their joint box still fits in a
+   ``digit_size`` square (a digit's ink fits in its 28x28 MNIST block):
+   this joins the disconnected strokes of one digit.
+3. A group wider or taller than ``digit_size`` holds touching digits of one
+   class: it is cut across that axis at the line with the least ink among
+   the cuts that leave the first part at most ``digit_size`` long, and the
+   parts are cut again while needed.
+
+Boxes are ``(x1, y1, x2, y2)`` in pixels with exclusive ``x2``/``y2``, i.e.
+tight around the ink. Touching digits of one class whose joint ink fits in
+``digit_size`` stay one instance (the mask cannot separate them).
+"""
+from typing import List, Tuple
+
+import cv2
+import numpy as np
+
+from m2nist_runtime.classes import BACKGROUND
+
+#: One derived instance: (class index, (x1, y1, x2, y2)).
+Instance = Tuple[int, Tuple[int, int, int, int]]
+
+
+def box_of(ys: np.ndarray, xs: np.ndarray) -> Tuple[int, int, int, int]:
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def _gap(a: tuple, b: tuple) -> int:
+    """Chebyshev distance between two boxes (0 when they touch/overlap)."""
+    return max(0, max(a[0], b[0]) - min(a[2], b[2]),
+               max(a[1], b[1]) - min(a[3], b[3]))
+
+
+def _union(a: tuple, b: tuple) -> tuple:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]),
+            max(a[3], b[3]))
+
+
+def _merge(boxes: List[tuple], comps: List[List[int]], size: int,
+           max_gap: int) -> List[List[int]]:
+    """Merge component groups, closest pair first (rule 2)."""
+    boxes, comps = list(boxes), [list(c) for c in comps]
+    while True:
+        best = None
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                u = _union(boxes[i], boxes[j])
+                gap = _gap(boxes[i], boxes[j])
+                if (gap <= max_gap and u[2] - u[0] <= size
+                        and u[3] - u[1] <= size
+                        and (best is None or gap < best[0])):
+                    best = (gap, i, j, u)
+        if best is None:
+            return comps
+        _, i, j, u = best
+        boxes[i], comps[i] = u, comps[i] + comps[j]
+        del boxes[j], comps[j]
+
+
+def _split(ys: np.ndarray, xs: np.ndarray,
+           size: int) -> List[Tuple[np.ndarray, np.ndarray]]:
+    """Cut pixel set ``(ys, xs)`` into parts at most ``size`` long (rule 3)."""
+    x1, y1, x2, y2 = box_of(ys, xs)
+    if x2 - x1 <= size and y2 - y1 <= size:
+        return [(ys, xs)]
+    axis = xs if x2 - x1 - size >= y2 - y1 - size else ys
+    lo = int(axis.min())
+    length = int(axis.max()) + 1 - lo
+    counts = np.bincount(axis - lo, minlength=length)
+    # cut before line k: the first part [lo, k) is at most `size` long and
+    # both parts keep ink; least ink on the cut line, earliest on ties
+    cuts = np.arange(max(1, length - size), min(size, length - 1) + 1)
+    if len(cuts) == 0:  # longer than two digits: take a full first part
+        cuts = np.array([size])
+    k = lo + int(cuts[np.argmin(counts[cuts])])
+    first = axis < k
+    return (_split(ys[first], xs[first], size) +
+            _split(ys[~first], xs[~first], size))
+
+
+def derive_instances(mask: np.ndarray,
+                     digit_size: int = 28,
+                     max_gap: int = 10) -> List[Instance]:
+    """Digit instances of one ``(H, W)`` class-index mask, left to right.
+
+    Args:
+        mask: Class-index map, 0-9 digit, 10 background.
+        digit_size: Largest side of one digit's ink (MNIST blocks: 28).
+        max_gap: Largest gap (pixels) between two strokes of one digit.
+
+    Returns:
+        ``(class, (x1, y1, x2, y2))`` per instance, sorted by ``x1``.
+    """
+    if mask.ndim != 2:
+        raise ValueError(f'derive_instances: expected an (H, W) mask, got '
+                         f'shape {mask.shape}')
+    instances = []
+    for cls in np.unique(mask):
+        if cls == BACKGROUND:
+            continue
+        if not 0 <= cls < BACKGROUND:
+            raise ValueError(f'derive_instances: class {cls} is not a digit '
+                             f'(0-9) or background ({BACKGROUND})')
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(
+            (mask == cls).astype(np.uint8), connectivity=8)
+        boxes = [(x, y, x + w, y + h) for x, y, w, h, _ in stats[1:]]
+        for group in _merge(boxes, [[i + 1] for i in range(n - 1)],
+                            digit_size, max_gap):
+            ys, xs = np.nonzero(np.isin(labels, group))
+            for part in _split(ys, xs, digit_size):
+                instances.append((int(cls), box_of(*part)))
+    return sorted(instances, key=lambda inst: (inst[1][0], inst[1][1]))

@@ -1,0 +1,81 @@
+"""M2NIST as an MMDetection data set: every digit is one object."""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmdet.datasets import BaseDetDataset
+from mmdet.registry import DATASETS
+
+from m2nist_runtime.classes import CLASSES, PALETTE
+from .coco import read_coco
+from .instances import derive_instances
+from .m2nist_split import SPLITS, read_split, split_range
+
+
+@DATASETS.register_module()
+class M2NISTDetDataset(BaseDetDataset):
+    """M2NIST digits as boxes: classes ``'0'``-``'9'`` (label = digit).
+
+    Reads the same files, layouts and splits as
+    :class:`~m2nist_mm.datasets.M2NISTDataset`. Each image's instances are
+    derived from its class mask by
+    :func:`~m2nist_mm.datasets.instances.derive_instances` (boxes tight
+    around the ink), or read from ``ann_file`` (COCO JSON, as written by
+    ``tools/dataset_converters/m2nist2coco.py``; image ids are indices in
+    ``img_file``). Images without digits are kept, with no instances.
+
+    Args:
+        data_root: Folder that holds the files.
+        split: ``'train'``, ``'val'`` or ``'test'``.
+        index_range: ``(start, stop)`` overriding ``split``'s range.
+        img_file: Image file name, relative to ``data_root``.
+        seg_file: Mask file name, relative to ``data_root``.
+        ann_file: Optional COCO JSON, relative to ``data_root``.
+        img_shape: Expected ``(H, W)`` of every image.
+        **kwargs: Passed to :class:`mmdet.datasets.BaseDetDataset`.
+    """
+
+    # mmdet's visualizer takes colours as tuples
+    METAINFO = dict(classes=CLASSES[:10],
+                    palette=[tuple(c) for c in PALETTE[:10]])
+    SPLITS = SPLITS
+
+    def __init__(self,
+                 data_root: str = 'data/m2nist',
+                 split: str = 'train',
+                 index_range: Optional[Sequence[int]] = None,
+                 img_file: str = 'combined.npy',
+                 seg_file: str = 'segmented.npy',
+                 ann_file: str = '',
+                 img_shape: Tuple[int, int] = (64, 84),
+                 **kwargs) -> None:
+        self.index_range = split_range(type(self).__name__, split,
+                                       index_range)
+        self.img_file, self.seg_file = img_file, seg_file
+        self.expected_shape = tuple(img_shape)
+        self._imgs: Optional[np.ndarray] = None
+        super().__init__(data_root=data_root, ann_file=ann_file, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Read the split's images and their digit instances."""
+        img_path, _, self._imgs, masks = read_split(
+            self.data_root, self.img_file, self.seg_file, self.index_range,
+            self.expected_shape, len(CLASSES))
+        ids = range(*self.index_range)
+        if self.ann_file:
+            per_image = read_coco(self.ann_file, ids, self.expected_shape)
+        else:
+            per_image = {i: derive_instances(m) for i, m in zip(ids, masks)}
+        h, w = self.expected_shape
+        return [
+            dict(img_path=img_path, img_id=i, img_idx=i, height=h, width=w,
+                 instances=[
+                     dict(bbox=[float(v) for v in box], bbox_label=cls,
+                          ignore_flag=0) for cls, box in per_image[i]
+                 ]) for i in ids
+        ]
+
+    def get_data_info(self, idx: int) -> Dict:
+        """Sample ``idx`` with its ``img`` array."""
+        info = super().get_data_info(idx)
+        info['img'] = self._imgs[info['img_idx'] - self.index_range[0]].copy()
+        return info

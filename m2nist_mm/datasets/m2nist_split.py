@@ -1,0 +1,61 @@
+"""Reading one split of the M2NIST ``.npy`` files (shared by the data sets)."""
+import os.path as osp
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+
+from m2nist_runtime.arrays import (DataFileError, image_layout,
+                                   images_to_uint8, mask_layout,
+                                   masks_to_index, open_npy)
+
+M2NIST_URL = 'https://www.kaggle.com/datasets/farhanhubble/multimnistm2nist'
+#: Default index ranges ``[start, stop)`` of the splits.
+SPLITS = dict(train=(0, 4000), val=(4000, 4500), test=(4500, 5000))
+
+
+def split_range(owner: str, split: str,
+                index_range: Optional[Sequence[int]]) -> Tuple[int, int]:
+    """``index_range`` if given, else ``split``'s default range, checked."""
+    if split not in SPLITS:
+        raise ValueError(f'{owner}: unknown split {split!r}, expected one of '
+                         f'{sorted(SPLITS)}')
+    rng = SPLITS[split] if index_range is None else index_range
+    if (len(rng) != 2 or not all(isinstance(v, int) for v in rng)
+            or not 0 <= rng[0] < rng[1]):
+        raise ValueError(f'{owner}: index_range must be two ints 0 <= start '
+                         f'< stop, got {index_range!r}')
+    return tuple(rng)
+
+
+def read_split(data_root: str, img_file: str, seg_file: str,
+               index_range: Tuple[int, int], img_shape: Tuple[int, int],
+               num_classes: int) -> Tuple[str, str, np.ndarray, np.ndarray]:
+    """Validate both files and convert images/masks ``[start, stop)``.
+
+    Returns ``(img_path, seg_path, images, masks)``: ``uint8`` arrays of
+    shape ``(n, H, W)``, masks as class indices.
+    """
+    img_path = osp.join(data_root or '', img_file)
+    seg_path = osp.join(data_root or '', seg_file)
+    for path in (img_path, seg_path):
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'M2NIST file not found: {path}. Download M2NIST '
+                f'({M2NIST_URL}), put combined.npy and segmented.npy in '
+                f'{data_root!r}, or point the config there with '
+                '--cfg-options data_root=PATH (see README, "Data").')
+    imgs, masks = open_npy(img_path), open_npy(seg_path)
+    image_layout(img_path, imgs, img_shape)
+    mask_layout(seg_path, masks, img_shape, num_classes)
+    if len(imgs) != len(masks):
+        raise DataFileError(f'{img_path} holds {len(imgs)} images but '
+                            f'{seg_path} holds {len(masks)} masks')
+    start, stop = index_range
+    if stop > len(imgs):
+        raise DataFileError(
+            f'{img_path}: index_range {tuple(index_range)} is outside the '
+            f'data ({len(imgs)} samples)')
+    if imgs.ndim == 4:  # (N, H, W, 1): a view, not a copy
+        imgs = imgs[..., 0]
+    return (img_path, seg_path, images_to_uint8(img_path, imgs, start, stop),
+            masks_to_index(seg_path, masks, start, stop, num_classes))

@@ -1,0 +1,87 @@
+"""Running train/test commands for the benchmarks and reading their logs."""
+import glob
+import json
+import os.path as osp
+import re
+import shlex
+import subprocess
+import time
+from datetime import datetime
+from typing import Dict, List, Tuple
+
+STAMP = '%Y/%m/%d %H:%M:%S'
+# "Iter(val) [10/10]  aAcc: ..." (iteration loops) or
+# "Epoch(val) [5][10/10]  coco/bbox_mAP: ..." (epoch loops)
+VAL_LINE = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - '
+                      r'(?:Iter|Epoch)\(val\) (?:\[(\d+)\])?\[\s*\d+/\d+\]'
+                      r'\s+(.*)$')
+TRAIN_ITER = re.compile(r'Iter\(train\) \[\s*(\d+)/')
+
+
+def run(cmd: List[str], cwd: str) -> float:
+    """Run ``cmd`` (echoed) in ``cwd``; its start time."""
+    print('+', ' '.join(shlex.quote(c) for c in cmd), flush=True)
+    t0 = time.time()
+    subprocess.run(cmd, cwd=cwd, check=True)
+    return t0
+
+
+def parse_metrics(text: str) -> Dict[str, float]:
+    """``name: value`` pairs of an mmengine log line."""
+    return {k: float(v) for k, v in re.findall(r'([\w./]+): (-?[\d.]+|nan)',
+                                               text)}
+
+
+def val_curve(log: str, t0: float) -> List[Tuple[int, float, dict]]:
+    """(iteration or epoch, minutes since ``t0``, metrics) per validation."""
+    curve, it = [], 0
+    with open(log) as f:
+        for line in f:
+            m = TRAIN_ITER.search(line)
+            if m:
+                it = int(m.group(1))
+            m = VAL_LINE.match(line)
+            if m:
+                ts = datetime.strptime(m.group(1), STAMP).timestamp()
+                step = int(m.group(2)) if m.group(2) else it
+                curve.append((step, (ts - t0) / 60, parse_metrics(m.group(3))))
+    return curve
+
+
+def iteration_times(work_dir: str) -> Tuple[float, float]:
+    """(mean seconds per training iteration, % of it waiting for data)."""
+    path = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))[-1]
+    rows = [json.loads(line) for line in open(path)]
+    rows = [r for r in rows if 'data_time' in r][1:]  # skip warm-up window
+    total = sum(r['time'] for r in rows)
+    return total / len(rows), 100 * sum(r['data_time'] for r in rows) / total
+
+
+def finished_run(work_dir: str) -> Tuple[str, float, float]:
+    """(train log, start, end) of a finished run, for ``--reuse``.
+
+    The start is the runner's (its log dir name), a few seconds after the
+    command's: the figures of a reused run omit the imports.
+    """
+    log = sorted(glob.glob(osp.join(work_dir, '2*', '*.log')))[-1]
+    t0 = datetime.strptime(osp.basename(osp.dirname(log)),
+                           '%Y%m%d_%H%M%S').timestamp()
+    with open(log) as f:
+        stamps = re.findall(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)', f.read(),
+                            flags=re.M)
+    return log, t0, datetime.strptime(stamps[-1], STAMP).timestamp()
+
+
+def train_run(train_cmd: List[str], work_dir: str, cwd: str,
+              reuse: bool) -> Tuple[str, float, float, bool]:
+    """(log, start, end, reused) of a train command, run unless ``reuse``
+    and ``work_dir`` already holds a tested run (``test/*/*.json``)."""
+    reused = reuse and bool(glob.glob(osp.join(work_dir, 'test', '*',
+                                               '*.json')))
+    if reused:
+        return (*finished_run(work_dir), True)
+    t0 = run(train_cmd, cwd)
+    t_end = time.time()
+    log = sorted(glob.glob(osp.join(work_dir, '*', '*.log')))[-1]
+    return log, t0, t_end, False

@@ -1,0 +1,76 @@
+"""The replayed M2NIST recipe against the real data set and its digits."""
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from m2nist_mm.datagen import recipe_instances, render, replay_layout
+from m2nist_mm.datasets.instances import box_of, derive_instances
+
+from ..conftest import M2NIST_FULL, SHARED_DATA, need
+
+CSV = osp.join(SHARED_DATA, 'kaggle-digit-recognizer', 'train_first1536.csv')
+
+
+@pytest.fixture(scope='module')
+def source():
+    """The generator's first 1536 source digits and their labels."""
+    rows = np.loadtxt(need(CSV), delimiter=',', skiprows=1, dtype=np.uint8)
+    return rows[:, 1:].reshape(-1, 28, 28), rows[:, 0]
+
+
+@pytest.fixture(scope='module')
+def m2nist():
+    root = need(M2NIST_FULL)
+    return (np.load(osp.join(root, 'combined.npy'), mmap_mode='r'),
+            np.load(osp.join(root, 'segmented.npy'), mmap_mode='r'))
+
+
+def test_layout_is_the_published_one():
+    layout = replay_layout()
+    assert len(layout) == 5000
+    assert {len(d) for d in layout} == {2, 3}
+    for draws in layout[:200]:
+        for i, d in enumerate(draws):
+            assert 28 * i <= d.x < 28 * i + 10 and 0 <= d.y < 37
+            assert d.pasted == (d.x + 28 <= 84)
+
+
+@pytest.mark.parametrize('index', [1817, 3527, 4255])
+def test_replay_reproduces_real_images_byte_for_byte(source, m2nist, index):
+    digits, labels = source
+    draws = replay_layout(num_images=index + 1)[index]
+    img, classes = render(draws, digits, labels)
+    np.testing.assert_array_equal(img, m2nist[0][index])
+    np.testing.assert_array_equal(classes, m2nist[1][index])
+
+
+def test_recipe_instances_are_the_digits_ink(source, m2nist):
+    """Ground truth from the layout + mask is the box of each source
+    digit's own ink (where no lower class covers it)."""
+    digits, labels = source
+    for index in (1817, 3527, 4255):
+        draws = replay_layout(num_images=index + 1)[index]
+        _, classes = render(draws, digits, labels)
+        expected = []
+        for d in (d for d in draws if d.pasted):
+            ink = np.zeros((64, 84), bool)
+            ink[d.y:d.y + 28, d.x:d.x + 28] = digits[d.row] > 0
+            expected.append((int(labels[d.row]),
+                             box_of(*np.nonzero(ink & (classes ==
+                                                       labels[d.row])))))
+        assert recipe_instances(draws, classes) == sorted(
+            expected, key=lambda e: e[1][:2])
+
+
+def test_derived_instances_against_generator_ground_truth(source):
+    """Render 300 images from the 1536 source digits (the recipe with
+    another row range); the mask-only rule finds every digit exactly."""
+    digits, labels = source
+    layout = replay_layout(num_images=300, seed=7, num_rows=len(digits))
+    right = 0
+    for draws in layout:
+        _, classes = render(draws, digits, labels)
+        right += derive_instances(classes) == recipe_instances(draws,
+                                                               classes)
+    assert right >= 297  # measured: 300 (see docs/benchmarks.md)

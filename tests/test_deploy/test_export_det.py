@@ -1,0 +1,103 @@
+"""Exporting the detector to ONNX Runtime (NMS in the graph) and running it."""
+import json
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from m2nist_mm.deploy import box_agreement, export, load_model, torch_detect
+from m2nist_runtime import DeployedDetector, load_export
+from ..conftest import REPO
+from .conftest import DEPLOY_CFGS, deploy_cfg, save_varied
+from .test_tools import run
+
+DET_CFG = osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py')
+DET_DEPLOY = osp.join(DEPLOY_CFGS, 'detection_onnxruntime_static-64x84.py')
+
+
+@pytest.fixture(scope='session')
+def det_checkpoint(tmp_path_factory) -> str:
+    """An untrained RTMDet-tiny with varied weights: NMS keeps 100 boxes
+    of several classes per image, many near the image border (PyTorch's
+    default init would score every location alike, leaving NMS ties)."""
+    from mmdet.apis import init_detector
+    torch.manual_seed(0)
+    return save_varied(init_detector(DET_CFG, None, device='cpu'),
+                       str(tmp_path_factory.mktemp('det') / 'rtmdet.pth'))
+
+
+@pytest.fixture(scope='session')
+def det_export(tmp_path_factory, det_checkpoint, images) -> str:
+    work = str(tmp_path_factory.mktemp('det_ort'))
+    result = export(DET_DEPLOY, DET_CFG, det_checkpoint, images[0], work,
+                    images[1:4])
+    assert result['agreement'] >= 99.9 and result['unit'].startswith('box')
+    return work
+
+
+def test_export_writes_sdk_files_and_matches_pytorch(det_export, images,
+                                                     det_checkpoint):
+    deploy = json.load(open(osp.join(det_export, 'deploy.json')))
+    assert deploy['task'] == 'Detector'
+    assert deploy['models'][0]['input_shape'] == [1, 1, 64, 96]
+    tasks = json.load(open(osp.join(det_export, 'pipeline.json')))[
+        'pipeline']['tasks']
+    assert [t['type'] for t in tasks[0]['transforms']][:3] == [
+        'LoadImageFromFile', 'Resize', 'Normalize']
+    model = load_model(DET_CFG, det_checkpoint)
+    ref = torch_detect(model, images)
+    preds = DeployedDetector(det_export)(images)
+    match = box_agreement(preds, ref)
+    assert match['matched'] > 400  # many boxes: a real comparison
+    assert match['agreement'] >= 99.9
+    assert isinstance(load_export(det_export), DeployedDetector)
+
+
+def test_other_sizes_are_resized_like_the_test_pipeline(det_export, images,
+                                                        det_checkpoint):
+    small = [cv2.resize(img, (42, 32), interpolation=cv2.INTER_AREA)
+             for img in images[:3]]
+    model = load_model(DET_CFG, det_checkpoint)
+    preds = DeployedDetector(det_export)(small)
+    assert box_agreement(preds, torch_detect(model, small))['agreement'] \
+        >= 99.9
+    assert max(p['bboxes'][:, 2].max() for p in preds) <= 42
+    with pytest.raises(ValueError, match='exported for 64x96 input'):
+        DeployedDetector(det_export)([np.zeros((64, 64), np.uint8)])
+
+
+def test_infer_draws_boxes_without_torch(tmp_path, det_export, images):
+    cv2.imwrite(str(tmp_path / 'a.png'), images[0])
+    out = tmp_path / 'out'
+    proc = run('tools/infer.py', det_export, str(tmp_path / 'a.png'),
+               '--out-dir', str(out), '--score-thr', '0.4', slim=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert cv2.imread(str(out / 'a_boxes.png')).shape == (256, 336, 3)
+    dets = json.load(open(out / 'a.json'))
+    assert len(dets['bboxes']) == len(dets['labels']) > 0
+    assert min(dets['scores']) >= 0.4
+    assert 'a: digits left to right: ' in proc.stdout
+
+
+NCNN_DET = f"""_base_ = ['{DEPLOY_CFGS}/_base_/detection_static.py',
+             '{DEPLOY_CFGS}/_base_/backends/ncnn.py']
+"""
+
+
+@pytest.mark.parametrize('deploy,model,match', [
+    ('ncnn_det.py', DET_CFG, 'backend ncnn is not supported for '
+     'ObjectDetection'),
+    (deploy_cfg('onnxruntime_static-64x84'), DET_CFG, 'no model.decode_head'),
+    (DET_DEPLOY, osp.join(REPO, 'configs', 'm2nist_unet.py'),
+     'no model.bbox_head'),
+])
+def test_mismatched_configs_are_refused(tmp_path, det_checkpoint, images,
+                                        deploy, model, match):
+    if deploy == 'ncnn_det.py':
+        deploy = str(tmp_path / deploy)
+        with open(deploy, 'w') as f:
+            f.write(NCNN_DET)
+    with pytest.raises(ValueError, match=match):
+        export(deploy, model, det_checkpoint, images[0], str(tmp_path))

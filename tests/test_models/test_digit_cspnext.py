@@ -1,0 +1,20 @@
+"""DigitCSPNeXt: RTMDet's backbone on one-channel digits."""
+import pytest
+import torch
+from mmdet.registry import MODELS
+
+import m2nist_mm  # noqa: F401
+
+
+def test_grey_input_gives_three_levels():
+    net = MODELS.build(dict(type='DigitCSPNeXt', in_channels=1,
+                            deepen_factor=0.167, widen_factor=0.375))
+    assert net.stem[0].conv.in_channels == 1
+    outs = net(torch.zeros(2, 1, 64, 96))
+    assert [tuple(o.shape[2:]) for o in outs] == [(8, 12), (4, 6), (2, 3)]
+
+
+@pytest.mark.parametrize('value', [0, 1.5, '1'])
+def test_bad_in_channels(value):
+    with pytest.raises(ValueError, match='in_channels must be a positive'):
+        MODELS.build(dict(type='DigitCSPNeXt', in_channels=value))
