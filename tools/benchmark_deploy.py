@@ -14,7 +14,6 @@ import re
 import os.path as osp
 import shlex
 import sys
-import time
 from datetime import datetime
 from typing import Callable, Dict, List
 
@@ -25,6 +24,7 @@ from m2nist_mm.datasets import M2NISTDataset
 from m2nist_mm.deploy import agreement, evaluate, export, load_model, \
     torch_predict
 from m2nist_mm.utils.benchmark_docs import machine, write_docs
+from m2nist_mm.utils.benchmark_runs import timed
 from m2nist_runtime import DeployedModel
 from m2nist_runtime.backends import THREADS
 
@@ -34,18 +34,6 @@ DEPLOY_CFGS = dict(
     ncnn='segmentation_ncnn_static-64x84',
     tensorrt='segmentation_tensorrt_static-64x84',
     tensorrt_fp16='segmentation_tensorrt-fp16_static-64x84')
-
-
-def timed(fn: Callable[[], object], repeats: int) -> float:
-    """Median seconds of ``fn`` over ``repeats`` runs after 3 warm-ups."""
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def default_checkpoint(model: str) -> str:

@@ -15,11 +15,8 @@ import json
 import os.path as osp
 import shlex
 import sys
-import time
 from datetime import datetime
-from typing import Callable
 
-import numpy as np
 import torch
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
@@ -30,26 +27,14 @@ from m2nist_mm.datasets import M2NISTDetDataset
 from m2nist_mm.deploy import (box_agreement, evaluate_det, export,
                               load_model, torch_detect)
 from m2nist_mm.utils.benchmark_docs import machine, write_docs
-from m2nist_mm.utils.benchmark_runs import (iteration_times, run, train_run,
-                                            val_curve)
+from m2nist_mm.utils.benchmark_runs import (iteration_times, run, timed,
+                                            train_run, val_curve)
 from m2nist_runtime import DeployedDetector
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEPLOY_CFG = 'configs/deploy/detection_onnxruntime_static-64x84.py'
 #: Targets of issue 4: test mAP and mAP50.
 TARGET_MAP, TARGET_MAP50 = 0.85, 0.99
-
-
-def timed(fn: Callable[[], object], repeats: int) -> float:
-    """Median seconds of ``fn`` over ``repeats`` runs after 3 warm-ups."""
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def test_split(data_root: str):

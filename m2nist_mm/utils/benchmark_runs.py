@@ -1,4 +1,5 @@
-"""Running train/test commands for the benchmarks and reading their logs."""
+"""Running train/test commands for the benchmarks, reading their logs,
+timing calls."""
 import glob
 import json
 import os.path as osp
@@ -7,7 +8,9 @@ import shlex
 import subprocess
 import time
 from datetime import datetime
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
+
+import numpy as np
 
 STAMP = '%Y/%m/%d %H:%M:%S'
 # "Iter(val) [10/10]  aAcc: ..." (iteration loops) or
@@ -85,3 +88,15 @@ def train_run(train_cmd: List[str], work_dir: str, cwd: str,
     t_end = time.time()
     log = sorted(glob.glob(osp.join(work_dir, '*', '*.log')))[-1]
     return log, t0, t_end, False
+
+
+def timed(fn: Callable[[], object], repeats: int) -> float:
+    """Median seconds of ``fn`` over ``repeats`` runs after 3 warm-ups."""
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))

@@ -8,19 +8,10 @@ import pytest
 from mmengine.config import Config
 
 from ..conftest import REPO
-from .test_train_test import run, scalars, tiny_root_module  # noqa: F401
+from .test_train_test import (TINY_DATA, run, scalars,  # noqa: F401
+                              tiny_root_module)
 
-TINY_DET_CFG = """
-_base_ = ['{base}']
-data_root = '{root}'
-loader = dict(batch_size=2, num_workers=0, persistent_workers=False)
-train_dataloader = dict(
-    **loader, dataset=dict(data_root=data_root, index_range=(0, 6)))
-val_dataloader = dict(
-    **loader, dataset=dict(data_root=data_root, index_range=(6, 8)))
-test_dataloader = dict(
-    **loader, dataset=dict(data_root=data_root, index_range=(8, 10)))
-train_cfg = dict(max_epochs=2, val_interval=1)
+TINY_DET_CFG = TINY_DATA + """train_cfg = dict(max_epochs=2, val_interval=1)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.5, by_epoch=False, begin=0, end=6)
 ]

@@ -12,7 +12,8 @@ from mmengine.config import Config
 
 from ..conftest import REPO
 
-TINY_CFG = """
+# the 10 sample images: 6 to train on, 2 to validate, 2 to test
+TINY_DATA = """
 _base_ = ['{base}']
 data_root = '{root}'
 loader = dict(batch_size=2, num_workers=0, persistent_workers=False)
@@ -22,7 +23,8 @@ val_dataloader = dict(
     **loader, dataset=dict(data_root=data_root, index_range=(6, 8)))
 test_dataloader = dict(
     **loader, dataset=dict(data_root=data_root, index_range=(8, 10)))
-train_cfg = dict(max_iters=4, val_interval=2)
+"""
+TINY_CFG = TINY_DATA + """train_cfg = dict(max_iters=4, val_interval=2)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.5, by_epoch=False, begin=0, end=4)
 ]
