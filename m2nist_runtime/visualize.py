@@ -32,16 +32,20 @@ def digits_found(label: np.ndarray, min_pixels: int = 1) -> Dict[int, int]:
 
 def draw_detections(img: np.ndarray, dets: Dict[str, np.ndarray],
                     scale: int = 4) -> np.ndarray:
-    """The grey image enlarged ``scale`` times (nearest), with each box in
-    its class colour and labelled ``digit score``."""
+    """The image (grey or BGR) enlarged ``scale`` times (nearest), with each
+    box in its class colour, labelled ``digit score`` (``digit`` when
+    ``dets`` has no scores: ground truth)."""
     out = cv2.resize(img, None, fx=scale, fy=scale,
                      interpolation=cv2.INTER_NEAREST)
-    out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
-    for box, score, label in zip(dets['bboxes'], dets['scores'],
-                                 dets['labels']):
+    if out.ndim == 2:
+        out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+    scores = dets.get('scores')
+    for k, (box, label) in enumerate(zip(dets['bboxes'], dets['labels'])):
         colour = tuple(int(c) for c in PALETTE[int(label)][::-1])
         x1, y1, x2, y2 = (np.asarray(box) * scale).round().astype(int)
         cv2.rectangle(out, (x1, y1), (x2 - 1, y2 - 1), colour, 1)
-        cv2.putText(out, f'{int(label)} {score:.2f}', (x1, max(y1 - 3, 9)),
+        text = f'{int(label)}' if scores is None else \
+            f'{int(label)} {scores[k]:.2f}'
+        cv2.putText(out, text, (x1, max(y1 - 3, 9)),
                     cv2.FONT_HERSHEY_SIMPLEX, 0.35, colour, 1, cv2.LINE_AA)
     return out

@@ -11,22 +11,14 @@ channels' ``> 0`` masks with background last, i.e. the lowest class wins
 where inks overlap. Replaying the layout reproduces the real M2NIST: the
 digits drawn from the first 1536 source rows match pixel for pixel.
 """
-from typing import List, NamedTuple, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import numpy as np
 
 from m2nist_runtime.classes import BACKGROUND
 from m2nist_mm.datasets.instances import Instance, box_of
-
-DIGIT = 28
-
-
-class Placement(NamedTuple):
-    """One digit drawn for an image: source row, block corner, pasted."""
-    row: int
-    x: int
-    y: int
-    pasted: bool
+from .generator import (DIGIT, GeneratorOptions, Placement, class_map,
+                        compose, draw_image)
 
 
 def replay_layout(num_images: int = 5000,
@@ -35,20 +27,9 @@ def replay_layout(num_images: int = 5000,
                   img_shape: Tuple[int, int] = (64, 84)
                   ) -> List[List[Placement]]:
     """The digits drawn for each image, in the generator's call order."""
-    h, w = img_shape
     rng = np.random.RandomState(seed)
-    layout = []
-    for _ in range(num_images):
-        n = rng.randint(low=2, high=4)
-        rows = rng.randint(0, num_rows, n)
-        draws = []
-        for i, row in enumerate(rows):
-            x = rng.randint(i * DIGIT, i * DIGIT + 10)
-            y = rng.randint(0, h - DIGIT + 1)
-            draws.append(Placement(int(row), int(x), int(y),
-                                   x + DIGIT <= w and y + DIGIT <= h))
-        layout.append(draws)
-    return layout
+    opts = GeneratorOptions(img_shape=tuple(img_shape))
+    return [draw_image(rng, num_rows, opts) for _ in range(num_images)]
 
 
 def render(draws: Sequence[Placement], digits: np.ndarray,
@@ -56,14 +37,9 @@ def render(draws: Sequence[Placement], digits: np.ndarray,
            img_shape: Tuple[int, int] = (64, 84)
            ) -> Tuple[np.ndarray, np.ndarray]:
     """One image and its class map from source ``digits`` ``(N, 28, 28)``."""
-    channels = np.zeros(tuple(img_shape) + (BACKGROUND, ), np.uint8)
-    for d in draws:
-        if d.pasted:
-            channels[d.y:d.y + DIGIT, d.x:d.x + DIGIT,
-                     labels[d.row]] = digits[d.row]
-    ink = channels > 0
-    classes = np.where(ink.any(2), ink.argmax(2), BACKGROUND)
-    return channels.max(2), classes.astype(np.uint8)
+    img, targets, _ = compose(draws, digits, labels,
+                              GeneratorOptions(img_shape=tuple(img_shape)))
+    return img, class_map(targets, tuple(img_shape))
 
 
 def _block(d: Placement, shape: Tuple[int, int]) -> np.ndarray:

@@ -58,9 +58,7 @@ class M2NISTDataset(BaseSegDataset):
 
     def load_data_list(self) -> List[dict]:
         """Validate the files and convert the split into compact arrays."""
-        img_path, seg_path, self._imgs, self._masks = read_split(
-            self.data_root, self.img_file, self.seg_file, self.index_range,
-            self.expected_shape, len(self.METAINFO['classes']))
+        img_path, seg_path, self._imgs, self._masks = self._read_arrays()
         start, stop = self.index_range
         return [
             dict(
@@ -71,6 +69,12 @@ class M2NISTDataset(BaseSegDataset):
                 reduce_zero_label=self.reduce_zero_label,
                 seg_fields=[]) for i in range(start, stop)
         ]
+
+    def _read_arrays(self) -> Tuple[str, str, np.ndarray, np.ndarray]:
+        """``(img_path, seg_path, images, masks)`` of :attr:`index_range`."""
+        return read_split(self.data_root, self.img_file, self.seg_file,
+                          self.index_range, self.expected_shape,
+                          len(self.METAINFO['classes']))
 
     def get_data_info(self, idx: int) -> Dict:
         """Sample ``idx`` with its ``img`` and ``gt_seg_map`` arrays."""

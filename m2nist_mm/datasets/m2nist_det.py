@@ -57,15 +57,9 @@ class M2NISTDetDataset(BaseDetDataset):
 
     def load_data_list(self) -> List[dict]:
         """Read the split's images and their digit instances."""
-        img_path, _, self._imgs, masks = read_split(
-            self.data_root, self.img_file, self.seg_file, self.index_range,
-            self.expected_shape, len(CLASSES))
+        img_path, self._imgs, per_image = self._read_arrays()
         ids = range(*self.index_range)
-        if self.ann_file:
-            per_image = read_coco(self.ann_file, ids, self.expected_shape)
-        else:
-            per_image = {i: derive_instances(m) for i, m in zip(ids, masks)}
-        h, w = self.expected_shape
+        h, w = self._imgs.shape[1:3]
         return [
             dict(img_path=img_path, img_id=i, img_idx=i, height=h, width=w,
                  instances=[
@@ -73,6 +67,20 @@ class M2NISTDetDataset(BaseDetDataset):
                           ignore_flag=0) for cls, box in per_image[i]
                  ]) for i in ids
         ]
+
+    def _read_arrays(self) -> Tuple[str, np.ndarray, Dict[int, list]]:
+        """``(img_path, images, instances per image index)``."""
+        img_path, _, imgs, masks = read_split(
+            self.data_root, self.img_file, self.seg_file, self.index_range,
+            self.expected_shape, len(CLASSES))
+        ids = range(*self.index_range)
+        if self.ann_file:
+            return img_path, imgs, read_coco(self.ann_file, ids,
+                                             self.expected_shape)
+        return img_path, imgs, {
+            i: derive_instances(m)
+            for i, m in zip(ids, masks)
+        }
 
     def get_data_info(self, idx: int) -> Dict:
         """Sample ``idx`` with its ``img`` array."""

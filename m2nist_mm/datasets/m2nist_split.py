@@ -27,6 +27,33 @@ def split_range(owner: str, split: str,
     return tuple(rng)
 
 
+def open_files(data_root: str, img_file: str, seg_file: str,
+               img_shape: Tuple[int, int],
+               num_classes: int) -> Tuple[str, str, np.ndarray, np.ndarray]:
+    """Both files memory-mapped and their layouts checked (no data read).
+
+    Returns ``(img_path, seg_path, images, masks)`` as stored.
+    """
+    img_path = osp.join(data_root or '', img_file)
+    seg_path = osp.join(data_root or '', seg_file)
+    for path in (img_path, seg_path):
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'M2NIST file not found: {path}. Run `python '
+                'tools/prepare_data.py` (it links a Kaggle download of '
+                f'M2NIST ({M2NIST_URL}) or generates M2NIST from MNIST into '
+                "data/m2nist), or point the config at a folder holding "
+                'combined.npy and segmented.npy with --cfg-options '
+                'data_root=PATH (see README, "Data").')
+    imgs, masks = open_npy(img_path), open_npy(seg_path)
+    image_layout(img_path, imgs, img_shape)
+    mask_layout(seg_path, masks, img_shape, num_classes)
+    if len(imgs) != len(masks):
+        raise DataFileError(f'{img_path} holds {len(imgs)} images but '
+                            f'{seg_path} holds {len(masks)} masks')
+    return img_path, seg_path, imgs, masks
+
+
 def read_split(data_root: str, img_file: str, seg_file: str,
                index_range: Tuple[int, int], img_shape: Tuple[int, int],
                num_classes: int) -> Tuple[str, str, np.ndarray, np.ndarray]:
@@ -35,21 +62,9 @@ def read_split(data_root: str, img_file: str, seg_file: str,
     Returns ``(img_path, seg_path, images, masks)``: ``uint8`` arrays of
     shape ``(n, H, W)``, masks as class indices.
     """
-    img_path = osp.join(data_root or '', img_file)
-    seg_path = osp.join(data_root or '', seg_file)
-    for path in (img_path, seg_path):
-        if not osp.isfile(path):
-            raise FileNotFoundError(
-                f'M2NIST file not found: {path}. Download M2NIST '
-                f'({M2NIST_URL}), put combined.npy and segmented.npy in '
-                f'{data_root!r}, or point the config there with '
-                '--cfg-options data_root=PATH (see README, "Data").')
-    imgs, masks = open_npy(img_path), open_npy(seg_path)
-    image_layout(img_path, imgs, img_shape)
-    mask_layout(seg_path, masks, img_shape, num_classes)
-    if len(imgs) != len(masks):
-        raise DataFileError(f'{img_path} holds {len(imgs)} images but '
-                            f'{seg_path} holds {len(masks)} masks')
+    img_path, seg_path, imgs, masks = open_files(data_root, img_file,
+                                                 seg_file, img_shape,
+                                                 num_classes)
     start, stop = index_range
     if stop > len(imgs):
         raise DataFileError(

@@ -1,4 +1,4 @@
-"""CSPNeXt (RTMDet's backbone) with a configurable number of input channels."""
+"""CSPNeXt (RTMDet's backbone) for digits: any input channels, no unused stages."""
 from mmcv.cnn import ConvModule
 from mmdet.models.backbones import CSPNeXt
 from mmdet.registry import MODELS
@@ -10,7 +10,9 @@ class DigitCSPNeXt(CSPNeXt):
     """``CSPNeXt`` whose stem takes ``in_channels`` channels (1: grey digits).
 
     The stock stem is fixed to 3 channels; only its first convolution
-    changes, the rest of the network is mmdet's.
+    changes. Stages after the last of ``out_indices`` are not built (the
+    stock backbone builds and runs them even when nothing reads them); the
+    rest of the network is mmdet's.
     """
 
     def __init__(self,
@@ -31,3 +33,7 @@ class DigitCSPNeXt(CSPNeXt):
             stride=2,
             norm_cfg=norm_cfg,
             act_cfg=act_cfg)
+        last = max(self.out_indices)
+        for name in self.layers[last + 1:]:
+            delattr(self, name)
+        self.layers = self.layers[:last + 1]

@@ -1,0 +1,266 @@
+"""Multi-digit images from single digits: the M2NIST recipe and MNIST-extended options.
+
+One generator. :class:`GeneratorOptions` picks the placement:
+
+- ``'m2nist'`` -- the published M2NIST recipe, call for call (see
+  :mod:`m2nist_mm.datagen.m2nist_recipe`): ``n = randint(min, max + 1)``,
+  all source rows at once, then digit ``i`` at ``x = randint(28i, 28i +
+  10)``, ``y = randint(0, H - 27)``; pasted only when it fits.
+- ``'random'`` -- MNIST-extended's: each digit anywhere in the image
+  (``x = randint(W - 27)``, ``y = randint(H - 27)``), redrawn while its
+  28x28 box overlaps an earlier one by more than ``max_overlap``.
+
+Composition is M2NIST's for both: each digit writes its whole 28x28 block
+into its class's channel (a later digit of the same class overwrites an
+earlier one there); the image is the maximum over the channels. The
+target of a digit is its ink (``> 0``; ``soft``: intensity / 255) or, with
+``whole_box``, its whole block. With ``exclusive`` labels a pixel belongs
+to the lowest class that claims it (M2NIST's argmax); otherwise a pixel
+may belong to several classes.
+"""
+from dataclasses import dataclass
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+
+from m2nist_mm.datasets.instances import box_of
+
+DIGIT = 28
+NUM_DIGITS = 10
+PLACEMENTS = ('m2nist', 'random')
+OVERLAP_RULES = ('iou', 'mnist_extended')
+
+
+class GenerationError(RuntimeError):
+    """Options that cannot be met (the message says which)."""
+
+
+class Placement(NamedTuple):
+    """One digit drawn for an image: source row, block corner, pasted."""
+    row: int
+    x: int
+    y: int
+    pasted: bool
+
+
+class Digit(NamedTuple):
+    """Ground truth of one drawn digit.
+
+    ``box`` is ``(x1, y1, x2, y2)`` (``x2``/``y2`` exclusive) tight around
+    the pixels its target holds (with ``whole_box``: its whole block);
+    ``None`` when it was not pasted or its target holds nothing of it
+    (overwritten by a later digit of its class, or, with ``exclusive``,
+    covered by lower classes).
+    """
+    row: int
+    label: int
+    x: int
+    y: int
+    pasted: bool
+    box: Optional[Tuple[int, int, int, int]]
+
+
+@dataclass(frozen=True)
+class GeneratorOptions:
+    """What to generate; every value is checked on construction.
+
+    Args:
+        img_shape: ``(H, W)`` of the images, each at least 28.
+        min_digits: Fewest digits drawn per image.
+        max_digits: Most digits drawn per image (M2NIST: 2-3).
+        num_classes: Digits ``0 .. num_classes - 1`` are drawn.
+        placement: ``'m2nist'`` or ``'random'`` (module docstring).
+        max_overlap: Largest overlap of a digit's box with any earlier one
+            (``'random'`` placement only; ``None``: no limit).
+        overlap_rule: ``'iou'`` (intersection / union) or
+            ``'mnist_extended'`` (intersection / sum of the two areas, what
+            MNIST-extended's ``max_iou`` computes; for compatibility).
+        exclusive: One class per pixel (lowest wins) or several.
+        soft: Targets are the ink's intensity / 255 instead of ``> 0``.
+        whole_box: A digit's target is its whole 28x28 block.
+        max_attempts: Positions tried per digit, and layouts tried per
+            image, before giving up with :class:`GenerationError`.
+    """
+    img_shape: Tuple[int, int] = (64, 84)
+    min_digits: int = 2
+    max_digits: int = 3
+    num_classes: int = NUM_DIGITS
+    placement: str = 'm2nist'
+    max_overlap: Optional[float] = None
+    overlap_rule: str = 'iou'
+    exclusive: bool = True
+    soft: bool = False
+    whole_box: bool = False
+    max_attempts: int = 100
+
+    def __post_init__(self) -> None:
+        h, w = self.img_shape
+        checks = [
+            (all(isinstance(v, int) and v >= DIGIT for v in (h, w)),
+             f'img_shape must be two ints >= {DIGIT}, got {self.img_shape}'),
+            (isinstance(self.min_digits, int) and isinstance(
+                self.max_digits, int) and 1 <= self.min_digits <=
+             self.max_digits, 'need 1 <= min_digits <= max_digits, got '
+             f'{self.min_digits}, {self.max_digits}'),
+            (isinstance(self.num_classes, int)
+             and 1 <= self.num_classes <= NUM_DIGITS,
+             f'num_classes must be 1-10, got {self.num_classes!r}'),
+            (self.placement in PLACEMENTS,
+             f'placement must be one of {PLACEMENTS}, got '
+             f'{self.placement!r}'),
+            (self.overlap_rule in OVERLAP_RULES,
+             f'overlap_rule must be one of {OVERLAP_RULES}, got '
+             f'{self.overlap_rule!r}'),
+            (self.max_overlap is None or 0 <= self.max_overlap <= 1,
+             f'max_overlap must be in [0, 1], got {self.max_overlap!r}'),
+            (self.max_overlap is None or self.placement == 'random',
+             "max_overlap needs placement='random' (the M2NIST recipe's "
+             'positions are fixed by its random calls)'),
+            (not (self.soft and self.whole_box),
+             'soft targets are ink intensities; whole_box targets are '
+             'binary blocks: choose one'),
+            (isinstance(self.max_attempts, int) and self.max_attempts >= 1,
+             f'max_attempts must be a positive int, got '
+             f'{self.max_attempts!r}'),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(f'GeneratorOptions: {message}')
+        if (self.placement == 'random' and self.max_overlap == 0
+                and self.max_digits * DIGIT * DIGIT > h * w):
+            raise ValueError(
+                f'GeneratorOptions: {self.max_digits} digits of 28x28 cannot '
+                f'lie without overlap in a {h}x{w} image')
+
+
+def overlap(a: Tuple[int, int], b: Tuple[int, int], rule: str) -> float:
+    """Overlap of the 28x28 boxes at corners ``a`` and ``b`` (x, y)."""
+    iw = max(0, DIGIT - abs(a[0] - b[0]))
+    ih = max(0, DIGIT - abs(a[1] - b[1]))
+    inter = iw * ih
+    area = DIGIT * DIGIT
+    return inter / (2 * area if rule == 'mnist_extended' else
+                    2 * area - inter)
+
+
+def _positions(rng: np.random.RandomState, n: int,
+               opts: GeneratorOptions) -> Optional[List[Tuple[int, int]]]:
+    """Random corners of ``n`` digits within the overlap limit, or None."""
+    h, w = opts.img_shape
+    corners: List[Tuple[int, int]] = []
+    for _ in range(n):
+        for _ in range(opts.max_attempts):
+            xy = int(rng.randint(w - DIGIT + 1)), int(rng.randint(h - DIGIT +
+                                                                  1))
+            if opts.max_overlap is None or all(
+                    overlap(xy, c, opts.overlap_rule) <= opts.max_overlap
+                    for c in corners):
+                corners.append(xy)
+                break
+        else:
+            return None
+    return corners
+
+
+def draw_image(rng: np.random.RandomState, pool_size: int,
+               opts: GeneratorOptions) -> List[Placement]:
+    """The digits of one image, drawn with ``rng`` as ``opts`` says.
+
+    ``'random'`` placement: when a digit finds no position within the
+    overlap limit in ``max_attempts`` tries, the image's positions are
+    drawn again (its digits stay); after ``max_attempts`` such layouts
+    :class:`GenerationError` says the options cannot be met.
+    """
+    h, w = opts.img_shape
+    n = rng.randint(low=opts.min_digits, high=opts.max_digits + 1)
+    rows = rng.randint(0, pool_size, n)
+    if opts.placement == 'm2nist':
+        draws = []
+        for i, row in enumerate(rows):
+            x = rng.randint(i * DIGIT, i * DIGIT + 10)
+            y = rng.randint(0, h - DIGIT + 1)
+            draws.append(Placement(int(row), int(x), int(y),
+                                   x + DIGIT <= w))
+        return draws
+    for _ in range(opts.max_attempts):
+        corners = _positions(rng, n, opts)
+        if corners is not None:
+            return [Placement(int(r), x, y, True)
+                    for r, (x, y) in zip(rows, corners)]
+    raise GenerationError(
+        f'cannot place {n} digits in a {h}x{w} image with max_overlap '
+        f'{opts.max_overlap} ({opts.overlap_rule}): {opts.max_attempts} '
+        f'layouts of {opts.max_attempts} tries per digit failed; lower '
+        'max_digits or raise max_overlap')
+
+
+def _box(pixels: np.ndarray) -> Optional[Tuple[int, int, int, int]]:
+    ys, xs = np.nonzero(pixels)
+    return box_of(ys, xs) if len(ys) else None
+
+
+def compose(draws: Sequence[Placement], digits: np.ndarray,
+            labels: np.ndarray, opts: GeneratorOptions
+            ) -> Tuple[np.ndarray, Dict[int, np.ndarray], List[Digit]]:
+    """One image, the ``(H, W)`` target of each class in it, its digits.
+
+    Targets are ``uint8`` 0/1, or ``float32`` in [0, 1] with ``soft``;
+    classes without a pasted digit are left out.
+    """
+    shape = tuple(opts.img_shape)
+    ink: Dict[int, np.ndarray] = {}
+    owner: Dict[int, np.ndarray] = {}
+    for k, d in enumerate(draws):
+        if d.pasted:
+            cls = int(labels[d.row])
+            if cls not in ink:
+                ink[cls] = np.zeros(shape, np.uint8)
+                owner[cls] = np.full(shape, -1, np.int16)
+            block = (slice(d.y, d.y + DIGIT), slice(d.x, d.x + DIGIT))
+            ink[cls][block] = digits[d.row]
+            owner[cls][block] = k
+    targets = {}
+    claimed = np.zeros(shape, bool)
+    for cls in sorted(ink):
+        if opts.whole_box:
+            target = (owner[cls] >= 0).astype(np.uint8)
+        elif opts.soft:
+            target = ink[cls].astype(np.float32) / 255
+        else:
+            target = (ink[cls] > 0).astype(np.uint8)
+        if opts.exclusive:
+            target[claimed] = 0
+            claimed |= target > 0
+        targets[cls] = target
+    found = []
+    for k, d in enumerate(draws):
+        cls = int(labels[d.row])
+        box = None
+        if d.pasted:
+            box = _box((owner[cls] == k) & (targets[cls] > 0))
+        if box and opts.whole_box:
+            box = (d.x, d.y, d.x + DIGIT, d.y + DIGIT)
+        found.append(Digit(d.row, cls, d.x, d.y, d.pasted, box))
+    image = (np.max(list(ink.values()), axis=0) if ink else
+             np.zeros(shape, np.uint8))
+    return image, targets, found
+
+
+def class_map(targets: Dict[int, np.ndarray],
+              shape: Tuple[int, int]) -> np.ndarray:
+    """``(H, W)`` class indices, background 10; the lowest class wins."""
+    out = np.full(shape, NUM_DIGITS, np.uint8)
+    for cls in sorted(targets, reverse=True):
+        out[targets[cls] > 0] = cls
+    return out
+
+
+def channels(targets: Dict[int, np.ndarray], shape: Tuple[int, int],
+             dtype: np.dtype) -> np.ndarray:
+    """``(H, W, 11)``: one channel per digit class, background last
+    (1 - the largest digit target)."""
+    out = np.zeros(tuple(shape) + (NUM_DIGITS + 1, ), dtype)
+    for cls, target in targets.items():
+        out[..., cls] = target
+    out[..., NUM_DIGITS] = 1 - out[..., :NUM_DIGITS].max(2)
+    return out

@@ -1,0 +1,70 @@
+"""Data generation speed: M2NIST's 5000 images and 60,000, wall clock.
+
+    python tools/benchmark_datagen.py [--mnist ../shared/data/mnist]
+
+Each count runs ``tools/generate_m2nist.py`` as a user does (a fresh
+process: reading the MNIST IDX files, drawing, writing the compact layout,
+digits.csv and COCO JSON) and records its wall time and peak resident
+memory. Writes section ``datagen`` of docs/benchmarks.md and the keys
+``datagen.m2nist_<count>_seconds`` / ``_peak_mib`` of benchmarks.json.
+"""
+import argparse
+import os.path as osp
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+
+from m2nist_mm.utils.benchmark_docs import machine, write_docs
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+#: images -> --splits
+COUNTS = {5000: ['train=4000', 'val=500', 'test=500'],
+          60000: ['train=50000', 'val=5000', 'test=5000']}
+
+
+def timed_run(cmd: list) -> tuple:
+    """Wall seconds and peak RSS (MiB) of ``cmd`` in a child process."""
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--mnist', default=osp.join(REPO, '..', 'shared',
+                                                    'data', 'mnist'))
+    parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
+    args = parser.parse_args()
+    figures, rows = {}, []
+    with tempfile.TemporaryDirectory() as tmp:
+        for count, splits in COUNTS.items():
+            cmd = [sys.executable, 'tools/generate_m2nist.py',
+                   osp.join(tmp, str(count)), '--mnist', args.mnist,
+                   '--splits', *splits, '--no-progress']
+            seconds, peak = timed_run(cmd)
+            figures[f'datagen.m2nist_{count}_seconds'] = round(seconds, 2)
+            figures[f'datagen.m2nist_{count}_peak_mib'] = round(peak)
+            rows.append(f'| {count} | {seconds:.1f} | {peak:.0f} | '
+                        f'`python {shlex.join([cmd[1], "OUT"] + cmd[3:])}` |')
+    command = 'python tools/benchmark_datagen.py ' + shlex.join(sys.argv[1:])
+    body = '\n'.join([
+        '## Data generation (M2NIST recipe over MNIST)', '',
+        f'`{command.strip()}` on {datetime.now():%Y-%m-%d %H:%M}, '
+        f'{machine()}. Wall time of the whole command (reading MNIST, '
+        'drawing, writing the compact arrays, digits.csv, COCO JSON); peak '
+        'memory is the largest resident set of the child processes so far '
+        '(the 60,000 figure covers both runs).', '',
+        '| images | seconds | peak MiB | command (OUT: a temporary folder) |',
+        '|---|---|---|---|', *rows])
+    write_docs(args.docs, {'datagen': body}, figures, ('datagen.', ))
+    print(body)
+
+
+if __name__ == '__main__':
+    main()

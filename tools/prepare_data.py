@@ -1,0 +1,140 @@
+"""Put M2NIST into data/m2nist from whatever source is at hand.
+
+    python tools/prepare_data.py                     # search, else download
+    python tools/prepare_data.py --m2nist ~/Downloads/m2nist   # Kaggle files
+    python tools/prepare_data.py --kaggle-csv ~/Downloads/train.csv
+    python tools/prepare_data.py --mnist ~/mnist     # MNIST IDX files
+
+Sources, first found wins:
+
+1. M2NIST as downloaded from Kaggle (combined.npy + segmented.npy, any
+   layout the data set reads): data/m2nist is linked to that folder.
+2. Kaggle Digit Recognizer train.csv: the published recipe regenerates
+   the real M2NIST from it (seed 1234, byte for byte).
+3. MNIST IDX files (.gz or not): the same recipe over MNIST digits, train
+   images from MNIST train rows 0-49999, val from rows 50000-59999, test
+   from t10k (these are not the real M2NIST's images).
+4. Download MNIST from its public mirrors (md5 checked) into data/mnist,
+   then 3.
+
+Without options, 1 and 3 look in data/ and in the workspace's shared
+folder (../shared/data/{m2nist,mnist}); a folder already in place at
+--out is kept when it reads as M2NIST.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+from typing import List, Optional
+
+from m2nist_mm.datagen import (GeneratorOptions, csv_pool, generate_dataset,
+                               mnist_pools)
+from m2nist_mm.datagen.download import MIRRORS, download_mnist
+from m2nist_mm.datagen.sources import MNIST_FILES
+from m2nist_mm.datasets.m2nist_split import SPLITS, open_files
+from m2nist_runtime import DataFileError
+from m2nist_runtime.classes import CLASSES
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED = osp.normpath(osp.join(REPO, '..', 'shared', 'data'))
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='\n'.join(__doc__.splitlines()[2:]))
+    parser.add_argument('--out', default='data/m2nist')
+    src = parser.add_mutually_exclusive_group()
+    src.add_argument('--m2nist', help="folder of Kaggle's M2NIST files")
+    src.add_argument('--kaggle-csv', help="Digit Recognizer's train.csv")
+    src.add_argument('--mnist', help='folder with the MNIST IDX files')
+    src.add_argument('--download', action='store_true',
+                     help='download MNIST even when it is on disk')
+    parser.add_argument('--mnist-dir', default='data/mnist',
+                        help='where --download puts MNIST')
+    parser.add_argument('--mirrors', nargs='+', default=list(MIRRORS))
+    return parser.parse_args(argv)
+
+
+def is_m2nist(root: str) -> bool:
+    """Whether ``root`` holds M2NIST files that read (raises if corrupt)."""
+    if not all(osp.isfile(osp.join(root, f))
+               for f in ('combined.npy', 'segmented.npy')):
+        return False
+    open_files(root, 'combined.npy', 'segmented.npy', (64, 84), len(CLASSES))
+    return True
+
+
+def is_mnist(root: str) -> bool:
+    names = [n for pair in MNIST_FILES.values() for n in pair]
+    return all(
+        osp.isfile(osp.join(root, n)) or osp.isfile(osp.join(root, n + '.gz'))
+        for n in names)
+
+
+def link(src: str, out: str) -> None:
+    """``out`` becomes a symbolic link to the folder ``src``."""
+    if osp.islink(out):
+        os.remove(out)
+    elif osp.exists(out):
+        raise FileExistsError(f'{out} exists and does not read as M2NIST: '
+                              'move it away first')
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    os.symlink(osp.abspath(src), out)
+
+
+def generate(out: str, pools: list) -> None:
+    """The recipe into ``out`` (a link there is replaced, not followed)."""
+    if osp.islink(out):
+        os.remove(out)
+    generate_dataset(out, pools, GeneratorOptions(), seed=1234,
+                     overwrite=True)
+
+
+def first(paths: List[str], test) -> Optional[str]:
+    return next((p for p in paths if osp.isdir(p) and test(p)), None)
+
+
+def prepare(args: argparse.Namespace) -> str:
+    """Do it; a line saying what was done."""
+    counts = {split: stop - start for split, (start, stop) in SPLITS.items()}
+    if args.m2nist:
+        if not is_m2nist(args.m2nist):
+            raise FileNotFoundError(f'{args.m2nist}: no combined.npy and '
+                                    'segmented.npy')
+        link(args.m2nist, args.out)
+        return f'{args.out} -> {args.m2nist} (Kaggle M2NIST)'
+    if args.kaggle_csv:
+        generate(args.out, [csv_pool(args.kaggle_csv, sum(counts.values()))])
+        return f'{args.out}: M2NIST regenerated from {args.kaggle_csv}'
+    mnist = args.mnist
+    if not (mnist or args.download):
+        if osp.isdir(args.out) and is_m2nist(args.out):
+            return f'{args.out} already holds M2NIST: kept'
+        found = first([osp.join(SHARED, 'm2nist')], is_m2nist)
+        if found:
+            link(found, args.out)
+            return f'{args.out} -> {found} (M2NIST found on disk)'
+        mnist = first([args.mnist_dir, osp.join(SHARED, 'mnist')], is_mnist)
+    if not mnist:
+        download_mnist(args.mnist_dir, args.mirrors)
+        mnist = args.mnist_dir
+    generate(args.out, mnist_pools(mnist, counts))
+    return (f'{args.out}: M2NIST recipe over MNIST from {mnist} '
+            f'({counts})')
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        print(prepare(args))
+    except (DataFileError, FileExistsError, FileNotFoundError, OSError,
+            RuntimeError, ValueError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
