@@ -78,6 +78,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                       help='targets are ink intensities in [0, 1]')
     opts.add_argument('--whole-box', action='store_true',
                       help="a digit's target is its whole 28x28 block")
+    opts.add_argument('--digit-scale', type=float, nargs=2,
+                      metavar=('LO', 'HI'),
+                      help="rescale each image's digits by a factor drawn "
+                      'log-uniformly in [LO, HI]')
     parser.add_argument('--overwrite', action='store_true')
     parser.add_argument('--no-progress', action='store_true')
     return parser.parse_args(argv)
@@ -92,7 +96,8 @@ def main(argv=None) -> int:
             placement=args.placement, max_overlap=args.max_overlap,
             overlap_rule=args.overlap_rule,
             exclusive=not args.overlapping_labels, soft=args.soft,
-            whole_box=args.whole_box)
+            whole_box=args.whole_box,
+            digit_scale=tuple(args.digit_scale) if args.digit_scale else None)
         t0 = time.perf_counter()
         pools = (mnist_pools(args.mnist, split_counts(args.splits))
                  if args.mnist else [csv_pool(args.kaggle_csv,

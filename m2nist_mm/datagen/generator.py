@@ -18,9 +18,11 @@ target of a digit is its ink (``> 0``; ``soft``: intensity / 255) or, with
 to the lowest class that claims it (M2NIST's argmax); otherwise a pixel
 may belong to several classes.
 """
+import math
 from dataclasses import dataclass
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 from m2nist_mm.datasets.instances import box_of
@@ -36,11 +38,13 @@ class GenerationError(RuntimeError):
 
 
 class Placement(NamedTuple):
-    """One digit drawn for an image: source row, block corner, pasted."""
+    """One digit drawn for an image: source row, block corner, pasted,
+    block side (28 unless ``digit_scale`` rescales the digits)."""
     row: int
     x: int
     y: int
     pasted: bool
+    size: int = DIGIT
 
 
 class Digit(NamedTuple):
@@ -57,6 +61,7 @@ class Digit(NamedTuple):
     x: int
     y: int
     pasted: bool
+    size: int
     box: Optional[Tuple[int, int, int, int]]
 
 
@@ -80,6 +85,13 @@ class GeneratorOptions:
         whole_box: A digit's target is its whole 28x28 block.
         max_attempts: Positions tried per digit, and layouts tried per
             image, before giving up with :class:`GenerationError`.
+        digit_scale: ``(lo, hi)``: each image's digits are rescaled by one
+            factor drawn log-uniformly in ``[lo, hi]`` (after the image's
+            rows, before its positions; none drawn when ``lo == hi``) to
+            blocks of ``round(28 * s)`` px, bicubic (area-averaged when
+            shrinking). Positions scale with them: the M2NIST placement puts
+            digit ``i`` at ``x = randint(S*i, S*i + round(10*s))``.
+            ``None``: 28 px, no draw (the recipe).
     """
     img_shape: Tuple[int, int] = (64, 84)
     min_digits: int = 2
@@ -92,12 +104,20 @@ class GeneratorOptions:
     soft: bool = False
     whole_box: bool = False
     max_attempts: int = 100
+    digit_scale: Optional[Tuple[float, float]] = None
 
     def __post_init__(self) -> None:
         h, w = self.img_shape
+        lo, hi = self.digit_scale or (1, 1)
+        if not (isinstance(lo, (int, float)) and isinstance(hi, (int, float))
+                and 0 < lo <= hi):
+            raise ValueError('GeneratorOptions: digit_scale must be (lo, hi) '
+                             f'with 0 < lo <= hi, got {self.digit_scale!r}')
+        biggest = block_size(hi)
         checks = [
-            (all(isinstance(v, int) and v >= DIGIT for v in (h, w)),
-             f'img_shape must be two ints >= {DIGIT}, got {self.img_shape}'),
+            (all(isinstance(v, int) and v >= biggest for v in (h, w)),
+             f'img_shape must be two ints >= {biggest} (the largest digit '
+             f'block), got {self.img_shape}'),
             (isinstance(self.min_digits, int) and isinstance(
                 self.max_digits, int) and 1 <= self.min_digits <=
              self.max_digits, 'need 1 <= min_digits <= max_digits, got '
@@ -126,35 +146,42 @@ class GeneratorOptions:
         for ok, message in checks:
             if not ok:
                 raise ValueError(f'GeneratorOptions: {message}')
+        side = block_size(lo)
         if (self.placement == 'random' and self.max_overlap == 0
-                and self.max_digits * DIGIT * DIGIT > h * w):
+                and self.max_digits * side * side > h * w):
             raise ValueError(
-                f'GeneratorOptions: {self.max_digits} digits of 28x28 cannot '
-                f'lie without overlap in a {h}x{w} image')
+                f'GeneratorOptions: {self.max_digits} digits of {side}x{side} '
+                f'cannot lie without overlap in a {h}x{w} image')
 
 
-def overlap(a: Tuple[int, int], b: Tuple[int, int], rule: str) -> float:
-    """Overlap of the 28x28 boxes at corners ``a`` and ``b`` (x, y)."""
-    iw = max(0, DIGIT - abs(a[0] - b[0]))
-    ih = max(0, DIGIT - abs(a[1] - b[1]))
+def block_size(scale: float) -> int:
+    """Side of a digit's block at ``scale``."""
+    return max(1, int(round(DIGIT * scale)))
+
+
+def overlap(a: Tuple[int, int], b: Tuple[int, int], rule: str,
+            size: int = DIGIT) -> float:
+    """Overlap of the ``size`` square boxes at corners ``a`` and ``b``."""
+    iw = max(0, size - abs(a[0] - b[0]))
+    ih = max(0, size - abs(a[1] - b[1]))
     inter = iw * ih
-    area = DIGIT * DIGIT
+    area = size * size
     return inter / (2 * area if rule == 'mnist_extended' else
                     2 * area - inter)
 
 
-def _positions(rng: np.random.RandomState, n: int,
+def _positions(rng: np.random.RandomState, n: int, size: int,
                opts: GeneratorOptions) -> Optional[List[Tuple[int, int]]]:
     """Random corners of ``n`` digits within the overlap limit, or None."""
     h, w = opts.img_shape
     corners: List[Tuple[int, int]] = []
     for _ in range(n):
         for _ in range(opts.max_attempts):
-            xy = int(rng.randint(w - DIGIT + 1)), int(rng.randint(h - DIGIT +
-                                                                  1))
+            xy = int(rng.randint(w - size + 1)), int(rng.randint(h - size +
+                                                                 1))
             if opts.max_overlap is None or all(
-                    overlap(xy, c, opts.overlap_rule) <= opts.max_overlap
-                    for c in corners):
+                    overlap(xy, c, opts.overlap_rule, size) <=
+                    opts.max_overlap for c in corners):
                 corners.append(xy)
                 break
         else:
@@ -174,24 +201,41 @@ def draw_image(rng: np.random.RandomState, pool_size: int,
     h, w = opts.img_shape
     n = rng.randint(low=opts.min_digits, high=opts.max_digits + 1)
     rows = rng.randint(0, pool_size, n)
+    scale = 1.0
+    if opts.digit_scale:
+        lo, hi = opts.digit_scale
+        scale = lo if lo == hi else math.exp(
+            rng.uniform(math.log(lo), math.log(hi)))
+    size = block_size(scale)
     if opts.placement == 'm2nist':
+        step = max(1, int(round(10 * scale)))
         draws = []
         for i, row in enumerate(rows):
-            x = rng.randint(i * DIGIT, i * DIGIT + 10)
-            y = rng.randint(0, h - DIGIT + 1)
-            draws.append(Placement(int(row), int(x), int(y),
-                                   x + DIGIT <= w))
+            x = rng.randint(i * size, i * size + step)
+            y = rng.randint(0, h - size + 1)
+            draws.append(Placement(int(row), int(x), int(y), x + size <= w,
+                                   size))
         return draws
     for _ in range(opts.max_attempts):
-        corners = _positions(rng, n, opts)
+        corners = _positions(rng, n, size, opts)
         if corners is not None:
-            return [Placement(int(r), x, y, True)
+            return [Placement(int(r), x, y, True, size)
                     for r, (x, y) in zip(rows, corners)]
     raise GenerationError(
         f'cannot place {n} digits in a {h}x{w} image with max_overlap '
         f'{opts.max_overlap} ({opts.overlap_rule}): {opts.max_attempts} '
         f'layouts of {opts.max_attempts} tries per digit failed; lower '
         'max_digits or raise max_overlap')
+
+
+def _resized(digit: np.ndarray, size: int) -> np.ndarray:
+    """``digit`` as a ``size`` square: bicubic up, area-averaged down."""
+    if size == digit.shape[0]:
+        return digit
+    mode = cv2.INTER_CUBIC if size > digit.shape[0] else cv2.INTER_AREA
+    out = cv2.resize(digit.astype(np.float32), (size, size),
+                     interpolation=mode)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
 def _box(pixels: np.ndarray) -> Optional[Tuple[int, int, int, int]]:
@@ -216,8 +260,8 @@ def compose(draws: Sequence[Placement], digits: np.ndarray,
             if cls not in ink:
                 ink[cls] = np.zeros(shape, np.uint8)
                 owner[cls] = np.full(shape, -1, np.int16)
-            block = (slice(d.y, d.y + DIGIT), slice(d.x, d.x + DIGIT))
-            ink[cls][block] = digits[d.row]
+            block = (slice(d.y, d.y + d.size), slice(d.x, d.x + d.size))
+            ink[cls][block] = _resized(digits[d.row], d.size)
             owner[cls][block] = k
     targets = {}
     claimed = np.zeros(shape, bool)
@@ -239,8 +283,8 @@ def compose(draws: Sequence[Placement], digits: np.ndarray,
         if d.pasted:
             box = _box((owner[cls] == k) & (targets[cls] > 0))
         if box and opts.whole_box:
-            box = (d.x, d.y, d.x + DIGIT, d.y + DIGIT)
-        found.append(Digit(d.row, cls, d.x, d.y, d.pasted, box))
+            box = (d.x, d.y, d.x + d.size, d.y + d.size)
+        found.append(Digit(d.row, cls, d.x, d.y, d.pasted, d.size, box))
     image = (np.max(list(ink.values()), axis=0) if ink else
              np.zeros(shape, np.uint8))
     return image, targets, found

@@ -7,8 +7,9 @@ Writes into ``out_dir``:
   uint8, background 10; ``layout='kaggle'``: one channel per class
   ``(N, H, W, 11)``, channel 10 background (1 - any digit; soft: 1 - max);
 - ``digits.csv`` -- one row per drawn digit:
-  ``image,source,row,label,x,y,pasted,x1,y1,x2,y2`` (``row`` indexes the
-  source file; box empty when the digit left nothing in the targets);
+  ``image,source,row,label,x,y,size,pasted,x1,y1,x2,y2`` (``row`` indexes
+  the source file, ``size`` is the block's side; box empty when the digit
+  left nothing in the targets);
 - ``annotations/instances.json`` -- COCO boxes of every visible digit
   (``M2NISTDetDataset(ann_file='annotations/instances.json')``);
 - ``generator.json`` -- options, seed, sources and split ranges.
@@ -152,7 +153,7 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
     splits, index = {}, 0
     with open(paths['digits.csv'], 'w', newline='') as f:
         table = csv.writer(f)
-        table.writerow(['image', 'source', 'row', 'label', 'x', 'y',
+        table.writerow(['image', 'source', 'row', 'label', 'x', 'y', 'size',
                         'pasted', 'x1', 'y1', 'x2', 'y2'])
         for pool in pools:
             splits[pool.split] = [index, index + pool.count]
@@ -166,7 +167,8 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
                                channels(targets, (h, w), out_type))
                 for d in found:
                     table.writerow([index, pool.source, int(pool.rows[d.row]),
-                                    d.label, d.x, d.y, int(d.pasted)] +
+                                    d.label, d.x, d.y, d.size,
+                                   int(d.pasted)] +
                                    list(d.box or ('', ) * 4))
                 instances.append([(d.label, d.box) for d in found if d.box])
                 index += 1

@@ -35,9 +35,20 @@ def parse_metrics(text: str) -> Dict[str, float]:
                                                text)}
 
 
+def _val_steps(log: str) -> List[int]:
+    """Iterations of the validations, from mmengine's ``scalars.json``
+    beside the log (its text log only names the last logged iteration)."""
+    path = osp.join(osp.dirname(log), 'vis_data', 'scalars.json')
+    if not osp.exists(path):
+        return []
+    with open(path) as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    return [r['step'] for r in records if 'lr' not in r]
+
+
 def val_curve(log: str, t0: float) -> List[Tuple[int, float, dict]]:
     """(iteration or epoch, minutes since ``t0``, metrics) per validation."""
-    curve, it = [], 0
+    curve, it, by_iter = [], 0, True
     with open(log) as f:
         for line in f:
             m = TRAIN_ITER.search(line)
@@ -46,8 +57,12 @@ def val_curve(log: str, t0: float) -> List[Tuple[int, float, dict]]:
             m = VAL_LINE.match(line)
             if m:
                 ts = datetime.strptime(m.group(1), STAMP).timestamp()
+                by_iter &= not m.group(2)
                 step = int(m.group(2)) if m.group(2) else it
                 curve.append((step, (ts - t0) / 60, parse_metrics(m.group(3))))
+    steps = _val_steps(log)
+    if by_iter and len(steps) == len(curve):
+        curve = [(s, m, v) for s, (_, m, v) in zip(steps, curve)]
     return curve
 
 

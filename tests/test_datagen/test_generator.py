@@ -162,3 +162,32 @@ def test_num_classes_limits_the_drawn_digits():
     with pytest.raises(ValueError, match='no digit below 1'):
         _usable(Pool('train', 'x', np.zeros((2, 28, 28), np.uint8),
                      np.array([5, 6]), 1), num_classes=1)
+
+
+def test_digit_scale_rescales_blocks_and_positions(pool):
+    digits, labels = pool
+    opts = GeneratorOptions(img_shape=(128, 168), digit_scale=(2, 2))
+    for draws in layouts(opts, n=50):
+        for i, d in enumerate(draws):
+            assert d.size == 56 and 56 * i <= d.x < 56 * i + 20
+            assert d.pasted == (d.x + 56 <= 168) and d.y <= 128 - 56
+    draws = [Placement(0, 10, 10, True, 56)]
+    img, targets, found = compose(draws, digits, labels, opts)
+    # the 20x20 square (4..23) becomes about 40x40 (8..47)
+    assert found[0].box[2] - found[0].box[0] == pytest.approx(40, abs=2)
+    assert img[10 + 28, 10 + 28] > 0 and img[10 + 2, 10 + 2] == 0
+
+
+def test_digit_scale_ranges_and_errors():
+    opts = GeneratorOptions(img_shape=(112, 112), placement='random',
+                            digit_scale=(0.5, 4))
+    sizes = {d.size for draws in layouts(opts, n=100) for d in draws}
+    assert min(sizes) < 20 and max(sizes) > 80
+    with pytest.raises(ValueError, match='>= 112'):
+        GeneratorOptions(img_shape=(100, 200), digit_scale=(1, 4))
+    for bad in [(0, 1), (2, 1), ('1', 2)]:
+        with pytest.raises(ValueError, match='digit_scale must be'):
+            GeneratorOptions(digit_scale=bad)
+    # the recipe's random calls are unchanged at scale (1, 1)
+    plain = layouts(GeneratorOptions(), n=20)
+    assert layouts(GeneratorOptions(digit_scale=(1, 1)), n=20) == plain
