@@ -173,9 +173,12 @@ def test_digit_scale_rescales_blocks_and_positions(pool):
             assert d.pasted == (d.x + 56 <= 168) and d.y <= 128 - 56
     draws = [Placement(0, 10, 10, True, 56)]
     img, targets, found = compose(draws, digits, labels, opts)
-    # the 20x20 square (4..23) becomes about 40x40 (8..47)
-    assert found[0].box[2] - found[0].box[0] == pytest.approx(40, abs=2)
-    assert img[10 + 28, 10 + 28] > 0 and img[10 + 2, 10 + 2] == 0
+    # the 20x20 square (4..23) becomes about 40x40 (8..47); bicubic
+    # ringing adds a faint rim that the ink (> 0) box includes
+    ys, xs = np.nonzero(img > 127)
+    assert (xs.min(), xs.max()) == pytest.approx((18, 57), abs=1)
+    assert found[0].box[2] - found[0].box[0] == pytest.approx(40, abs=8)
+    assert img[10 + 28, 10 + 28] > 0 and img[10, 10] == 0
 
 
 def test_digit_scale_ranges_and_errors():

@@ -50,7 +50,7 @@ def test_export_writes_sdk_files_and_matches_pytorch(det_export, images,
     ref = torch_detect(model, images)
     preds = DeployedDetector(det_export)(images)
     match = box_agreement(preds, ref)
-    assert match['matched'] > 400  # many boxes: a real comparison
+    assert match['matched'] > 200  # many boxes: a real comparison
     assert match['agreement'] >= 99.9
     assert isinstance(load_export(det_export), DeployedDetector)
 
