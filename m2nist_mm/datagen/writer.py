@@ -166,10 +166,10 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
                                if layout == 'compact' else
                                channels(targets, (h, w), out_type))
                 for d in found:
-                    table.writerow([index, pool.source, int(pool.rows[d.row]),
-                                    d.label, d.x, d.y, d.size,
-                                   int(d.pasted)] +
-                                   list(d.box or ('', ) * 4))
+                    table.writerow([
+                        index, pool.source, int(pool.rows[d.row]), d.label,
+                        d.x, d.y, d.size, int(d.pasted)
+                    ] + list(d.box or ('', ) * 4))
                 instances.append([(d.label, d.box) for d in found if d.box])
                 index += 1
                 if bar and (index % bar.step == 0 or index == total):
