@@ -30,7 +30,7 @@ from typing import List, Optional
 from m2nist_mm.datagen import (GeneratorOptions, csv_pool, generate_dataset,
                                mnist_pools)
 from m2nist_mm.datagen.download import MIRRORS, download_mnist
-from m2nist_mm.datagen.sources import MNIST_FILES
+from m2nist_mm.datagen.sources import MNIST_FILES, mnist_files
 from m2nist_mm.datasets.m2nist_split import SPLITS, open_files
 from m2nist_runtime import DataFileError
 from m2nist_runtime.classes import CLASSES
@@ -67,10 +67,13 @@ def is_m2nist(root: str) -> bool:
 
 
 def is_mnist(root: str) -> bool:
-    names = [n for pair in MNIST_FILES.values() for n in pair]
-    return all(
-        osp.isfile(osp.join(root, n)) or osp.isfile(osp.join(root, n + '.gz'))
-        for n in names)
+    """Whether ``root`` holds the four MNIST files (``.gz`` or not)."""
+    try:
+        for split in MNIST_FILES:
+            mnist_files(root, split)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def link(src: str, out: str) -> None:

@@ -28,13 +28,6 @@ def md5(path: str) -> str:
     return digest.hexdigest()
 
 
-def has_mnist(root: str) -> bool:
-    """Whether ``root`` holds the four files with their published md5."""
-    return all(
-        osp.isfile(osp.join(root, name)) and md5(osp.join(root, name)) == sum_
-        for name, sum_ in MNIST_MD5.items())
-
-
 def download_mnist(root: str, mirrors: Sequence[str] = MIRRORS,
                    timeout: float = 60) -> None:
     """Put the four MNIST files in ``root``, trying ``mirrors`` in order.

@@ -18,7 +18,6 @@ target of a digit is its ink (``> 0``; ``soft``: intensity / 255) or, with
 to the lowest class that claims it (M2NIST's argmax); otherwise a pixel
 may belong to several classes.
 """
-import math
 from dataclasses import dataclass
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -26,6 +25,7 @@ import cv2
 import numpy as np
 
 from m2nist_mm.datasets.instances import box_of
+from .large_scale import log_uniform_scales
 
 DIGIT = 28
 NUM_DIGITS = 10
@@ -204,8 +204,8 @@ def draw_image(rng: np.random.RandomState, pool_size: int,
     scale = 1.0
     if opts.digit_scale:
         lo, hi = opts.digit_scale
-        scale = lo if lo == hi else math.exp(
-            rng.uniform(math.log(lo), math.log(hi)))
+        scale = lo if lo == hi else float(
+            log_uniform_scales(rng, 1, lo, hi)[0])
     size = block_size(scale)
     if opts.placement == 'm2nist':
         step = max(1, int(round(10 * scale)))

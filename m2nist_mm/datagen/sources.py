@@ -68,8 +68,8 @@ def _checked(path: str, digits: np.ndarray,
     return digits, labels.astype(np.uint8)
 
 
-def read_mnist(root: str, split: str) -> Tuple[np.ndarray, np.ndarray]:
-    """MNIST ``split`` ('train' or 't10k'/'test') from a folder of IDX files."""
+def mnist_files(root: str, split: str) -> Tuple[str, str]:
+    """Paths of MNIST ``split``'s image and label files (``.gz`` or not)."""
     split = 'test' if split == 't10k' else split
     if split not in MNIST_FILES:
         raise ValueError(f'read_mnist: unknown split {split!r}, expected '
@@ -83,6 +83,12 @@ def read_mnist(root: str, split: str) -> Tuple[np.ndarray, np.ndarray]:
                 f'{osp.join(root, name)}(.gz): MNIST file not found (run '
                 'tools/prepare_data.py --download to fetch it)')
         paths.append(found[0])
+    return paths[0], paths[1]
+
+
+def read_mnist(root: str, split: str) -> Tuple[np.ndarray, np.ndarray]:
+    """MNIST ``split`` ('train' or 't10k'/'test') from a folder of IDX files."""
+    paths = mnist_files(root, split)
     digits, labels = read_idx(paths[0]), read_idx(paths[1])
     if digits.ndim != 3 or labels.ndim != 1:
         raise DataFileError(f'{paths[0]} / {paths[1]}: expected images '

@@ -1,16 +1,16 @@
 """The M2NIST multi-digit segmentation data set (Kaggle ``.npy`` files)."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from m2nist_runtime.classes import CLASSES, PALETTE
-from .m2nist_split import SPLITS, read_split, split_range
+from .m2nist_split import SPLITS, SplitArrays, read_split
 
 
 @DATASETS.register_module()
-class M2NISTDataset(BaseSegDataset):
+class M2NISTDataset(SplitArrays, BaseSegDataset):
     """M2NIST: 64x84 images of 1-3 handwritten digits with class masks.
 
     Reads ``combined.npy`` (images, ``(N, 64, 84)``, any integer or float
@@ -40,22 +40,6 @@ class M2NISTDataset(BaseSegDataset):
     #: Default index ranges ``[start, stop)`` of the splits.
     SPLITS = SPLITS
 
-    def __init__(self,
-                 data_root: str = 'data/m2nist',
-                 split: str = 'train',
-                 index_range: Optional[Sequence[int]] = None,
-                 img_file: str = 'combined.npy',
-                 seg_file: str = 'segmented.npy',
-                 img_shape: Tuple[int, int] = (64, 84),
-                 **kwargs) -> None:
-        self.index_range = split_range(type(self).__name__, split,
-                                       index_range)
-        self.img_file, self.seg_file = img_file, seg_file
-        self.expected_shape = tuple(img_shape)
-        self._imgs: Optional[np.ndarray] = None
-        self._masks: Optional[np.ndarray] = None
-        super().__init__(data_root=data_root, **kwargs)
-
     def load_data_list(self) -> List[dict]:
         """Validate the files and convert the split into compact arrays."""
         img_path, seg_path, self._imgs, self._masks = self._read_arrays()
@@ -79,7 +63,7 @@ class M2NISTDataset(BaseSegDataset):
     def get_data_info(self, idx: int) -> Dict:
         """Sample ``idx`` with its ``img`` and ``gt_seg_map`` arrays."""
         info = super().get_data_info(idx)
-        row = info['img_idx'] - self.index_range[0]
+        row = self._row(info)
         info['img'] = self._imgs[row].copy()
         info['gt_seg_map'] = self._masks[row].copy()
         info['seg_fields'].append('gt_seg_map')

@@ -1,5 +1,5 @@
 """M2NIST as an MMDetection data set: every digit is one object."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 from mmdet.datasets import BaseDetDataset
@@ -8,11 +8,11 @@ from mmdet.registry import DATASETS
 from m2nist_runtime.classes import CLASSES, PALETTE
 from .coco import read_coco
 from .instances import derive_instances
-from .m2nist_split import SPLITS, read_split, split_range
+from .m2nist_split import SPLITS, SplitArrays, read_split
 
 
 @DATASETS.register_module()
-class M2NISTDetDataset(BaseDetDataset):
+class M2NISTDetDataset(SplitArrays, BaseDetDataset):
     """M2NIST digits as boxes: classes ``'0'``-``'9'`` (label = digit).
 
     Reads the same files, layouts and splits as
@@ -38,22 +38,6 @@ class M2NISTDetDataset(BaseDetDataset):
     METAINFO = dict(classes=CLASSES[:10],
                     palette=[tuple(c) for c in PALETTE[:10]])
     SPLITS = SPLITS
-
-    def __init__(self,
-                 data_root: str = 'data/m2nist',
-                 split: str = 'train',
-                 index_range: Optional[Sequence[int]] = None,
-                 img_file: str = 'combined.npy',
-                 seg_file: str = 'segmented.npy',
-                 ann_file: str = '',
-                 img_shape: Tuple[int, int] = (64, 84),
-                 **kwargs) -> None:
-        self.index_range = split_range(type(self).__name__, split,
-                                       index_range)
-        self.img_file, self.seg_file = img_file, seg_file
-        self.expected_shape = tuple(img_shape)
-        self._imgs: Optional[np.ndarray] = None
-        super().__init__(data_root=data_root, ann_file=ann_file, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """Read the split's images and their digit instances."""
@@ -85,5 +69,5 @@ class M2NISTDetDataset(BaseDetDataset):
     def get_data_info(self, idx: int) -> Dict:
         """Sample ``idx`` with its ``img`` array."""
         info = super().get_data_info(idx)
-        info['img'] = self._imgs[info['img_idx'] - self.index_range[0]].copy()
+        info['img'] = self._imgs[self._row(info)].copy()
         return info

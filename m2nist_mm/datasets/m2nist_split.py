@@ -74,3 +74,28 @@ def read_split(data_root: str, img_file: str, seg_file: str,
         imgs = imgs[..., 0]
     return (img_path, seg_path, images_to_uint8(img_path, imgs, start, stop),
             masks_to_index(seg_path, masks, start, stop, num_classes))
+
+
+class SplitArrays:
+    """What both M2NIST data sets share: which files, which rows, and the
+    converted arrays; put before the mmseg/mmdet base class."""
+
+    def __init__(self,
+                 data_root: str = 'data/m2nist',
+                 split: str = 'train',
+                 index_range: Optional[Sequence[int]] = None,
+                 img_file: str = 'combined.npy',
+                 seg_file: str = 'segmented.npy',
+                 img_shape: Tuple[int, int] = (64, 84),
+                 **kwargs) -> None:
+        self.index_range = split_range(type(self).__name__, split,
+                                       index_range)
+        self.img_file, self.seg_file = img_file, seg_file
+        self.expected_shape = tuple(img_shape)
+        self._imgs: Optional[np.ndarray] = None
+        self._masks: Optional[np.ndarray] = None
+        super().__init__(data_root=data_root, **kwargs)
+
+    def _row(self, info: dict) -> int:
+        """Row of sample ``info`` in the converted arrays."""
+        return info['img_idx'] - self.index_range[0]
