@@ -10,6 +10,9 @@ _base_ = [
 num_classes = 11
 base_channels = 16
 norm_cfg = dict(type='BN', requires_grad=True)
+# 3000 iterations (12 epochs): at 2000 validation digit mIoU still rose by
+# about a point per 250 iterations and the second seed missed 96 % on test.
+train_cfg = dict(max_iters=3000)
 loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)
 head_init = None  # PyTorch's default, see configs/m2nist_fastscnn.py
 model = dict(

@@ -4,6 +4,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = os.environ.get('M2NIST_SHARED_DATA',
@@ -53,3 +54,34 @@ def tiny_root(tmp_path, kaggle_sample) -> str:
     np.save(tmp_path / 'combined.npy', imgs.astype(np.uint8))
     np.save(tmp_path / 'segmented.npy', onehot.argmax(-1).astype(np.uint8))
     return str(tmp_path)
+
+
+def model_cfg(name: str) -> str:
+    return osp.join(REPO, 'configs', f'm2nist_{name}.py')
+
+
+def varied_checkpoint(name: str, path: str) -> str:
+    """An untrained model whose predictions vary from pixel to pixel.
+
+    PyTorch's default init gives FastSCNN one class everywhere, which
+    would make any agreement check pass; He-normal convs and random BN
+    statistics make several classes appear.
+    """
+    from mmseg.apis import init_model
+    torch.manual_seed(0)
+    return save_varied(init_model(model_cfg(name), None, 'cpu'), path)
+
+
+def save_varied(model: torch.nn.Module, path: str) -> str:
+    """Save ``model`` with He-normal convs and random BN statistics."""
+    with torch.no_grad():
+        for mod in model.modules():
+            if isinstance(mod, torch.nn.Conv2d):
+                torch.nn.init.kaiming_normal_(mod.weight)
+            elif isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
+                mod.running_mean.normal_(0, 0.2)
+                mod.running_var.uniform_(0.5, 2)
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.normal_(0, 0.2)
+    torch.save(dict(state_dict=model.state_dict(), meta={}), path)
+    return path

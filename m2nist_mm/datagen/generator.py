@@ -228,13 +228,16 @@ def draw_image(rng: np.random.RandomState, pool_size: int,
         'max_digits or raise max_overlap')
 
 
-def _resized(digit: np.ndarray, size: int) -> np.ndarray:
-    """``digit`` as a ``size`` square: bicubic up, area-averaged down."""
-    if size == digit.shape[0]:
-        return digit
-    mode = cv2.INTER_CUBIC if size > digit.shape[0] else cv2.INTER_AREA
-    out = cv2.resize(digit.astype(np.float32), (size, size),
-                     interpolation=mode)
+def resize_ink(ink: np.ndarray, shape: Tuple[int, int]) -> np.ndarray:
+    """``uint8`` grey ``ink`` resized to ``(H, W)``: bicubic when growing,
+    area-averaged when shrinking, rounded and clipped to 0-255."""
+    shape = tuple(int(v) for v in shape)
+    if shape == ink.shape[:2]:
+        return ink
+    grow = shape[0] * shape[1] > ink.shape[0] * ink.shape[1]
+    out = cv2.resize(ink.astype(np.float32), shape[::-1],
+                     interpolation=cv2.INTER_CUBIC if grow else
+                     cv2.INTER_AREA)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
@@ -261,7 +264,7 @@ def compose(draws: Sequence[Placement], digits: np.ndarray,
                 ink[cls] = np.zeros(shape, np.uint8)
                 owner[cls] = np.full(shape, -1, np.int16)
             block = (slice(d.y, d.y + d.size), slice(d.x, d.x + d.size))
-            ink[cls][block] = _resized(digits[d.row], d.size)
+            ink[cls][block] = resize_ink(digits[d.row], (d.size, d.size))
             owner[cls][block] = k
     targets = {}
     claimed = np.zeros(shape, bool)

@@ -3,46 +3,14 @@ import os.path as osp
 
 import numpy as np
 import pytest
-import torch
 
-from ..conftest import REPO, make_m2nist
+from ..conftest import REPO, make_m2nist, model_cfg, varied_checkpoint
 
 DEPLOY_CFGS = osp.join(REPO, 'configs', 'deploy')
 
 
-def model_cfg(name: str) -> str:
-    return osp.join(REPO, 'configs', f'm2nist_{name}.py')
-
-
 def deploy_cfg(name: str) -> str:
     return osp.join(DEPLOY_CFGS, f'segmentation_{name}.py')
-
-
-def varied_checkpoint(name: str, path: str) -> str:
-    """An untrained model whose predictions vary from pixel to pixel.
-
-    PyTorch's default init gives FastSCNN one class everywhere, which
-    would make any agreement check pass; He-normal convs and random BN
-    statistics make several classes appear.
-    """
-    from mmseg.apis import init_model
-    torch.manual_seed(0)
-    return save_varied(init_model(model_cfg(name), None, 'cpu'), path)
-
-
-def save_varied(model: torch.nn.Module, path: str) -> str:
-    """Save ``model`` with He-normal convs and random BN statistics."""
-    with torch.no_grad():
-        for mod in model.modules():
-            if isinstance(mod, torch.nn.Conv2d):
-                torch.nn.init.kaiming_normal_(mod.weight)
-            elif isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
-                mod.running_mean.normal_(0, 0.2)
-                mod.running_var.uniform_(0.5, 2)
-                mod.weight.uniform_(0.5, 1.5)
-                mod.bias.normal_(0, 0.2)
-    torch.save(dict(state_dict=model.state_dict(), meta={}), path)
-    return path
 
 
 @pytest.fixture(scope='session')

@@ -11,7 +11,8 @@ import torch
 from m2nist_mm.deploy import (agreement, export, load_model, torch_predict,
                               torchscript_onnx_export)
 from m2nist_runtime import DataFileError, DeployedModel
-from .conftest import classes_seen, deploy_cfg, model_cfg
+from ..conftest import model_cfg
+from .conftest import classes_seen, deploy_cfg
 
 STATIC = ['onnxruntime_static-64x84', 'ncnn_static-64x84']
 

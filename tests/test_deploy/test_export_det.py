@@ -9,8 +9,8 @@ import torch
 
 from m2nist_mm.deploy import box_agreement, export, load_model, torch_detect
 from m2nist_runtime import DeployedDetector, load_export
-from ..conftest import REPO
-from .conftest import DEPLOY_CFGS, deploy_cfg, save_varied
+from ..conftest import REPO, save_varied
+from .conftest import DEPLOY_CFGS, deploy_cfg
 from .test_tools import run
 
 DET_CFG = osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py')

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from m2nist_runtime import DeployedModel
-from ..conftest import REPO
-from .conftest import deploy_cfg, model_cfg
+from ..conftest import REPO, model_cfg
+from .conftest import deploy_cfg
 
 # tools/infer.py with ONNX Runtime must run where torch and mm* are absent
 SLIM = ('import runpy, sys\n'

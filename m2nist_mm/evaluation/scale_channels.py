@@ -1,0 +1,119 @@
+"""Scale-channel inference: one segmenter run on rescaled copies of an image.
+
+Each *channel* rescales the image by a factor (bicubic up, area-averaged
+down, as the generator rescales digits), runs the model exactly as
+``tools/test.py`` would (its data preprocessor: normalisation, padding to
+the size divisor; logits cropped and resized back to the image), and the
+channels' class probabilities are fused: ``'max'`` takes per pixel the
+class of the most confident channel (max pooling over scales, as in
+Jansson & Lindeberg's scale-channel networks), ``'mean'`` averages them
+per pixel, ``'select'`` keeps per image the one channel whose mean
+confidence (highest class probability) over the image's ink (pixels > 0;
+the whole image if it has none) is highest. One factor ``(1.0,)`` is plain single-scale inference.
+"""
+from typing import Dict, Iterable, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmseg.structures import SegDataSample
+
+from .metrics import DigitIoUMetric
+
+FUSIONS = ('max', 'mean', 'select')
+
+
+def check_channels(factors: Sequence[float], fusion: str) -> None:
+    """Refuse empty or non-positive factors and unknown fusions."""
+    if not factors or not all(
+            isinstance(f, (int, float)) and f > 0 for f in factors):
+        raise ValueError(f'scale channels: factors must be positive numbers,'
+                         f' got {factors!r}')
+    if fusion not in FUSIONS:
+        raise ValueError(f'scale channels: fusion must be one of {FUSIONS}, '
+                         f'got {fusion!r}')
+
+
+def rescale_batch(images: torch.Tensor, factor: float) -> torch.Tensor:
+    """``(B, 1, H, W)`` grey values rescaled by ``factor`` (0-255 kept)."""
+    if factor == 1:
+        return images
+    h, w = images.shape[-2:]
+    size = (max(1, round(h * factor)), max(1, round(w * factor)))
+    if factor > 1:
+        out = F.interpolate(images, size=size, mode='bicubic',
+                            align_corners=False)
+        return out.clamp_(0, 255)
+    return F.interpolate(images, size=size, mode='area')
+
+
+@torch.no_grad()
+def channel_probs(model: torch.nn.Module, images: torch.Tensor,
+                  factor: float) -> torch.Tensor:
+    """Class probabilities ``(B, C, H, W)`` of one channel at image size."""
+    h, w = images.shape[-2:]
+    scaled = rescale_batch(images, factor)
+    samples = [
+        SegDataSample(metainfo=dict(ori_shape=(h, w),
+                                    img_shape=tuple(scaled.shape[-2:])))
+        for _ in range(len(images))
+    ]
+    data = model.data_preprocessor(
+        dict(inputs=list(scaled), data_samples=samples), False)
+    out = model.predict(data['inputs'], data['data_samples'])
+    return torch.stack([s.seg_logits.data for s in out]).softmax(1)
+
+
+def fuse(probs: Sequence[torch.Tensor], fusion: str,
+         ink: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Class indices ``(B, H, W)`` from each channel's ``(B, C, H, W)``;
+    ``ink`` ``(B, H, W)`` bool: the pixels ``'select'`` scores on."""
+    if fusion == 'max':
+        return torch.stack(probs).amax(0).argmax(1)
+    if fusion == 'mean':
+        return torch.stack(probs).mean(0).argmax(1)
+    if ink is None:
+        ink = torch.ones_like(probs[0][:, 0], dtype=torch.bool)
+    ink = ink | ~ink.flatten(1).any(1)[:, None, None]  # no ink: everywhere
+    confidence = torch.stack([(p.amax(1) * ink).sum((1, 2)) / ink.sum((1, 2))
+                              for p in probs])
+    best = confidence.argmax(0)
+    return torch.stack([probs[k][i] for i, k in enumerate(best.tolist())
+                        ]).argmax(1)
+
+
+@torch.no_grad()
+def predict_scales(model: torch.nn.Module, images: np.ndarray,
+                   factors: Sequence[float] = (1.0, ), fusion: str = 'max',
+                   batch_pixels: int = 2**17) -> np.ndarray:
+    """Class-index maps ``(N, H, W)`` uint8 of grey ``images`` ``(N, H, W)``
+    fused over the scale channels ``factors``; batches hold about
+    ``batch_pixels`` image pixels."""
+    check_channels(factors, fusion)
+    if images.ndim != 3:
+        raise ValueError(f'images must be (N, H, W) grey, got shape '
+                         f'{images.shape}')
+    preds = np.empty(images.shape, np.uint8)
+    step = max(1, batch_pixels // (images.shape[1] * images.shape[2]))
+    for start in range(0, len(images), step):
+        batch = torch.from_numpy(
+            np.ascontiguousarray(images[start:start + step],
+                                 np.float32))[:, None]
+        probs = [channel_probs(model, batch, f) for f in factors]
+        preds[start:start + len(batch)] = fuse(probs, fusion,
+                                               batch[:, 0] > 0).numpy()
+    return preds
+
+
+def digit_iou(preds: Iterable[np.ndarray], labels: Iterable[np.ndarray],
+              classes: Sequence[str]) -> Dict[str, float]:
+    """``DigitIoUMetric``'s figures (digit mIoU, mIoU, per class) of
+    class-index ``preds`` against ``labels``."""
+    metric = DigitIoUMetric(iou_metrics=['mIoU'])
+    metric.dataset_meta = dict(classes=tuple(classes))
+    metric.process({}, [
+        dict(pred_sem_seg=dict(data=torch.from_numpy(p.astype(np.int64))),
+             gt_sem_seg=dict(data=torch.from_numpy(t.astype(np.int64))))
+        for p, t in zip(preds, labels)
+    ])
+    return metric.compute_metrics(metric.results)

@@ -1,0 +1,64 @@
+"""tools/benchmark_scale.py: a tiny run (3 scales, 3 images, given models)."""
+import importlib.util
+import json
+import os.path as osp
+
+import pytest
+
+from ..conftest import REPO, SHARED_DATA, need, varied_checkpoint
+
+
+@pytest.fixture(scope='module')
+def bench():
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_scale', osp.join(REPO, 'tools', 'benchmark_scale.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_tiny_run(bench, tmp_path):
+    mnist = need(osp.join(SHARED_DATA, 'mnist'))
+    ckpt = varied_checkpoint('fastscnn', str(tmp_path / 'f.pth'))
+    docs = tmp_path / 'docs'
+    bench.main([
+        '--models', 'fastscnn', '--scales', '0.5', '1', '2', '--images', '3',
+        '--mnist', mnist, '--work-root', str(tmp_path / 'work'), '--docs',
+        str(docs), '--factors', '2', '1', '--checkpoint',
+        f'fastscnn.scale1={ckpt}', f'fastscnn.mixscale={ckpt}'
+    ])
+    figures = json.loads((docs / 'benchmarks.json').read_text())
+    for variant in ('baseline', 'channels', 'mixscale', 'improved'):
+        miou = figures[f'scale.fastscnn.{variant}.digit_miou']
+        assert list(miou) == ['0.500', '1.000', '2.000']
+        assert all(0 <= v <= 100 for v in miou.values())
+        ratio = figures[f'scale.fastscnn.{variant}.worst_ratio_half_to_4']
+        if miou['1.000']:
+            assert ratio == pytest.approx(min(v / miou['1.000']
+                                              for v in miou.values()),
+                                          abs=1e-4)
+        else:  # an untrained model may find no digit at scale 1
+            assert ratio is None
+    assert figures['scale.fastscnn.improved.factors'] == [2.0, 1.0]
+    assert figures['scale.fastscnn.baseline.factors'] == [1.0]
+    text = (docs / 'benchmarks.md').read_text()
+    assert '## Scale generalisation: fastscnn' in text
+    assert '| 2.000 | 2 |' in text  # fewer images above scale 1
+    assert (docs / 'scale_fastscnn.png').stat().st_size > 1000
+
+
+@pytest.mark.parametrize('argv,match', [
+    (['--checkpoint', 'fastscnn=x.pth'], 'MODEL.TRAINING=PATH'),
+    (['--checkpoint', 'fastscnn.big=x.pth'], 'MODEL.TRAINING=PATH'),
+    (['--scales', '0.5', '2'], 'must include 1'),
+])
+def test_bad_arguments(bench, argv, match, capsys):
+    with pytest.raises(SystemExit):
+        bench.parse_args(argv)
+    assert match in capsys.readouterr().err
+
+
+def test_missing_checkpoint_file(bench, tmp_path):
+    args = bench.parse_args(['--checkpoint', 'fastscnn.scale1=nowhere.pth'])
+    with pytest.raises(FileNotFoundError, match='nowhere.pth'):
+        bench.checkpoint('fastscnn', 'scale1', args)

@@ -1,0 +1,247 @@
+"""Scale-generalisation benchmark: digit mIoU at 17 digit scales, 1/2 to 8.
+
+Test sets: M2NIST-style images (digits from MNIST t10k) generated at each
+scale 2^(k/4), k = -4..12 (``m2nist_mm.datagen.scale_sets``; fewer images
+above scale 1, see ``scale_counts``). Models: each segmenter trained at
+scale 1 (``configs/m2nist_<model>.py``) and at scales 1-4 mixed
+(``configs/m2nist_<model>_mixscale.py``). Variants:
+
+- ``baseline``: the scale-1 model, single-scale inference;
+- ``channels``: the scale-1 model with scale channels (test time only);
+- ``mixscale``: the mixed-scale model, single-scale inference;
+- ``improved``: the mixed-scale model with scale channels.
+
+Scale channels (``m2nist_mm.evaluation.scale_channels``) run the model on
+the image rescaled by each of ``--factors`` and fuse (``--fusion``).
+Missing models are trained (``tools/train.py``, then ``tools/test.py`` on
+the M2NIST test split) into ``--work-root``; ``--checkpoint
+MODEL.TRAINING=PATH`` (TRAINING: scale1 or mixscale) uses a trained one.
+Writes a table per model to docs/benchmarks.md, a plot
+``docs/scale_<model>.png`` and the keys ``scale.<model>.<variant>.*``.
+
+    python tools/benchmark_scale.py --models fastscnn --checkpoint \\
+        fastscnn.scale1=work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_2750.pth
+"""
+import argparse
+import glob
+import os
+import os.path as osp
+import shlex
+import sys
+import time
+from datetime import datetime
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from m2nist_mm.datagen.large_scale import SCALES
+from m2nist_mm.datagen.scale_sets import make_scale_sets, scale_counts
+from m2nist_mm.utils.benchmark_docs import machine, write_docs
+from m2nist_mm.utils.benchmark_runs import run, train_run
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+#: variant -> (training, scale channels?)
+VARIANTS = dict(baseline=('scale1', False), channels=('scale1', True),
+                mixscale=('mixscale', False), improved=('mixscale', True))
+CONFIGS = dict(scale1='configs/m2nist_{}.py',
+               mixscale='configs/m2nist_{}_mixscale.py')
+#: the target: improved >= 90 % of its scale-1 figure from 1/2 to 4
+TARGET_RANGE = (0.5, 4.0)
+
+
+def scale_key(scale: float) -> str:
+    return f'{scale:.3f}'
+
+
+def checkpoint(model: str, training: str, args: argparse.Namespace) -> str:
+    """The given checkpoint, or the best one of a (reused) training run."""
+    given = dict(c.split('=', 1) for c in args.checkpoint)
+    if f'{model}.{training}' in given:
+        path = given[f'{model}.{training}']
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'--checkpoint {model}.{training}: no '
+                                    f'file {path}')
+        return path
+    config = CONFIGS[training].format(model)
+    work = osp.join(args.work_root, model, training)
+    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
+    if args.amp:
+        cmd.append('--amp')
+    _, _, _, reused = train_run(cmd, work, REPO, reuse=True)
+    best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
+    if not reused:
+        run([sys.executable, 'tools/test.py', config, best, '--work-dir',
+             osp.join(work, 'test')], REPO)
+    return best
+
+
+def evaluate(model: str, variant: str, sets: Sequence[str],
+             args: argparse.Namespace) -> Dict:
+    """Digit mIoU of one variant on every scale set, and its seconds."""
+    from mmseg.apis import init_model
+
+    from m2nist_mm.datasets import M2NISTDataset
+    from m2nist_mm.evaluation.scale_channels import digit_iou, predict_scales
+    training, channels = VARIANTS[variant]
+    ckpt = checkpoint(model, training, args)
+    net = init_model(osp.join(REPO, CONFIGS[training].format(model)), ckpt,
+                     device='cpu')
+    classes = M2NISTDataset.METAINFO['classes']
+    factors = tuple(args.factors) if channels else (1.0, )
+    t0 = time.time()
+    figures = {}
+    for scale, folder in zip(args.scales, sets):
+        images = np.load(osp.join(folder, 'combined.npy'))
+        labels = np.load(osp.join(folder, 'segmented.npy'))
+        preds = predict_scales(net, images, factors, args.fusion)
+        figures[scale_key(scale)] = digit_iou(preds, labels,
+                                              classes)['digit_mIoU']
+    return dict(digit_miou=figures, checkpoint=osp.relpath(ckpt, REPO),
+                factors=list(factors), seconds=round(time.time() - t0, 1))
+
+
+def ratios(figures: Dict[str, float]) -> Dict[str, Optional[float]]:
+    """Each scale's figure over the scale-1 figure (None if that is 0)."""
+    one = figures[scale_key(1.0)]
+    return {k: v / one if one else None for k, v in figures.items()}
+
+
+def worst_ratio(figures: Dict[str, float]) -> Optional[float]:
+    """The lowest ratio to scale 1 over the target range."""
+    lo, hi = TARGET_RANGE
+    found = [r for k, r in ratios(figures).items()
+             if lo - 1e-9 <= float(k) <= hi + 1e-9]
+    return None if None in found else round(min(found), 4)
+
+
+def fmt(value: Optional[float], spec: str = '.2f') -> str:
+    return '-' if value is None else format(value, spec)
+
+
+def plot(model: str, results: Dict[str, Dict], path: str) -> None:
+    """Digit mIoU against scale (log axis), one curve per variant."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=100)
+    for variant, r in results.items():
+        xs = [float(k) for k in r['digit_miou']]
+        ax.plot(xs, list(r['digit_miou'].values()), marker='o', ms=3,
+                label=variant)
+    ax.set_xscale('log', base=2)
+    ax.axvspan(*TARGET_RANGE, color='0.93', zorder=0)
+    ax.set_xlabel('digit scale (1 = M2NIST, 28 px digits)')
+    ax.set_ylabel('digit mIoU (%)')
+    ax.set_ylim(0, 100)
+    ax.set_title(f'{model}: scale generalisation (shaded: 1/2 to 4)')
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def section(model: str, results: Dict[str, Dict], counts: List[int],
+            args: argparse.Namespace, command: str, png: str) -> str:
+    """The Markdown section of one model: table, plot, commands."""
+    variants = list(results)
+    lines = [
+        f'## Scale generalisation: {model}', '',
+        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
+        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
+        f'Digit mIoU (%) on M2NIST-style {args.split} sets (digits from '
+        f'MNIST {"t10k" if args.split == "test" else "train 50000-59999"}, '
+        f'seed {args.seed}) at each digit scale; in brackets the ratio to '
+        'the same variant at scale 1. Scale channels: factors '
+        f'{list(args.factors)}, fusion `{args.fusion}`.', '',
+        f'![{model} digit mIoU against scale]({osp.basename(png)})', '',
+        '| scale | images | ' + ' | '.join(variants) + ' |',
+        '|---' * (len(variants) + 2) + '|'
+    ]
+    for scale, count in zip(args.scales, counts):
+        key = scale_key(scale)
+        cells = [f'{r["digit_miou"][key]:.2f} '
+                 f'({fmt(ratios(r["digit_miou"])[key])})'
+                 for r in results.values()]
+        lines.append(f'| {key} | {count} | ' + ' | '.join(cells) + ' |')
+    lines += ['', '| variant | checkpoint | factors | lowest ratio, scales '
+              '1/2-4 | eval seconds |', '|---' * 5 + '|']
+    lines += [f'| {v} | `{r["checkpoint"]}` | {r["factors"]} | '
+              f'{fmt(worst_ratio(r["digit_miou"]), ".3f")} | {r["seconds"]} |'
+              for v, r in results.items()]
+    return '\n'.join(lines)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='\n'.join(__doc__.splitlines()[2:]))
+    parser.add_argument('--models', nargs='+', default=['fastscnn'],
+                        choices=['fastscnn', 'unet'])
+    parser.add_argument('--variants', nargs='+', default=list(VARIANTS),
+                        choices=list(VARIANTS))
+    parser.add_argument('--checkpoint', nargs='*', default=[],
+                        metavar='MODEL.TRAINING=PATH')
+    parser.add_argument('--factors', nargs='+', type=float,
+                        default=[2.0, 0.5], help='scale channels')
+    parser.add_argument('--fusion', default='select',
+                        choices=['max', 'mean', 'select'])
+    parser.add_argument('--scales', nargs='+', type=float,
+                        default=list(SCALES))
+    parser.add_argument('--images', type=int, default=200,
+                        help='images per set up to scale 1 (fewer above)')
+    parser.add_argument('--split', choices=['test', 'val'], default='test',
+                        help='MNIST digits of the sets (val: for choosing '
+                        'factors and fusion)')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--mnist', default=osp.join(REPO, '..', 'shared',
+                                                    'data', 'mnist'))
+    parser.add_argument('--amp', action='store_true',
+                        help='train missing models with --amp')
+    parser.add_argument('--work-root', default='work_dirs/benchmark_scale')
+    parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
+    args = parser.parse_args(argv)
+    for spec in args.checkpoint:
+        key = spec.split('=', 1)[0]
+        model, _, training = key.partition('.')
+        if '=' not in spec or model not in (
+                'fastscnn', 'unet') or training not in CONFIGS:
+            parser.error(f'--checkpoint {spec!r}: expected MODEL.TRAINING='
+                         'PATH with MODEL fastscnn|unet, TRAINING '
+                         f'{"|".join(CONFIGS)}')
+    if not any(abs(s - 1) < 1e-9 for s in args.scales):
+        parser.error('--scales must include 1 (figures are relative to it)')
+    return args
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    counts = scale_counts(args.scales, args.images)
+    sets = make_scale_sets(osp.join(args.work_root, f'sets_{args.split}'),
+                           args.mnist, args.scales, counts, args.seed,
+                           args.split)
+    prefix = 'scale' if args.split == 'test' else 'scale_val'
+    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
+    sections, figures = {}, {}
+    os.makedirs(args.docs, exist_ok=True)
+    for model in args.models:
+        results = {v: evaluate(model, v, sets, args) for v in args.variants}
+        png = osp.join(args.docs, f'{prefix}_{model}.png')
+        plot(model, results, png)
+        sections[f'{prefix}.{model}'] = section(model, results, counts, args,
+                                                command, png)
+        for variant, r in results.items():
+            base = f'{prefix}.{model}.{variant}'
+            figures[f'{base}.digit_miou'] = r['digit_miou']
+            figures[f'{base}.worst_ratio_half_to_4'] = worst_ratio(
+                r['digit_miou'])
+            figures[f'{base}.factors'] = r['factors']
+            print(base, r)
+        figures[f'{prefix}.{model}.fusion'] = args.fusion
+    write_docs(args.docs, sections, figures,
+               prefixes=tuple(f'{prefix}.{m}.' for m in args.models))
+
+
+if __name__ == '__main__':
+    main()
