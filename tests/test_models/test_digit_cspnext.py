@@ -6,6 +6,14 @@ from mmdet.registry import MODELS
 import m2nist_mm  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def mmdet_scope():
+    """Build in mmdet's scope whatever scope earlier tests left current."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        yield
+
+
 def test_grey_input_gives_three_levels():
     net = MODELS.build(dict(type='DigitCSPNeXt', in_channels=1,
                             deepen_factor=0.167, widen_factor=0.375))
