@@ -7,12 +7,17 @@ scale 1 (``configs/m2nist_<model>.py``) and at scales 1-4 mixed
 (``configs/m2nist_<model>_mixscale.py``). Variants:
 
 - ``baseline``: the scale-1 model, single-scale inference;
-- ``channels``: the scale-1 model with scale channels (test time only);
+- ``channels``: the scale-1 model with scale channels (run on the image
+  rescaled by each of ``--factors``, fused by ``--fusion``;
+  ``m2nist_mm.evaluation.scale_channels``);
 - ``mixscale``: the mixed-scale model, single-scale inference;
-- ``improved``: the mixed-scale model with scale channels.
+- ``normalised``: the scale-1 model on each image rescaled so that its
+  digits' measured height is the M2NIST one
+  (``m2nist_mm.evaluation.scale_norm``);
+- ``improved``: ``normalised`` with the ink rule (pixels of value 0 are
+  background, the others get their most probable digit class, as M2NIST's
+  masks are defined).
 
-Scale channels (``m2nist_mm.evaluation.scale_channels``) run the model on
-the image rescaled by each of ``--factors`` and fuse (``--fusion``).
 Missing models are trained (``tools/train.py``, then ``tools/test.py`` on
 the M2NIST test split) into ``--work-root``; ``--checkpoint
 MODEL.TRAINING=PATH`` (TRAINING: scale1 or mixscale) uses a trained one.
@@ -40,9 +45,18 @@ from m2nist_mm.utils.benchmark_docs import machine, write_docs
 from m2nist_mm.utils.benchmark_runs import run, train_run
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-#: variant -> (training, scale channels?)
-VARIANTS = dict(baseline=('scale1', False), channels=('scale1', True),
-                mixscale=('mixscale', False), improved=('mixscale', True))
+#: variant -> (training, inference)
+VARIANTS = dict(baseline=('scale1', 'single'), channels=('scale1', 'channels'),
+                mixscale=('mixscale', 'single'),
+                normalised=('scale1', 'normalised'),
+                improved=('scale1', 'normalised+ink'))
+VARIANT_TEXT = dict(
+    baseline='scale-1 model', channels='scale-1 model with scale channels',
+    mixscale='model trained at scales 1-4 mixed',
+    normalised='scale-1 model on each image rescaled to the M2NIST digit '
+    'height measured on its ink',
+    improved='normalised, and the ink rule (value-0 pixels background, '
+    'the others their most probable digit)')
 CONFIGS = dict(scale1='configs/m2nist_{}.py',
                mixscale='configs/m2nist_{}_mixscale.py')
 #: the target: improved >= 90 % of its scale-1 figure from 1/2 to 4
@@ -82,22 +96,29 @@ def evaluate(model: str, variant: str, sets: Sequence[str],
 
     from m2nist_mm.datasets import M2NISTDataset
     from m2nist_mm.evaluation.scale_channels import digit_iou, predict_scales
-    training, channels = VARIANTS[variant]
+    from m2nist_mm.evaluation.scale_norm import predict_normalised
+    training, inference = VARIANTS[variant]
     ckpt = checkpoint(model, training, args)
     net = init_model(osp.join(REPO, CONFIGS[training].format(model)), ckpt,
                      device='cpu')
     classes = M2NISTDataset.METAINFO['classes']
-    factors = tuple(args.factors) if channels else (1.0, )
+    factors = tuple(args.factors) if inference == 'channels' else (1.0, )
     t0 = time.time()
     figures = {}
     for scale, folder in zip(args.scales, sets):
         images = np.load(osp.join(folder, 'combined.npy'))
         labels = np.load(osp.join(folder, 'segmented.npy'))
-        preds = predict_scales(net, images, factors, args.fusion)
+        if inference.startswith('normalised'):
+            preds = predict_normalised(net, images,
+                                       classes.index('background'),
+                                       ink_rule=inference.endswith('+ink'))
+        else:
+            preds = predict_scales(net, images, factors, args.fusion)
         figures[scale_key(scale)] = digit_iou(preds, labels,
                                               classes)['digit_mIoU']
     return dict(digit_miou=figures, checkpoint=osp.relpath(ckpt, REPO),
-                factors=list(factors), seconds=round(time.time() - t0, 1))
+                inference=inference, factors=list(factors),
+                seconds=round(time.time() - t0, 1))
 
 
 def ratios(figures: Dict[str, float]) -> Dict[str, Optional[float]]:
@@ -141,6 +162,13 @@ def plot(model: str, results: Dict[str, Dict], path: str) -> None:
     plt.close(fig)
 
 
+def describe(result: Dict) -> str:
+    """A variant's inference in words, for the table."""
+    if result['inference'] == 'channels':
+        return f'channels {result["factors"]}'
+    return result['inference']
+
+
 def section(model: str, results: Dict[str, Dict], counts: List[int],
             args: argparse.Namespace, command: str, png: str) -> str:
     """The Markdown section of one model: table, plot, commands."""
@@ -152,8 +180,10 @@ def section(model: str, results: Dict[str, Dict], counts: List[int],
         f'Digit mIoU (%) on M2NIST-style {args.split} sets (digits from '
         f'MNIST {"t10k" if args.split == "test" else "train 50000-59999"}, '
         f'seed {args.seed}) at each digit scale; in brackets the ratio to '
-        'the same variant at scale 1. Scale channels: factors '
-        f'{list(args.factors)}, fusion `{args.fusion}`.', '',
+        'the same variant at scale 1. Variants: ' + '; '.join(
+            f'`{v}` {VARIANT_TEXT[v]}' for v in variants) + '. Scale '
+        f'channels: factors {list(args.factors)}, fusion `{args.fusion}`.',
+        '',
         f'![{model} digit mIoU against scale]({osp.basename(png)})', '',
         '| scale | images | ' + ' | '.join(variants) + ' |',
         '|---' * (len(variants) + 2) + '|'
@@ -164,9 +194,9 @@ def section(model: str, results: Dict[str, Dict], counts: List[int],
                  f'({fmt(ratios(r["digit_miou"])[key])})'
                  for r in results.values()]
         lines.append(f'| {key} | {count} | ' + ' | '.join(cells) + ' |')
-    lines += ['', '| variant | checkpoint | factors | lowest ratio, scales '
-              '1/2-4 | eval seconds |', '|---' * 5 + '|']
-    lines += [f'| {v} | `{r["checkpoint"]}` | {r["factors"]} | '
+    lines += ['', '| variant | checkpoint | inference | lowest ratio, '
+              'scales 1/2-4 | eval seconds |', '|---' * 5 + '|']
+    lines += [f'| {v} | `{r["checkpoint"]}` | {describe(r)} | '
               f'{fmt(worst_ratio(r["digit_miou"]), ".3f")} | {r["seconds"]} |'
               for v, r in results.items()]
     return '\n'.join(lines)
@@ -236,7 +266,7 @@ def main(argv=None) -> None:
             figures[f'{base}.digit_miou'] = r['digit_miou']
             figures[f'{base}.worst_ratio_half_to_4'] = worst_ratio(
                 r['digit_miou'])
-            figures[f'{base}.factors'] = r['factors']
+            figures[f'{base}.inference'] = describe(r)
             print(base, r)
         figures[f'{prefix}.{model}.fusion'] = args.fusion
     write_docs(args.docs, sections, figures,

@@ -28,7 +28,7 @@ def test_tiny_run(bench, tmp_path):
         f'fastscnn.scale1={ckpt}', f'fastscnn.mixscale={ckpt}'
     ])
     figures = json.loads((docs / 'benchmarks.json').read_text())
-    for variant in ('baseline', 'channels', 'mixscale', 'improved'):
+    for variant in bench.VARIANTS:
         miou = figures[f'scale.fastscnn.{variant}.digit_miou']
         assert list(miou) == ['0.500', '1.000', '2.000']
         assert all(0 <= v <= 100 for v in miou.values())
@@ -39,8 +39,10 @@ def test_tiny_run(bench, tmp_path):
                                           abs=1e-4)
         else:  # an untrained model may find no digit at scale 1
             assert ratio is None
-    assert figures['scale.fastscnn.improved.factors'] == [2.0, 1.0]
-    assert figures['scale.fastscnn.baseline.factors'] == [1.0]
+    assert figures['scale.fastscnn.channels.inference'] == (
+        'channels [2.0, 1.0]')
+    assert figures['scale.fastscnn.baseline.inference'] == 'single'
+    assert figures['scale.fastscnn.improved.inference'] == 'normalised+ink'
     text = (docs / 'benchmarks.md').read_text()
     assert '## Scale generalisation: fastscnn' in text
     assert '| 2.000 | 2 |' in text  # fewer images above scale 1
