@@ -21,12 +21,13 @@ import numpy as np
 import torch
 
 from m2nist_mm.datasets import M2NISTDataset
-from m2nist_mm.deploy import agreement, evaluate, export, load_model, \
-    torch_predict
+from m2nist_mm.deploy import agreement, export, load_model, torch_predict
+from m2nist_mm.evaluation import class_map_metrics
 from m2nist_mm.utils.benchmark_docs import machine, write_docs
 from m2nist_mm.utils.benchmark_runs import timed
 from m2nist_runtime import DeployedModel
 from m2nist_runtime.backends import THREADS
+from m2nist_runtime.classes import CLASSES
 
 DEPLOY_CFGS = dict(
     onnxruntime='segmentation_onnxruntime_static-64x84',
@@ -53,7 +54,7 @@ def bench(model_name: str, checkpoint: str, backends: List[str],
     model = load_model(config, checkpoint)
     imgs, gts = data['imgs'], data['gts']
     ref = torch_predict(model, imgs)
-    ref_metrics = evaluate(ref, gts)
+    ref_metrics = class_map_metrics(ref, gts, CLASSES)
     x1 = np.zeros((1, 1, 64, 96), np.float32)
     x64 = np.zeros((64, 1, 64, 96), np.float32)
 
@@ -78,7 +79,7 @@ def bench(model_name: str, checkpoint: str, backends: List[str],
         deployed = DeployedModel(work_dir, device)
         preds = [p for i in range(0, len(imgs), 50)
                  for p in deployed(imgs[i:i + 50])]
-        metrics = evaluate(preds, gts)
+        metrics = class_map_metrics(preds, gts, CLASSES)
         x1b = deployed.preprocess(imgs[:1])
         lat = timed(lambda: deployed.labels(x1b), args.repeats)
         x64b = deployed.preprocess(imgs[:64])

@@ -95,7 +95,8 @@ def evaluate(model: str, variant: str, sets: Sequence[str],
     from mmseg.apis import init_model
 
     from m2nist_mm.datasets import M2NISTDataset
-    from m2nist_mm.evaluation.scale_channels import digit_iou, predict_scales
+    from m2nist_mm.evaluation import class_map_metrics
+    from m2nist_mm.evaluation.scale_channels import predict_scales
     from m2nist_mm.evaluation.scale_norm import predict_normalised
     training, inference = VARIANTS[variant]
     ckpt = checkpoint(model, training, args)
@@ -114,8 +115,8 @@ def evaluate(model: str, variant: str, sets: Sequence[str],
                                        ink_rule=inference.endswith('+ink'))
         else:
             preds = predict_scales(net, images, factors, args.fusion)
-        figures[scale_key(scale)] = digit_iou(preds, labels,
-                                              classes)['digit_mIoU']
+        figures[scale_key(scale)] = class_map_metrics(preds, labels,
+                                                      classes)['digit_mIoU']
     return dict(digit_miou=figures, checkpoint=osp.relpath(ckpt, REPO),
                 inference=inference, factors=list(factors),
                 seconds=round(time.time() - t0, 1))

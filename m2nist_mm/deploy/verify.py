@@ -1,6 +1,6 @@
 """PyTorch reference predictions, and how well an export matches them."""
 import os.path as osp
-from typing import Dict, List, Sequence, Union
+from typing import List, Sequence, Union
 
 import numpy as np
 import torch
@@ -10,9 +10,6 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import CheckpointLoader, load_state_dict
 from mmdet.apis import init_detector
 from mmseg.apis import init_model
-
-from m2nist_runtime.classes import CLASSES
-from ..evaluation import DigitIoUMetric
 
 
 def load_model(model_cfg: Union[str, Config], checkpoint: str,
@@ -79,15 +76,3 @@ def agreement(preds: Sequence[np.ndarray],
     same = sum(int((p == r).sum()) for p, r in zip(preds, refs))
     return 100.0 * same / sum(r.size for r in refs)
 
-
-def evaluate(preds: Sequence[np.ndarray],
-             gts: Sequence[np.ndarray]) -> Dict[str, float]:
-    """``DigitIoUMetric`` (as tools/test.py reports it) of predictions."""
-    metric = DigitIoUMetric(iou_metrics=['mIoU'])
-    metric.dataset_meta = dict(classes=CLASSES)
-    metric.process({}, [
-        dict(pred_sem_seg=dict(data=torch.from_numpy(p[None]).long()),
-             gt_sem_seg=dict(data=torch.from_numpy(g[None]).long()))
-        for p, g in zip(preds, gts)
-    ])
-    return metric.compute_metrics(metric.results)

@@ -1,3 +1,3 @@
-from .metrics import DigitIoUMetric
+from .metrics import DigitIoUMetric, class_map_metrics
 
-__all__ = ['DigitIoUMetric']
+__all__ = ['DigitIoUMetric', 'class_map_metrics']

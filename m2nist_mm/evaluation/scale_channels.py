@@ -11,14 +11,12 @@ per pixel, ``'select'`` keeps per image the one channel whose mean
 confidence (highest class probability) over the image's ink (pixels > 0;
 the whole image if it has none) is highest. One factor ``(1.0,)`` is plain single-scale inference.
 """
-from typing import Dict, Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from mmseg.structures import SegDataSample
-
-from .metrics import DigitIoUMetric
 
 FUSIONS = ('max', 'mean', 'select')
 
@@ -104,16 +102,3 @@ def predict_scales(model: torch.nn.Module, images: np.ndarray,
                                                batch[:, 0] > 0).numpy()
     return preds
 
-
-def digit_iou(preds: Iterable[np.ndarray], labels: Iterable[np.ndarray],
-              classes: Sequence[str]) -> Dict[str, float]:
-    """``DigitIoUMetric``'s figures (digit mIoU, mIoU, per class) of
-    class-index ``preds`` against ``labels``."""
-    metric = DigitIoUMetric(iou_metrics=['mIoU'])
-    metric.dataset_meta = dict(classes=tuple(classes))
-    metric.process({}, [
-        dict(pred_sem_seg=dict(data=torch.from_numpy(p.astype(np.int64))),
-             gt_sem_seg=dict(data=torch.from_numpy(t.astype(np.int64))))
-        for p, t in zip(preds, labels)
-    ])
-    return metric.compute_metrics(metric.results)

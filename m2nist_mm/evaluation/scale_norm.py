@@ -84,8 +84,9 @@ def predict_normalised(model: torch.nn.Module, images: np.ndarray,
         batch = torch.from_numpy(image.astype(np.float32))[None, None]
         probs = channel_probs(model, batch, factor)[0]
         if ink_rule:
-            probs[background] = -1
-            probs[:, torch.from_numpy(image == 0)] = 0
-            probs[background, torch.from_numpy(image == 0)] = 1
-        preds[i] = probs.argmax(0).numpy()
+            probs[background] = -1  # ink pixels: the most probable digit
+            preds[i] = np.where(image > 0, probs.argmax(0).numpy(),
+                                background)
+        else:
+            preds[i] = probs.argmax(0).numpy()
     return preds

@@ -4,7 +4,7 @@ import torch
 from PIL import Image
 
 import m2nist_mm  # noqa: F401
-from m2nist_mm.evaluation import DigitIoUMetric
+from m2nist_mm.evaluation import DigitIoUMetric, class_map_metrics
 
 CLASSES = tuple('0123456789') + ('background', )
 
@@ -56,3 +56,12 @@ def test_output_dir_names_predictions_by_image_index(tmp_path):
         'combined_04500.png', 'combined_04501.png']
     np.testing.assert_array_equal(
         np.array(Image.open(tmp_path / 'combined_04501.png')), gt)
+
+
+def test_class_map_metrics():
+    gt = np.full((1, 4, 4), 10)
+    gt[0, 0, :2] = 3
+    pred = gt.copy()
+    pred[0, 0, 1] = 10
+    out = class_map_metrics(pred, gt, CLASSES)
+    assert out['digit_mIoU'] == 50.0 and out['IoU.3'] == 50.0

@@ -3,13 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from m2nist_mm.evaluation.scale_channels import (check_channels, digit_iou,
-                                                 fuse, predict_scales,
-                                                 rescale_batch)
+from m2nist_mm.evaluation.scale_channels import (check_channels, fuse,
+                                                 predict_scales, rescale_batch)
 
 from ..conftest import make_m2nist, model_cfg, varied_checkpoint
-
-CLASSES = tuple('0123456789') + ('background', )
 
 
 @pytest.fixture(scope='module')
@@ -77,11 +74,3 @@ def test_bad_images(model):
     with pytest.raises(ValueError, match=r'\(N, H, W\) grey'):
         predict_scales(model, np.zeros((2, 8, 8, 3), np.uint8))
 
-
-def test_digit_iou():
-    gt = np.full((1, 4, 4), 10)
-    gt[0, 0, :2] = 3
-    pred = gt.copy()
-    pred[0, 0, 1] = 10
-    out = digit_iou(pred, gt, CLASSES)
-    assert out['digit_mIoU'] == 50.0 and out['IoU.3'] == 50.0

@@ -1,3 +1,3 @@
-from .digit_iou import DigitIoUMetric
+from .digit_iou import DigitIoUMetric, class_map_metrics
 
-__all__ = ['DigitIoUMetric']
+__all__ = ['DigitIoUMetric', 'class_map_metrics']

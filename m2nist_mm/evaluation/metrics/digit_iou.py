@@ -1,8 +1,9 @@
 """IoU metric that also reports the digit mIoU published results use."""
 import os.path as osp
-from typing import Dict, Optional, Sequence
+from typing import Dict, Iterable, Optional, Sequence
 
 import numpy as np
+import torch
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 from PIL import Image
@@ -69,3 +70,17 @@ class DigitIoUMetric(IoUMetric):
             for i, name in enumerate(classes)
         })
         return metrics
+
+
+def class_map_metrics(preds: Iterable[np.ndarray], gts: Iterable[np.ndarray],
+                      classes: Sequence[str]) -> Dict[str, float]:
+    """``DigitIoUMetric``'s figures (digit mIoU, mIoU, per class), as
+    tools/test.py reports them, of class-index ``preds`` against ``gts``."""
+    metric = DigitIoUMetric(iou_metrics=['mIoU'])
+    metric.dataset_meta = dict(classes=tuple(classes))
+    metric.process({}, [
+        dict(pred_sem_seg=dict(data=torch.from_numpy(p.astype(np.int64))),
+             gt_sem_seg=dict(data=torch.from_numpy(g.astype(np.int64))))
+        for p, g in zip(preds, gts)
+    ])
+    return metric.compute_metrics(metric.results)
