@@ -65,15 +65,15 @@ class OnnxRuntimeBackend:
 class NcnnBackend:
     """An ncnn ``.param`` + ``.bin`` pair, fp32 on the CPU, one image a run."""
 
-    def __init__(self, param_file: str, bin_file: str,
-                 device: str = 'cpu') -> None:
+    def __init__(self, param_file: str, bin_file: str, device: str = 'cpu',
+                 threads: int = THREADS) -> None:
         _cpu_only('ncnn', device)
         self.ncnn = ncnn = require('ncnn', 'ncnn inference',
                                    'pip install -r requirements/runtime.txt')
         self.net = ncnn.Net()
         opt = self.net.opt
         opt.use_vulkan_compute = False
-        opt.num_threads = THREADS
+        opt.num_threads = threads
         # fp32 storage and arithmetic: the model must match PyTorch
         opt.use_fp16_packed = opt.use_fp16_storage = False
         opt.use_fp16_arithmetic = opt.use_bf16_storage = False

@@ -1,4 +1,5 @@
 """tools/deploy.py and tools/infer.py from the command line."""
+import json
 import os
 import os.path as osp
 import subprocess
@@ -130,3 +131,33 @@ def test_infer_bad_inputs(tmp_path, exports):
     proc = run('tools/infer.py', work, str(tmp_path / 'in' / 'x.png'),
                '--out-dir', str(tmp_path / 'in'), slim=True)
     assert proc.returncode == 1 and 'holds the input' in proc.stderr
+
+
+def test_profile_deploy_layers(tmp_path, exports):
+    ort_dir = exports('unet', 'onnxruntime_static-64x84')
+    ncnn_dir = exports('unet', 'ncnn_static-64x84')
+    tool = 'tools/analysis_tools/profile_deploy_layers.py'
+    proc = run(tool, ort_dir, ncnn_dir, '--name', 'tiny', '--runs', '3',
+               '--docs', str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = (tmp_path / 'benchmarks.md').read_text()
+    assert '## Deployment: time per layer, tiny' in text
+    with open(osp.join(ncnn_dir, 'end2end.param')) as f:
+        layers = [ln.split() for ln in f.read().splitlines()[2:]]
+    names = [ln[1] for ln in layers if ln and ln[0] != 'Input']
+    for name in names:  # every ncnn layer timed, in graph order
+        assert f'| `{name}` |' in text
+    figures = json.loads((tmp_path / 'benchmarks.json').read_text())
+    for b in ('onnxruntime', 'ncnn', 'ncnn_1thread'):
+        key = f'deploy_layers.tiny.{b}'
+        assert figures[f'{key}.whole_ms'] > 0
+        assert figures[f'{key}.full_res_ms'] > 0
+        assert figures[f'{key}.total_ms'] == pytest.approx(
+            figures[f'{key}.full_res_ms'] + figures[f'{key}.lower_res_ms'],
+            abs=1e-3)
+    # the two work dirs swapped: refused, nothing written
+    proc = run(tool, ncnn_dir, ort_dir, '--name', 'swapped', '--docs',
+               str(tmp_path / 'swapped'))
+    assert proc.returncode == 2
+    assert 'holds a ncnn export, not onnxruntime' in proc.stderr
+    assert not (tmp_path / 'swapped').exists()

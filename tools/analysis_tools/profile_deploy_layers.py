@@ -1,0 +1,214 @@
+"""Where the time goes in an exported model: ONNX Runtime against ncnn,
+layer by layer, inside the whole graph.
+
+ONNX Runtime: its own profiler (per node, after its graph optimisations).
+ncnn: one extractor run that asks for every layer's output in graph order,
+so each call computes exactly one layer (blobs stay in ncnn's packed
+layout); the call's time is the layer's. Both on the same input, side by
+side in one process, with the deploy runtime's threads and options.
+
+    python tools/analysis_tools/profile_deploy_layers.py \\
+        work_dirs/benchmark_deploy/fastscnn/onnxruntime \\
+        work_dirs/benchmark_deploy/fastscnn/ncnn --name fastscnn
+"""
+import argparse
+import json
+import os
+import shlex
+import sys
+import tempfile
+import time
+from datetime import datetime
+from typing import Dict, List, Tuple
+
+import numpy as np
+import onnxruntime as ort
+
+from m2nist_mm.utils.benchmark_docs import machine, write_docs
+from m2nist_mm.utils.benchmark_runs import timed
+from m2nist_runtime import DeployedModel
+from m2nist_runtime.backends import THREADS, NcnnBackend
+
+#: A layer: (backend's name for it, operator, output (C, H, W), ms).
+Layer = Tuple[str, str, Tuple[int, ...], float]
+
+
+def ort_layers(model: DeployedModel, x: np.ndarray, runs: int,
+               tmp: str) -> List[Layer]:
+    """Median kernel time of each node over ``runs`` profiled runs."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = THREADS
+    options.enable_profiling = True
+    options.profile_file_prefix = os.path.join(tmp, 'ort')
+    session = ort.InferenceSession(model.files[0], options,
+                                   providers=['CPUExecutionProvider'])
+    feed = {session.get_inputs()[0].name: x}
+    for _ in range(runs):
+        session.run(None, feed)
+    with open(session.end_profiling()) as f:
+        events = [e for e in json.load(f) if e.get('cat') == 'Node'
+                  and e['name'].endswith('_kernel_time')]
+    times: Dict[str, List[float]] = {}
+    info = {}
+    for e in events:
+        name = e['name'][:-len('_kernel_time')]
+        times.setdefault(name, []).append(e['dur'] / 1e3)
+        shape = next(iter(e['args']['output_type_shape'][0].values()))
+        info[name] = (e['args']['op_name'], tuple(shape[1:]))
+    return [(n, *info[n], float(np.median(t))) for n, t in times.items()]
+
+
+def ncnn_layers(backend: NcnnBackend, x: np.ndarray,
+                runs: int) -> Tuple[List[Layer], float]:
+    """Median time of each layer, computed one at a time in graph order;
+    and of an extract call that computes nothing (ms)."""
+    ncnn, net = backend.ncnn, backend.net
+    with open(backend.param_file) as f:
+        lines = [line.split() for line in f.read().splitlines()[2:]]
+    layers = [(ln[1], ln[0], ln[4 + int(ln[2])]) for ln in lines
+              if ln and ln[0] != 'Input']
+    image = ncnn.Mat(np.ascontiguousarray(x[0]))
+    times = np.zeros((runs, len(layers) + 1))
+    shapes = {}
+
+    def extract(ex: object, name: str, blob: str) -> object:
+        ret, out = ex.extract(blob, 1)  # 1: keep the packed layout
+        if ret != 0:
+            raise RuntimeError(f'{backend.param_file}: ncnn failed on '
+                               f'layer {name} (error {ret})')
+        return out
+
+    for r in range(-3, runs):  # 3 warm-up runs
+        ex = net.create_extractor()
+        ex.set_light_mode(False)  # keep every blob: one layer a call
+        ex.input(backend.input_name, image)
+        for i, (name, _, blob) in enumerate(layers + [layers[-1]]):
+            t0 = time.perf_counter()
+            out = extract(ex, name, blob)  # the last: already computed
+            times[r, i] = time.perf_counter() - t0
+            shapes[name] = (out.c * out.elempack, out.h, out.w)
+    median = 1e3 * np.median(times, axis=0)
+    call = float(median[-1])
+    return [(name, op, shapes[name], float(t))
+            for (name, op, _), t in zip(layers, median)], call
+
+
+def summary(layers: List[Layer], full: Tuple[int, int]) -> Dict[str, float]:
+    """Total ms; ms of the layers with full-resolution output."""
+    total = sum(t for *_, t in layers)
+    full_res = sum(t for _, _, s, t in layers if tuple(s[-2:]) == full)
+    return dict(total=total, full_res=full_res, lower_res=total - full_res)
+
+
+def by_operator(layers: List[Layer], full: Tuple[int, int]) -> List[str]:
+    """Table rows: operator, output resolution, count, ms (slowest
+    first)."""
+    acc: Dict[Tuple[str, str], List[float]] = {}
+    for _, op, shape, t in layers:
+        key = (op, 'full' if tuple(shape[-2:]) == full else 'lower')
+        acc.setdefault(key, [0, 0.0])
+        acc[key][0] += 1
+        acc[key][1] += t
+    return [f'| {op} | {res} | {n} | {t:.3f} |' for (op, res), (n, t)
+            in sorted(acc.items(), key=lambda kv: -kv[1][1])]
+
+
+def section(name: str, dirs: List[str], rows: Dict[str, List[Layer]],
+            whole: Dict[str, float], call: float, runs: int, command: str,
+            full: Tuple[int, int]) -> str:
+    sums = {b: summary(v, full) for b, v in rows.items()}
+    lines = [
+        f'## Deployment: time per layer, {name}', '',
+        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
+        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
+        f'Exports `{dirs[0]}` (ONNX Runtime) and `{dirs[1]}` (ncnn), batch '
+        f'1, {THREADS} threads (ncnn also 1), one random input, medians '
+        f'of {runs} runs. ONNX Runtime: its profiler\'s kernel time per node '
+        '(after its layout and fusion passes; its reorders are nodes of '
+        'their own). ncnn: each layer computed alone by asking an extractor '
+        'for its output, blobs left in ncnn\'s packed layout; each time '
+        'includes the call (asking again for the last output, already '
+        f'computed, takes {call:.3f} ms), so ncnn\'s sum exceeds its whole '
+        'run. Whole model: the deploy runtime\'s `labels()` call, as '
+        'tools/benchmark_deploy.py times it (ncnn\'s adds unpacking the '
+        'logits and the argmax in numpy).', '',
+        '| backend | whole model ms | sum of layers ms | layers at full '
+        f'resolution ({full[0]}x{full[1]}) ms | lower-resolution layers ms '
+        '| layers |', '|---|---|---|---|---|---|']
+    for b, v in sums.items():
+        lines.append(f'| {b} | {whole[b]:.3f} | {v["total"]:.3f} | '
+                     f'{v["full_res"]:.3f} | {v["lower_res"]:.3f} | '
+                     f'{len(rows[b])} |')
+    one, many = sums['ncnn_1thread'], sums['ncnn']
+    lines += ['', f'ncnn from 1 to {THREADS} threads: full-resolution layers '
+              f'{one["full_res"] / many["full_res"]:.2f}x faster, lower-'
+              f'resolution layers {one["lower_res"] / many["lower_res"]:.2f}x.']
+    for b in ('onnxruntime', 'ncnn'):
+        lines += ['', f'{b} ({THREADS} threads), by operator and output '
+                  'resolution:', '', '| operator | resolution | count | ms |',
+                  '|---|---|---|---|'] + by_operator(rows[b], full)
+    lines += ['', '<details><summary>onnxruntime, every node</summary>', '',
+              '| node | operator | output C x H x W | ms |', '|---|---|---|---|']
+    lines += [f'| `{n}` | {op} | {"x".join(map(str, s))} | {t:.3f} |'
+              for n, op, s, t in rows['onnxruntime']]
+    lines += ['', '</details>', '',
+              '<details><summary>ncnn, every layer</summary>', '',
+              f'| layer | operator | output C x H x W | ms ({THREADS} threads) '
+              '| ms (1 thread) | speedup |', '|---|---|---|---|---|---|']
+    lines += [f'| `{n}` | {op} | {"x".join(map(str, s))} | {t:.3f} | '
+              f'{t1:.3f} | {t1 / t:.2f} |' for (n, op, s, t), (*_, t1)
+              in zip(rows['ncnn'], rows['ncnn_1thread'])]
+    lines += ['', '</details>']
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('onnxruntime_dir',
+                        help='tools/deploy.py work dir of a static ONNX '
+                        'Runtime export')
+    parser.add_argument('ncnn_dir', help='work dir of the ncnn export of '
+                        'the same checkpoint')
+    parser.add_argument('--name', required=True,
+                        help='model name for the docs section and keys')
+    parser.add_argument('--runs', type=int, default=200)
+    parser.add_argument('--docs', default='docs')
+    args = parser.parse_args()
+    models = dict(onnxruntime=DeployedModel(args.onnxruntime_dir),
+                  ncnn=DeployedModel(args.ncnn_dir))
+    for backend, model in models.items():
+        if model.backend != backend:
+            parser.error(f'{model.work_dir} holds a {model.backend} export, '
+                         f'not {backend}')
+    models['ncnn_1thread'] = DeployedModel(args.ncnn_dir)
+    models['ncnn_1thread'].net = NcnnBackend(*models['ncnn'].files,
+                                             threads=1)
+    shape = models['onnxruntime'].input_shape
+    if None in shape or models['ncnn'].input_shape != shape:
+        parser.error(f'need static exports of one input shape, got '
+                     f'{shape} and {models["ncnn"].input_shape}')
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    whole = {b: 1e3 * timed(lambda m=m: m.labels(x), args.runs)
+             for b, m in models.items()}
+    rows, call = {}, 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        rows['onnxruntime'] = ort_layers(models['onnxruntime'], x, args.runs,
+                                         tmp)
+    for b in ('ncnn', 'ncnn_1thread'):
+        rows[b], call = ncnn_layers(models[b].net, x, args.runs)
+    full = tuple(shape[2:])
+    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
+    text = section(args.name, [args.onnxruntime_dir, args.ncnn_dir], rows,
+                   whole, call, args.runs, command, full)
+    key = f'deploy_layers.{args.name}'
+    figures = {f'{key}.{b}.{k}_ms': round(v, 4)
+               for b, layers in rows.items()
+               for k, v in summary(layers, full).items()}
+    figures.update({f'{key}.{b}.whole_ms': round(v, 4)
+                    for b, v in whole.items()})
+    write_docs(args.docs, {key: text}, figures, prefixes=(key + '.',))
+    print(text)
+
+
+if __name__ == '__main__':
+    main()
