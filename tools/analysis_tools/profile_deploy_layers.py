@@ -78,14 +78,15 @@ def ncnn_layers(backend: NcnnBackend, x: np.ndarray,
                                f'layer {name} (error {ret})')
         return out
 
-    for r in range(-3, runs):  # 3 warm-up runs
+    for r in range(-3, runs):  # r < 0: warm-up runs, not kept
         ex = net.create_extractor()
         ex.set_light_mode(False)  # keep every blob: one layer a call
         ex.input(backend.input_name, image)
         for i, (name, _, blob) in enumerate(layers + [layers[-1]]):
             t0 = time.perf_counter()
             out = extract(ex, name, blob)  # the last: already computed
-            times[r, i] = time.perf_counter() - t0
+            if r >= 0:
+                times[r, i] = time.perf_counter() - t0
             shapes[name] = (out.c * out.elempack, out.h, out.w)
     median = 1e3 * np.median(times, axis=0)
     call = float(median[-1])
@@ -93,10 +94,15 @@ def ncnn_layers(backend: NcnnBackend, x: np.ndarray,
             for (name, op, _), t in zip(layers, median)], call
 
 
+def is_full(shape: Tuple[int, ...], full: Tuple[int, int]) -> bool:
+    """Whether a layer's output ``(C, H, W)`` has the input's resolution."""
+    return tuple(shape[-2:]) == full
+
+
 def summary(layers: List[Layer], full: Tuple[int, int]) -> Dict[str, float]:
     """Total ms; ms of the layers with full-resolution output."""
     total = sum(t for *_, t in layers)
-    full_res = sum(t for _, _, s, t in layers if tuple(s[-2:]) == full)
+    full_res = sum(t for _, _, s, t in layers if is_full(s, full))
     return dict(total=total, full_res=full_res, lower_res=total - full_res)
 
 
@@ -105,7 +111,7 @@ def by_operator(layers: List[Layer], full: Tuple[int, int]) -> List[str]:
     first)."""
     acc: Dict[Tuple[str, str], List[float]] = {}
     for _, op, shape, t in layers:
-        key = (op, 'full' if tuple(shape[-2:]) == full else 'lower')
+        key = (op, 'full' if is_full(shape, full) else 'lower')
         acc.setdefault(key, [0, 0.0])
         acc[key][0] += 1
         acc[key][1] += t
@@ -114,9 +120,9 @@ def by_operator(layers: List[Layer], full: Tuple[int, int]) -> List[str]:
 
 
 def section(name: str, dirs: List[str], rows: Dict[str, List[Layer]],
-            whole: Dict[str, float], call: float, runs: int, command: str,
+            sums: Dict[str, Dict[str, float]], whole: Dict[str, float],
+            call: float, runs: int, command: str,
             full: Tuple[int, int]) -> str:
-    sums = {b: summary(v, full) for b, v in rows.items()}
     lines = [
         f'## Deployment: time per layer, {name}', '',
         f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
@@ -198,12 +204,12 @@ def main() -> None:
         rows[b], call = ncnn_layers(models[b].net, x, args.runs)
     full = tuple(shape[2:])
     command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
+    sums = {b: summary(layers, full) for b, layers in rows.items()}
     text = section(args.name, [args.onnxruntime_dir, args.ncnn_dir], rows,
-                   whole, call, args.runs, command, full)
+                   sums, whole, call, args.runs, command, full)
     key = f'deploy_layers.{args.name}'
     figures = {f'{key}.{b}.{k}_ms': round(v, 4)
-               for b, layers in rows.items()
-               for k, v in summary(layers, full).items()}
+               for b, s in sums.items() for k, v in s.items()}
     figures.update({f'{key}.{b}.whole_ms': round(v, 4)
                     for b, v in whole.items()})
     write_docs(args.docs, {key: text}, figures, prefixes=(key + '.',))
