@@ -1,22 +1,39 @@
-"""Shared fixtures: tiny M2NIST-like data made in the tests."""
+"""Fixtures: tiny M2NIST-like data made in the tests or kept in tests/data."""
+import importlib.util
 import os
 import os.path as osp
+from types import ModuleType
 
 import numpy as np
 import pytest
 import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-SHARED_DATA = os.environ.get('M2NIST_SHARED_DATA',
-                             osp.join(REPO, '..', 'shared', 'data'))
-KAGGLE_SAMPLE = osp.join(SHARED_DATA, 'm2nist-kaggle-sample')
-M2NIST_FULL = osp.join(SHARED_DATA, 'm2nist')
+TEST_DATA = osp.join(REPO, 'tests', 'data')
+MNIST_SUBSET = osp.join(TEST_DATA, 'mnist_subset')
+#: A folder with the whole data: m2nist/ (5000 images), mnist/ (all four
+#: IDX files) and kaggle-digit-recognizer/train_first1536.csv.
+FULL_DATA = os.environ.get('M2NIST_MM_DATA', '')
 
 
-def need(path: str) -> str:
-    """Skip when reference data beside the checkout is missing."""
-    if not osp.exists(path):
-        pytest.skip(f'reference data not found: {path}')
+def load_tool(name: str) -> ModuleType:
+    """Import ``tools/<name>.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def full_data(*parts: str) -> str:
+    """Return a path of the whole data set; skip when it is not given.
+
+    Only tests marked ``full_data`` call this.
+    """
+    path = osp.join(FULL_DATA, *parts)
+    if not FULL_DATA or not osp.exists(path):
+        pytest.skip(f'needs the full data set ({osp.join(*parts)} under '
+                    '$M2NIST_MM_DATA)')
     return path
 
 
@@ -39,12 +56,16 @@ def to_onehot(masks: np.ndarray, dtype=np.int64) -> np.ndarray:
     return (masks[..., None] == np.arange(11)).astype(dtype)
 
 
+def load_kaggle_sample() -> tuple:
+    """Kaggle's first 10 M2NIST images: float32 images, int32 one-hot."""
+    with np.load(osp.join(TEST_DATA, 'm2nist_kaggle_sample.npz')) as z:
+        return z['combined'], z['segmented']
+
+
 @pytest.fixture
 def kaggle_sample() -> tuple:
-    """Kaggle's first 10 M2NIST images: float32 images, int32 one-hot."""
-    root = need(KAGGLE_SAMPLE)
-    return (np.load(osp.join(root, 'combined_sample.npy')),
-            np.load(osp.join(root, 'segmented_sample.npy')))
+    """:func:`load_kaggle_sample` as a fixture."""
+    return load_kaggle_sample()
 
 
 @pytest.fixture

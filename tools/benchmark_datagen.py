@@ -1,6 +1,6 @@
 """Data generation speed: M2NIST's 5000 images and 60,000, wall clock.
 
-    python tools/benchmark_datagen.py [--mnist ../shared/data/mnist]
+    python tools/benchmark_datagen.py [--mnist data/mnist]
 
 Each count runs ``tools/generate_m2nist.py`` as a user does (a fresh
 process: reading the MNIST IDX files, drawing, writing the compact layout,
@@ -37,8 +37,8 @@ def timed_run(cmd: list) -> tuple:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--mnist', default=osp.join(REPO, '..', 'shared',
-                                                    'data', 'mnist'))
+    parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
+                        help='folder with the MNIST IDX files')
     parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
     args = parser.parse_args()
     figures, rows = {}, []

@@ -125,7 +125,7 @@ def section(results: List[dict], command: str) -> str:
                 f'{v["agreement"]:.4f} | {v["latency_ms"]:.2f} | '
                 f'{v["latency_ratio_vs_torch"]:.2f} | '
                 f'{v["throughput"]:.0f} | {v["size_mb"]:.2f} |')
-    lines += ['', 'Targets (issue 3): agreement >= 99.99 %, |mIoU delta| <= '
+    lines += ['', 'Targets: agreement >= 99.99 %, |mIoU delta| <= '
               '0.01, ONNX Runtime batch-1 latency <= 0.5 x PyTorch, ncnn <= '
               'ONNX Runtime.', '',
               '| model | backend | agreement | mIoU delta | latency |',
@@ -186,7 +186,7 @@ def main() -> None:
         for r in results for b, row in r['rows'].items()
         for k, v in row.items()
     }
-    for r in results:  # keys the issue names, null when not measured
+    for r in results:  # every backend's keys, null when not measured
         for key in ('agreement', 'miou_delta', 'latency_ratio_vs_torch'):
             figures.setdefault(f'deploy.{r["model"]}.tensorrt.{key}', None)
     write_docs(args.docs, {'deploy': section(results, command)}, figures,

@@ -226,8 +226,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='MNIST digits of the sets (val: for choosing '
                         'factors and fusion)')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--mnist', default=osp.join(REPO, '..', 'shared',
-                                                    'data', 'mnist'))
+    parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
+                        help='folder with the MNIST IDX files')
     parser.add_argument('--amp', action='store_true',
                         help='train missing models with --amp')
     parser.add_argument('--work-root', default='work_dirs/benchmark_scale')

@@ -1,44 +1,108 @@
 #!/usr/bin/env bash
-# Install the pinned OpenMMLab stack and this project into the active Python.
+# Install the pinned OpenMMLab stack and this project into the active Python:
+# a venv, a conda env or the system Python (PYTHON=... picks another one).
 #
-# mmcv 2.1.0 has no wheel for torch 2.13, so it is built from its sdist with ops
-# (about 16 minutes on 2 cores) and the wheel is cached under
-# ${M2NIST_MM_CACHE:-~/.cache/m2nist_mm}/wheels, so only a fresh machine pays for it.
-# Re-running is cheap: pip skips what is already installed.
+# mmcv 2.1.0 has no wheel for torch 2.13, so it is built from its sdist with its
+# compiled ops, against this environment's torch (about 10-16 minutes on 2
+# cores). tools/mmcv_wheel.py accepts only a wheel that holds mmcv/_ext*.so for
+# this Python, and caches it under
+#   ${M2NIST_MM_CACHE:-~/.cache/m2nist_mm}/wheels/<python>-torch<version>/
+# so the next environment with the same Python and torch installs it in
+# seconds. pip's own wheel cache is neither read nor written for mmcv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python}
-CACHE=${M2NIST_MM_CACHE:-$HOME/.cache/m2nist_mm}/wheels
+PY=${PYTHON:-$(command -v python || command -v python3)}
+ROOT=${M2NIST_MM_CACHE:-$HOME/.cache/m2nist_mm}/wheels
 MMCV=mmcv==2.1.0
-mkdir -p "$CACHE"
-pip_i() { "$PY" -m pip install --disable-pip-version-check -q "$@"; }
 
-echo "[install] torch 2.13.0 (CPU)"
-pip_i torch==2.13.0 "numpy<2" "setuptools>=77.0.3,<81"
+say() { echo "[install] $*"; }
+fail() { echo "[install] error: $*" >&2; exit 1; }
+# pip_i WHAT ARGS...: pip install, naming the step when it fails.
+pip_i() {
+  local what=$1; shift
+  "$PY" -m pip install --disable-pip-version-check -q "$@" ||
+    fail "could not install $what (see pip's message above; is the package registry reachable?)"
+}
+mmcv_ops_ok() { "$PY" -c 'import mmcv, mmcv.ops; assert mmcv.__version__ == "2.1.0"' >/dev/null 2>&1; }
 
-wheel=$(ls "$CACHE"/mmcv-2.1.0-*.whl 2>/dev/null | head -n 1 || true)
-if [ -z "$wheel" ]; then
-  echo "[install] building $MMCV with ops from its sdist (once per machine, ~16 min)"
-  # torch needs setuptools>=77 while mmcv's setup.py needs pkg_resources (setuptools<70):
-  # build in a throw-away venv that sees torch but has its own old setuptools.
-  venv=$(mktemp -d)/build
-  "$PY" -m venv --system-site-packages "$venv"
-  "$venv/bin/python" -m pip install --disable-pip-version-check -q "setuptools<70" wheel ninja
-  (cd "$(dirname "$venv")" && MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS=${MAX_JOBS:-2} \
-    "$venv/bin/python" -m pip wheel --disable-pip-version-check -q --no-build-isolation \
-    --no-deps --no-binary mmcv -w "$CACHE" "$MMCV")
-  rm -rf "$(dirname "$venv")"
-  wheel=$(ls "$CACHE"/mmcv-2.1.0-*.whl | head -n 1)
+say "python: $("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
+say "torch 2.13.0 (CPU)"
+pip_i "torch 2.13.0" torch==2.13.0 "numpy<2" "setuptools>=77.0.3,<81"
+
+build_mmcv() {  # build_mmcv CACHE_DIR: build, verify and cache the wheel
+  local start status
+  tmp=$(mktemp -d); pid=""
+  # an interrupted build leaves neither a cache entry nor an installed mmcv
+  trap '[ -n "$pid" ] && { kill "$pid"; pkill -f -- "$tmp"; } 2>/dev/null; rm -rf "$tmp"' EXIT
+  trap 'exit 130' INT TERM
+  # mmcv's setup.py needs setuptools<70; torch needs >=77. The old one is put
+  # first on PYTHONPATH for the build only, so the build still sees this
+  # environment's torch (a separate build venv would not).
+  "$PY" -m pip install --disable-pip-version-check -q --no-cache-dir --no-deps \
+    --target "$tmp/buildtools" "setuptools<70" wheel ninja >"$tmp/tools.log" 2>&1 || {
+    cat "$tmp/tools.log" >&2
+    fail "could not install the build tools (setuptools<70, wheel, ninja); is the package registry reachable?"; }
+  say "building $MMCV with ops from its sdist (usually 10-16 min on 2 cores); log: $tmp/build.log"
+  start=$(date +%s)
+  (cd "$tmp" && TMPDIR="$tmp" PYTHONPATH="$tmp/buildtools" PATH="$tmp/buildtools/bin:$PATH" \
+    MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
+    "$PY" -m pip wheel --disable-pip-version-check -v --no-cache-dir \
+    --no-build-isolation --no-deps --no-binary mmcv -w "$tmp/out" "$MMCV" \
+    >"$tmp/build.log" 2>&1) &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 30
+    if kill -0 "$pid" 2>/dev/null; then
+      say "  still building: $(( ($(date +%s) - start) / 60 )) min, $(grep -o '^ *\[[0-9]*/[0-9]*\]' "$tmp/build.log" | tail -n 1 | tr -d ' ') compiled"
+    fi
+  done
+  status=0; wait "$pid" || status=$?
+  if [ "$status" -ne 0 ]; then
+    tail -n 30 "$tmp/build.log" >&2
+    fail "building $MMCV failed (exit $status; the end of its log is above). Is the package registry reachable, and are gcc and the Python headers installed?"
+  fi
+  say "built in $(( ($(date +%s) - start) / 60 )) min"
+  "$PY" tools/mmcv_wheel.py store "$tmp"/out/mmcv-*.whl "$1" >/dev/null ||
+    fail "the mmcv build gave an unusable wheel (above); nothing was cached"
+  rm -rf "$tmp"; trap - EXIT INT TERM; pid=""
+}
+
+if mmcv_ops_ok; then
+  say "mmcv 2.1.0 with ops already installed"
+else
+  dir=$("$PY" tools/mmcv_wheel.py cache-dir "$ROOT")
+  wheel=$("$PY" tools/mmcv_wheel.py find "$dir" || true)
+  if [ -z "$wheel" ]; then
+    build_mmcv "$dir"
+    wheel=$("$PY" tools/mmcv_wheel.py find "$dir") || fail "no usable mmcv wheel in $dir"
+  fi
+  say "mmcv from $wheel"
+  pip_i "$wheel" --force-reinstall --no-deps --no-cache-dir "$wheel"
 fi
-echo "[install] mmcv from $wheel"
-pip_i "$wheel"
 
-echo "[install] OpenMMLab stack and the project"
-pip_i -r requirements/runtime.txt -r requirements/tests.txt
-pip_i --no-build-isolation -e .
-"$PY" - <<'PY'
-import mmcv.ops  # noqa: F401  (the full build is required by mmseg)
-import mmdeploy, mmdet, mmseg, torch
-print(f'[install] ok: torch {torch.__version__}, mmcv {mmcv.__version__}, '
-      f'mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, mmdeploy {mmdeploy.__version__}')
+say "OpenMMLab stack and the project"
+pip_i "requirements/runtime.txt" -r requirements/runtime.txt -r requirements/tests.txt
+pip_i "this project (pip install -e .)" --no-build-isolation -e .
+
+"$PY" - <<'PY' || exit 1
+import importlib
+import sys
+failed = []
+for name in ('torch', 'mmcv.ops', 'mmengine', 'mmseg', 'mmdet', 'mmdeploy',
+             'onnxruntime', 'm2nist_mm', 'm2nist_runtime'):
+    try:
+        importlib.import_module(name)
+    except Exception as e:  # report every failure, not only the first
+        failed.append(f'{name}: {type(e).__name__}: {e}')
+if failed:
+    print('[install] error: these imports failed:\n  ' + '\n  '.join(failed) +
+          '\n[install] to recover: remove the cached mmcv wheel '
+          '(~/.cache/m2nist_mm/wheels, or $M2NIST_MM_CACHE/wheels) and '
+          'run "pip uninstall -y mmcv", then run tools/install.sh again',
+          file=sys.stderr)
+    sys.exit(1)
+import mmcv, mmdeploy, mmdet, mmseg, torch
+print(f'[install] ok: torch {torch.__version__}, mmcv {mmcv.__version__} '
+      f'(with ops), mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, '
+      f'mmdeploy {mmdeploy.__version__}')
 PY

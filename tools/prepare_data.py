@@ -17,9 +17,9 @@ Sources, first found wins:
 4. Download MNIST from its public mirrors (md5 checked) into data/mnist,
    then 3.
 
-Without options, 1 and 3 look in data/ and in the workspace's shared
-folder (../shared/data/{m2nist,mnist}); a folder already in place at
---out is kept when it reads as M2NIST.
+Without options, 1 and 3 look in data/ and, when the environment variable
+M2NIST_MM_DATA names a data folder, in its m2nist/ and mnist/; a folder
+already in place at --out is kept when it reads as M2NIST.
 """
 import argparse
 import os
@@ -36,7 +36,12 @@ from m2nist_runtime import DataFileError
 from m2nist_runtime.classes import CLASSES
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-SHARED = osp.normpath(osp.join(REPO, '..', 'shared', 'data'))
+
+
+def data_folders(name: str) -> List[str]:
+    """``name`` under the folder that ``$M2NIST_MM_DATA`` names, if set."""
+    root = os.environ.get('M2NIST_MM_DATA')
+    return [osp.join(root, name)] if root else []
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -115,11 +120,11 @@ def prepare(args: argparse.Namespace) -> str:
     if not (mnist or args.download):
         if osp.isdir(args.out) and is_m2nist(args.out):
             return f'{args.out} already holds M2NIST: kept'
-        found = first([osp.join(SHARED, 'm2nist')], is_m2nist)
+        found = first(data_folders('m2nist'), is_m2nist)
         if found:
             link(found, args.out)
             return f'{args.out} -> {found} (M2NIST found on disk)'
-        mnist = first([args.mnist_dir, osp.join(SHARED, 'mnist')], is_mnist)
+        mnist = first([args.mnist_dir] + data_folders('mnist'), is_mnist)
     if not mnist:
         download_mnist(args.mnist_dir, args.mirrors)
         mnist = args.mnist_dir

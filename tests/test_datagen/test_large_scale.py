@@ -153,12 +153,8 @@ def test_data_sets(h5_file):
 
 
 def test_generate_tool(tmp_path):
-    import importlib.util
-    from ..conftest import REPO
-    spec = importlib.util.spec_from_file_location(
-        'gls', osp.join(REPO, 'tools', 'generate_large_scale.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from ..conftest import load_tool
+    tool = load_tool('generate_large_scale')
     write_mnist(tmp_path, n=40, split='train')
     write_mnist(tmp_path, n=20, split='test')
     out = str(tmp_path / 'out')

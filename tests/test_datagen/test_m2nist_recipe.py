@@ -1,4 +1,9 @@
-"""The replayed M2NIST recipe against the real data set and its digits."""
+"""The replayed M2NIST recipe against real M2NIST images and their digits.
+
+``tests/data/m2nist_recipe_sample.npz`` holds the generator's first 1536
+source digits and the real images 1817, 3527 and 4255, which are drawn only
+from those rows.
+"""
 import os.path as osp
 
 import numpy as np
@@ -7,23 +12,29 @@ import pytest
 from m2nist_mm.datagen import recipe_instances, render, replay_layout
 from m2nist_mm.datasets.instances import box_of, derive_instances
 
-from ..conftest import M2NIST_FULL, SHARED_DATA, need
+from ..conftest import TEST_DATA
 
-CSV = osp.join(SHARED_DATA, 'kaggle-digit-recognizer', 'train_first1536.csv')
+REAL = (1817, 3527, 4255)
 
 
 @pytest.fixture(scope='module')
-def source():
+def sample():
+    with np.load(osp.join(TEST_DATA, 'm2nist_recipe_sample.npz')) as z:
+        assert z['index'].tolist() == list(REAL)
+        return {k: z[k] for k in z.files}
+
+
+@pytest.fixture(scope='module')
+def source(sample):
     """The generator's first 1536 source digits and their labels."""
-    rows = np.loadtxt(need(CSV), delimiter=',', skiprows=1, dtype=np.uint8)
-    return rows[:, 1:].reshape(-1, 28, 28), rows[:, 0]
+    return sample['digits'], sample['labels']
 
 
 @pytest.fixture(scope='module')
-def m2nist():
-    root = need(M2NIST_FULL)
-    return (np.load(osp.join(root, 'combined.npy'), mmap_mode='r'),
-            np.load(osp.join(root, 'segmented.npy'), mmap_mode='r'))
+def m2nist(sample):
+    """Real images and class maps by their index in M2NIST."""
+    return ({i: img for i, img in zip(REAL, sample['combined'])},
+            {i: seg for i, seg in zip(REAL, sample['segmented'])})
 
 
 def test_layout_is_the_published_one():
@@ -36,7 +47,7 @@ def test_layout_is_the_published_one():
             assert d.pasted == (d.x + 28 <= 84)
 
 
-@pytest.mark.parametrize('index', [1817, 3527, 4255])
+@pytest.mark.parametrize('index', REAL)
 def test_replay_reproduces_real_images_byte_for_byte(source, m2nist, index):
     digits, labels = source
     draws = replay_layout(num_images=index + 1)[index]
@@ -49,7 +60,7 @@ def test_recipe_instances_are_the_digits_ink(source, m2nist):
     """Ground truth from the layout + mask is the box of each source
     digit's own ink (where no lower class covers it)."""
     digits, labels = source
-    for index in (1817, 3527, 4255):
+    for index in REAL:
         draws = replay_layout(num_images=index + 1)[index]
         _, classes = render(draws, digits, labels)
         expected = []

@@ -9,14 +9,14 @@ from m2nist_mm.datagen import GeneratorOptions, generate_dataset, mnist_pools
 from m2nist_mm.datagen.scale_sets import (make_scale_sets, scale_counts,
                                           scale_options)
 
-from ..conftest import SHARED_DATA, need
+from ..conftest import MNIST_SUBSET
 
 SCALES = (0.5, 1.0, 2 ** 0.25, 2.0)
 
 
 @pytest.fixture(scope='module')
 def mnist():
-    return need(osp.join(SHARED_DATA, 'mnist'))
+    return MNIST_SUBSET
 
 
 @pytest.fixture(scope='module')

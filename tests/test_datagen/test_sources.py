@@ -1,6 +1,5 @@
 """Readers of MNIST IDX files and Kaggle's Digit Recognizer train.csv."""
 import gzip
-import os.path as osp
 
 import numpy as np
 import pytest
@@ -8,7 +7,7 @@ import pytest
 from m2nist_mm.datagen import read_digit_csv, read_idx, read_mnist
 from m2nist_runtime import DataFileError
 
-from ..conftest import SHARED_DATA, need
+from ..conftest import full_data
 
 
 def write_idx(path, arr: np.ndarray, magic=None, gz=False, cut=0):
@@ -85,8 +84,9 @@ def test_read_mnist_errors(tmp_path):
         read_mnist(str(tmp_path), 'val')
 
 
+@pytest.mark.full_data
 def test_real_mnist():
-    root = need(osp.join(SHARED_DATA, 'mnist'))
+    root = full_data('mnist')
     digits, labels = read_mnist(root, 'test')
     assert digits.shape == (10000, 28, 28) and labels.shape == (10000, )
     assert np.bincount(labels).tolist()[:2] == [980, 1135]
@@ -123,9 +123,9 @@ def test_read_digit_csv_errors(tmp_path, rows, header, match):
     assert path in str(e.value)
 
 
+@pytest.mark.full_data
 def test_real_csv_matches_loadtxt():
-    path = need(osp.join(SHARED_DATA, 'kaggle-digit-recognizer',
-                         'train_first1536.csv'))
+    path = full_data('kaggle-digit-recognizer', 'train_first1536.csv')
     digits, labels = read_digit_csv(path)
     ref = np.loadtxt(path, delimiter=',', skiprows=1, dtype=np.uint8)
     np.testing.assert_array_equal(digits.reshape(-1, 784), ref[:, 1:])

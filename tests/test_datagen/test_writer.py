@@ -10,7 +10,7 @@ from m2nist_mm.datagen import (GenerationError, GeneratorOptions, Pool,
                                generate_dataset)
 from m2nist_mm.datasets import M2NISTDataset, M2NISTDetDataset
 
-from ..conftest import M2NIST_FULL, SHARED_DATA, need
+from ..conftest import full_data
 
 
 def mnist_like(n=300, seed=0):
@@ -136,15 +136,15 @@ def test_failed_generation_leaves_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ['annotations']
 
 
+@pytest.mark.full_data
 def test_the_csv_source_reproduces_m2nist(tmp_path):
     """Kaggle's 42,000 rows, of which the first 1536 are known (the rest
     zeros): all 5000 images drawn; every digit from the known rows is in
     the real image, and images 1817, 3527, 4255 are equal byte for byte."""
     from m2nist_mm.datagen import read_digit_csv
     known, known_labels = read_digit_csv(
-        need(osp.join(SHARED_DATA, 'kaggle-digit-recognizer',
-                      'train_first1536.csv')))
-    root = need(M2NIST_FULL)
+        full_data('kaggle-digit-recognizer', 'train_first1536.csv'))
+    root = full_data('m2nist')
     digits = np.zeros((42000, 28, 28), np.uint8)
     labels = np.zeros(42000, np.uint8)
     digits[:1536], labels[:1536] = known, known_labels

@@ -11,7 +11,7 @@ from mmseg.registry import DATASETS
 import m2nist_mm  # noqa: F401
 from m2nist_mm.datasets import DataFileError, M2NISTDataset
 
-from ..conftest import M2NIST_FULL, make_m2nist, need, to_onehot
+from ..conftest import full_data, make_m2nist, to_onehot
 
 
 def write(root, imgs, masks):
@@ -49,8 +49,9 @@ def test_kaggle_sample_onehot_and_compact_agree(tmp_path, kaggle_sample):
         assert sa['img_idx'] == i and sa['seg_fields'] == ['gt_seg_map']
 
 
+@pytest.mark.full_data
 def test_kaggle_sample_matches_full_compact_copy(kaggle_sample):
-    ds = M2NISTDataset(data_root=need(M2NIST_FULL), index_range=(0, 10))
+    ds = M2NISTDataset(data_root=full_data('m2nist'), index_range=(0, 10))
     imgs, onehot = kaggle_sample
     for i in range(10):
         np.testing.assert_array_equal(ds.get_data_info(i)['gt_seg_map'],
@@ -93,8 +94,9 @@ def test_overlapping_onehot_takes_lowest_class(tmp_path):
     assert ds.get_data_info(1)['gt_seg_map'][5, 7] == 3
 
 
+@pytest.mark.full_data
 def test_default_splits_on_real_data():
-    root = need(M2NIST_FULL)
+    root = full_data('m2nist')
     sizes = {s: len(M2NISTDataset(data_root=root, split=s, lazy_init=False))
              for s in ('train', 'val', 'test')}
     assert sizes == dict(train=4000, val=500, test=500)

@@ -7,6 +7,8 @@ import pytest
 
 from m2nist_runtime import DataFileError, DeployedModel
 
+pytestmark = pytest.mark.slow  # trains or exports models, runs tools
+
 
 def _copy(src: str, dst) -> str:
     return shutil.copytree(src, str(dst / 'export'))

@@ -14,6 +14,8 @@ from m2nist_runtime import DataFileError, DeployedModel
 from ..conftest import model_cfg
 from .conftest import classes_seen, deploy_cfg
 
+pytestmark = pytest.mark.slow  # trains or exports models, runs tools
+
 STATIC = ['onnxruntime_static-64x84', 'ncnn_static-64x84']
 
 

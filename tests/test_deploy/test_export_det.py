@@ -13,6 +13,8 @@ from ..conftest import REPO, save_varied
 from .conftest import DEPLOY_CFGS, deploy_cfg
 from .test_tools import run
 
+pytestmark = pytest.mark.slow  # trains or exports models, runs tools
+
 DET_CFG = osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py')
 DET_DEPLOY = osp.join(DEPLOY_CFGS, 'detection_onnxruntime_static-64x84.py')
 

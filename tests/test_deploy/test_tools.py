@@ -13,6 +13,8 @@ from m2nist_runtime import DeployedModel
 from ..conftest import REPO, model_cfg
 from .conftest import deploy_cfg
 
+pytestmark = pytest.mark.slow  # trains or exports models, runs tools
+
 # tools/infer.py with ONNX Runtime must run where torch and mm* are absent
 SLIM = ('import runpy, sys\n'
         'for m in ("torch", "mmcv", "mmengine", "mmseg", "mmdet", '

@@ -9,7 +9,7 @@ from m2nist_mm.evaluation.scale_channels import predict_scales
 from m2nist_mm.evaluation.scale_norm import (DIGIT_HEIGHT, estimate_scale,
                                              ink_height, predict_normalised)
 
-from ..conftest import SHARED_DATA, make_m2nist, model_cfg, need
+from ..conftest import MNIST_SUBSET, make_m2nist, model_cfg
 from ..conftest import varied_checkpoint
 
 BACKGROUND = 10
@@ -39,9 +39,8 @@ def test_height_is_sub_pixel_and_ignores_specks():
 
 def test_scale_estimate_on_generated_scales(tmp_path):
     scales = (0.5, 1.0, 2.0, 4.0)
-    sets = make_scale_sets(str(tmp_path), need(osp.join(SHARED_DATA,
-                                                        'mnist')),
-                           scales, [20, 20, 10, 5], split='val')
+    sets = make_scale_sets(str(tmp_path), MNIST_SUBSET, scales,
+                           [20, 20, 10, 5])
     for scale, folder in zip(scales, sets):
         found = [estimate_scale(img) / scale
                  for img in np.load(osp.join(folder, 'combined.npy'))]

@@ -1,24 +1,20 @@
 """tools/benchmark_scale.py: a tiny run (3 scales, 3 images, given models)."""
-import importlib.util
 import json
-import os.path as osp
 
 import pytest
 
-from ..conftest import REPO, SHARED_DATA, need, varied_checkpoint
+from ..conftest import MNIST_SUBSET, load_tool, varied_checkpoint
+
+pytestmark = pytest.mark.slow  # trains or exports models, runs tools
 
 
 @pytest.fixture(scope='module')
 def bench():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_scale', osp.join(REPO, 'tools', 'benchmark_scale.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool('benchmark_scale')
 
 
 def test_tiny_run(bench, tmp_path):
-    mnist = need(osp.join(SHARED_DATA, 'mnist'))
+    mnist = MNIST_SUBSET
     ckpt = varied_checkpoint('fastscnn', str(tmp_path / 'f.pth'))
     docs = tmp_path / 'docs'
     bench.main([

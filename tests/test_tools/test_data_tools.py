@@ -1,5 +1,4 @@
 """tools/generate_m2nist.py and tools/prepare_data.py."""
-import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -9,26 +8,18 @@ import sys
 import numpy as np
 import pytest
 
-from ..conftest import REPO, SHARED_DATA, need
+from ..conftest import REPO, full_data, load_tool
 from ..test_datagen.test_sources import csv_row, write_csv, write_mnist
-
-
-def tool(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(REPO, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
 def generate_m2nist():
-    return tool('generate_m2nist')
+    return load_tool('generate_m2nist')
 
 
 @pytest.fixture(scope='module')
 def prepare_data():
-    return tool('prepare_data')
+    return load_tool('prepare_data')
 
 
 @pytest.fixture
@@ -103,21 +94,23 @@ def test_prepare_links_a_kaggle_download(prepare_data, tmp_path, tiny_root):
     assert prepare_data.main(['--out', out, '--m2nist', tiny_root]) == 0
 
 
+@pytest.mark.full_data
 def test_prepare_from_csv_and_mnist(prepare_data, tmp_path, tiny_csv):
     out = str(tmp_path / 'm2nist')
     assert prepare_data.main(['--out', out, '--kaggle-csv', tiny_csv]) == 0
     assert np.load(osp.join(out, 'combined.npy')).shape == (5000, 64, 84)
     # regenerates over the earlier output
-    mnist = need(osp.join(SHARED_DATA, 'mnist'))
+    mnist = full_data('mnist')
     assert prepare_data.main(['--out', out, '--mnist', mnist]) == 0
     assert prepare_data.is_m2nist(out)
 
 
+@pytest.mark.full_data
 def test_prepare_downloads_from_a_mirror(prepare_data, tmp_path):
     """A file:// mirror stands in for the public ones (no network in
     tests); a mirror with a wrong file fails on its md5."""
     mirror = tmp_path / 'mirror'
-    shutil.copytree(need(osp.join(SHARED_DATA, 'mnist')), mirror)
+    shutil.copytree(full_data('mnist'), mirror)
     out, mnist = str(tmp_path / 'm2nist'), str(tmp_path / 'mnist')
     assert prepare_data.main([
         '--out', out, '--download', '--mnist-dir', mnist, '--mirrors',
@@ -143,6 +136,7 @@ def test_prepare_refuses_a_foreign_folder(prepare_data, tmp_path, tiny_root,
     assert 'does not read as M2NIST' in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_runs(tmp_path, tiny_csv):
     """The tool as a user runs it, with its progress bar."""
     proc = subprocess.run(
@@ -157,7 +151,7 @@ def test_cli_runs(tmp_path, tiny_csv):
     ('m2nist_fastscnn', '(0,5)'), ('m2nist_det_rtmdet_tiny', '(2,8)')])
 def test_browse_dataset(tmp_path, tiny_root, config, index_range, capsys):
     import cv2
-    browse = tool('browse_dataset')
+    browse = load_tool('browse_dataset')
     out = str(tmp_path / 'grid.png')
     assert browse.main([
         osp.join(REPO, 'configs', f'{config}.py'), '--num', '5', '--cols',

@@ -11,6 +11,8 @@ from ..conftest import REPO
 from .test_train_test import (TINY_DATA, run, scalars,  # noqa: F401
                               tiny_root_module)
 
+pytestmark = pytest.mark.slow  # trains or exports models, runs tools
+
 TINY_DET_CFG = TINY_DATA + """train_cfg = dict(max_epochs=2, val_interval=1)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.5, by_epoch=False, begin=0, end=6)

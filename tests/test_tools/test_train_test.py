@@ -12,6 +12,8 @@ from mmengine.config import Config
 
 from ..conftest import REPO
 
+pytestmark = pytest.mark.slow  # trains or exports models, runs tools
+
 # the 10 sample images: 6 to train on, 2 to validate, 2 to test
 TINY_DATA = """
 _base_ = ['{base}']
@@ -69,11 +71,9 @@ def trained(tmp_path_factory, request):
 
 @pytest.fixture(scope='module')
 def tiny_root_module(tmp_path_factory):
-    from ..conftest import KAGGLE_SAMPLE, need
-    src = need(KAGGLE_SAMPLE)
+    from ..conftest import load_kaggle_sample
     root = tmp_path_factory.mktemp('data')
-    imgs = np.load(osp.join(src, 'combined_sample.npy'))
-    onehot = np.load(osp.join(src, 'segmented_sample.npy'))
+    imgs, onehot = load_kaggle_sample()
     np.save(root / 'combined.npy', imgs)  # Kaggle layout, float32 + int32
     np.save(root / 'segmented.npy', onehot)
     return str(root)
