@@ -1,4 +1,11 @@
+import os
+import os.path as osp
+import shutil
+import sys
 from setuptools import find_packages, setup
+
+#: What OpenMMLab's package manager (mim) looks for in ``<package>/.mim``.
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
 def read_requirements(path):
@@ -9,10 +16,42 @@ def read_requirements(path):
         ]
 
 
+def add_mim_extension():
+    """Put configs, tools and model-index.yml into ``m2nist_mm/.mim``.
+
+    As OpenMMLab packages do: a built wheel or sdist gets copies, a legacy
+    develop install symbolic links; ``mim train/test/run m2nist_mm ...``
+    then finds them in the installed package.
+    """
+    if 'develop' in sys.argv:
+        mode = 'symlink'
+    elif {'sdist', 'bdist_wheel', 'install', 'build'} & set(sys.argv):
+        mode = 'copy'
+    else:
+        return
+    root = osp.dirname(osp.abspath(__file__))
+    mim_dir = osp.join(root, 'm2nist_mm', '.mim')
+    os.makedirs(mim_dir, exist_ok=True)
+    for name in MIM_FILES:
+        src, dst = osp.join(root, name), osp.join(mim_dir, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src, mim_dir), dst)
+        elif osp.isdir(src):
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
+                '__pycache__', '*.pyc'))
+        else:
+            shutil.copyfile(src, dst)
+
+
 version = {}
 with open('m2nist_mm/version.py') as f:
     exec(f.read(), version)
 
+add_mim_extension()
 setup(
     name='m2nist_mm',
     version=version['__version__'],
@@ -21,11 +60,16 @@ setup(
     long_description=open('README.md').read(),
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
+    package_data={
+        'm2nist_mm': ['.mim/model-index.yml', '.mim/configs/**/*',
+                      '.mim/tools/**/*']
+    },
     python_requires='>=3.9',
     install_requires=['torch==2.13.0', 'mmcv==2.1.0'] +
     read_requirements('requirements/runtime.txt'),
     extras_require=dict(
         tests=read_requirements('requirements/tests.txt'),
+        mim=read_requirements('requirements/mim.txt'),
         dev=read_requirements('requirements/tests.txt'),
         tensorrt=read_requirements('requirements/tensorrt.txt')),
     license='Apache-2.0',

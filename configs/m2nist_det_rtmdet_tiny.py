@@ -38,11 +38,13 @@ train_pipeline = [
     dict(type='RandomTranslate', max_shift=(6, 6), prob=0.5),
     dict(type='PackDetInputs'),
 ]
-# mmdeploy replaces the first step by LoadImageFromNDArray (3-channel BGR);
-# ToGray makes the model input the same either way. Resize is a no-op on
-# 64x84 images (scale factor 1) and fits other sizes into 84x64.
+# LoadImageFromFile first, as DetInferencer and mmdeploy expect (they swap
+# it for their loaders, e.g. LoadImageFromNDArray, BGR); the array data sets
+# run it as LoadDigitImage. ToGray makes the model input the same either
+# way. Resize is a no-op on 64x84 images (scale factor 1) and fits other
+# sizes into 84x64.
 test_pipeline = [
-    dict(type='LoadDigitImage'),
+    dict(type='LoadImageFromFile'),
     dict(type='ToGray'),
     dict(type='Resize', scale=(84, 64), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),

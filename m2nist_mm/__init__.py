@@ -29,5 +29,6 @@ from .datasets import *  # noqa: E402,F401,F403
 from .engine import *  # noqa: E402,F401,F403
 from .evaluation import *  # noqa: E402,F401,F403
 from .models import *  # noqa: E402,F401,F403
+from .visualization import *  # noqa: E402,F401,F403
 
 __all__ = ['__version__', 'compat']

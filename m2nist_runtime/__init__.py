@@ -10,12 +10,13 @@ validated reading of the MNIST-family arrays and images
 """
 from .arrays import DataFileError
 from .classes import CLASSES, PALETTE
-from .images import read_image, read_inputs, to_gray
 from .detector import DeployedDetector
 from .exports import load_export
+from .images import m2nist_polarity, read_image, read_inputs, to_gray
 from .model import DeployedModel, Export
 
-__all__ = ['CLASSES', 'PALETTE', 'DataFileError', 'DeployedDetector',
-           'DeployedModel', 'Export', 'load_export',
-           'read_image', 'read_inputs', 'to_gray']
-
+__all__ = [
+    'CLASSES', 'PALETTE', 'DataFileError', 'DeployedDetector', 'DeployedModel',
+    'Export', 'load_export', 'm2nist_polarity', 'read_image', 'read_inputs',
+    'to_gray'
+]

@@ -4,7 +4,7 @@ Every array is opened memory-mapped with ``allow_pickle=False``; a split is
 converted chunk by chunk into compact ``uint8`` arrays, so even Kaggle's 2.4 GB
 int64 one-hot ``segmented.npy`` is never held in memory as a whole.
 """
-from typing import Tuple
+from typing import Iterator, Optional, Tuple
 
 import numpy as np
 
@@ -55,16 +55,38 @@ def _first_bad(mask: np.ndarray, first: int) -> int:
     return first + int(np.nonzero(mask.reshape(len(mask), -1).any(1))[0][0])
 
 
-def image_layout(path: str, arr: np.ndarray, hw: Tuple[int, int]) -> None:
-    """Check that ``arr`` is ``(N, H, W)`` or ``(N, H, W, 1)`` images."""
+def _chunks(arr: np.ndarray, start: int,
+            stop: int) -> Iterator[Tuple[int, np.ndarray]]:
+    """``(index of the first sample, samples)`` of ``[start, stop)``, read
+    :data:`CHUNK` samples at a time."""
+    for i in range(start, stop, CHUNK):
+        yield i, np.asarray(arr[i:min(i + CHUNK, stop)])
+
+
+def _check_range(path: str, chunk: np.ndarray, first: int, low: float,
+                 high: float, what: str) -> None:
+    """Refuse NaN/inf and values outside ``[low, high]`` (``what`` names
+    them in the message)."""
+    _check_finite(path, chunk, first)
+    bad = (chunk < low) | (chunk > high)
+    if bad.any():
+        raise DataFileError(
+            f'{path}: sample {_first_bad(bad, first)} has {what}')
+
+
+def image_layout(path: str, arr: np.ndarray,
+                 hw: Optional[Tuple[int, int]]) -> None:
+    """Check that ``arr`` is ``(N, H, W)`` or ``(N, H, W, 1)`` images
+    (``hw``: the expected ``(H, W)``, None for any)."""
     if arr.ndim == 4 and arr.shape[3] != 1:
         raise DataFileError(
             f'{path}: images have {arr.shape[3]} channels, expected 1 '
             f'(shape {arr.shape})')
     if arr.ndim not in (3, 4):
-        raise DataFileError(f'{path}: expected images of shape (N, {hw[0]}, '
-                            f'{hw[1]}), got {arr.shape}')
-    if tuple(arr.shape[1:3]) != tuple(hw):
+        size = 'H, W' if hw is None else f'{hw[0]}, {hw[1]}'
+        raise DataFileError(f'{path}: expected images of shape (N, {size}) '
+                            f'or (N, {size}, 1), got {arr.shape}')
+    if hw is not None and tuple(arr.shape[1:3]) != tuple(hw):
         raise DataFileError(f'{path}: images are {arr.shape[1]}x{arr.shape[2]}'
                             f', expected {hw[0]}x{hw[1]} (shape {arr.shape})')
 
@@ -73,15 +95,10 @@ def images_to_uint8(path: str, arr: np.ndarray, start: int,
                     stop: int) -> np.ndarray:
     """Validated ``uint8`` copy of images ``[start, stop)`` (0-255)."""
     out = np.empty((stop - start, ) + arr.shape[1:], np.uint8)
-    for i in range(start, stop, CHUNK):
-        chunk = np.asarray(arr[i:min(i + CHUNK, stop)])
+    for i, chunk in _chunks(arr, start, stop):
         if chunk.dtype != np.uint8:
-            _check_finite(path, chunk, i)
-            bad = (chunk < 0) | (chunk > 255)
-            if bad.any():
-                raise DataFileError(
-                    f'{path}: sample {_first_bad(bad, i)} has pixel values '
-                    'outside 0-255')
+            _check_range(path, chunk, i, 0, 255,
+                         'pixel values outside 0-255')
             if chunk.dtype.kind == 'f':
                 frac = chunk != np.round(chunk)
                 if frac.any():
@@ -150,4 +167,58 @@ def masks_to_index(path: str, arr: np.ndarray, start: int, stop: int,
                 f'{path}: sample {_first_bad(~any_on, i)} has pixels with no '
                 'class set in the one-hot mask')
         out[i - start:i - start + len(chunk)] = on.argmax(axis=3)
+    return out
+
+
+#: Digit channels an MNIST-extended target array holds at most.
+MAX_DIGIT_CHANNELS = 10
+
+
+def unit_images_to_uint8(path: str, arr: np.ndarray, start: int,
+                         stop: int) -> np.ndarray:
+    """``uint8`` copy of float images in [0, 1] ``[start, stop)`` (levels
+    ``round(255 x)``); integer images are read as 0-255 levels."""
+    if arr.dtype.kind != 'f':
+        return images_to_uint8(path, arr, start, stop)
+    out = np.empty((stop - start, ) + arr.shape[1:], np.uint8)
+    for i, chunk in _chunks(arr, start, stop):
+        _check_range(path, chunk, i, 0, 1,
+                     'float pixel values outside [0, 1] (the MNIST-extended '
+                     'layout; 0-255 levels need an integer dtype)')
+        out[i - start:i - start + len(chunk)] = np.round(
+            chunk.astype(np.float64) * 255)
+    return out
+
+
+def extended_mask_layout(path: str, arr: np.ndarray,
+                         hw: Tuple[int, int]) -> None:
+    """Check MNIST-extended targets: ``(N, H, W, C)``, one channel per
+    digit 0 ... C-1 (C at most 10), no background channel."""
+    if arr.ndim != 4 or not 1 <= arr.shape[3] <= MAX_DIGIT_CHANNELS:
+        raise DataFileError(
+            f'{path}: MNIST-extended targets must be (N, H, W, C) with one '
+            f'channel per digit, 1 <= C <= {MAX_DIGIT_CHANNELS} and no '
+            f'background channel, got shape {arr.shape}')
+    if tuple(arr.shape[1:3]) != tuple(hw):
+        raise DataFileError(f'{path}: targets are {arr.shape[1]}x'
+                            f'{arr.shape[2]}, the images {hw[0]}x{hw[1]}')
+
+
+def extended_masks_to_index(path: str, arr: np.ndarray, start: int,
+                            stop: int, background: int) -> np.ndarray:
+    """Class-index maps (``uint8``) of MNIST-extended targets.
+
+    Values are 0/1 (any dtype) or float intensities in [0, 1]. A pixel
+    whose channels are all 0 is ``background``; otherwise it takes the
+    digit of its largest value, the lowest digit on a tie (overlapping
+    labels, as MNIST extended allows, are resolved that way).
+    """
+    out = np.empty((stop - start, ) + arr.shape[1:3], np.uint8)
+    for i, chunk in _chunks(arr, start, stop):
+        _check_range(path, chunk, i, 0, 1,
+                     'target values outside [0, 1] (expected 0/1 or '
+                     'intensities in [0, 1])')
+        index = chunk.argmax(axis=3).astype(np.uint8)
+        index[chunk.max(axis=3) == 0] = background
+        out[i - start:i - start + len(chunk)] = index
     return out

@@ -1,4 +1,5 @@
-"""Reading digit images (``.npy``, PNG, JPG) and making them grey."""
+"""Reading digit images (``.npy``, PNG, JPG), making them grey and
+M2NIST-like (light digits on a black background)."""
 import os
 import os.path as osp
 from typing import List, Tuple
@@ -20,11 +21,40 @@ def _check_channels(path: str, arr: np.ndarray, batched: bool) -> None:
     raise DataFileError(f'{path}: expected {what} got shape {arr.shape}')
 
 
+def to_8bit(img: np.ndarray, path: str) -> np.ndarray:
+    """8-bit copy of a decoded 8- or 16-bit image (16-bit levels scaled
+    by 255 / 65535, rounded)."""
+    if img.dtype == np.uint16:
+        return ((img.astype(np.uint32) * 255 + 32767) // 65535).astype(
+            np.uint8)
+    if img.dtype != np.uint8:
+        raise DataFileError(f'{path}: {img.dtype} pixels, expected 8- or '
+                            '16-bit')
+    return img
+
+
+def composite_alpha(img: np.ndarray, path: str) -> np.ndarray:
+    """Grey + alpha or BGRA ``uint8`` image -> grey or BGR on a background.
+
+    Transparent pixels take the background the drawing implies: white when
+    its opaque pixels are dark (dark ink on a transparent sheet), black when
+    they are light; partly transparent ones are blended.
+    """
+    colour, alpha = img[..., :-1], img[..., -1:].astype(np.float32) / 255
+    opaque = alpha[..., 0] > 0.5
+    level = float(colour[opaque].mean()) if opaque.any() else 0.0
+    background = 255.0 if level < 128 else 0.0
+    out = colour.astype(np.float32) * alpha + background * (1 - alpha)
+    out = np.round(out).astype(np.uint8)
+    return out[..., 0] if out.shape[2] == 1 else out
+
+
 def read_image(path: str) -> np.ndarray:
     """One ``uint8`` image from ``.npy`` (2-D, or H x W x 1/3) or a file.
 
-    Image files are decoded unchanged with OpenCV (colour as BGR); 16-bit
-    images and alpha channels are refused rather than converted.
+    Image files are decoded with OpenCV (colour as BGR); 16-bit images are
+    scaled to 8 bits and an alpha channel is composited
+    (:func:`composite_alpha`).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'image not found: {path}')
@@ -35,10 +65,64 @@ def read_image(path: str) -> np.ndarray:
     img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     if img is None:
         raise DataFileError(f'{path}: cannot be decoded as an image')
-    if img.dtype != np.uint8:
-        raise DataFileError(f'{path}: {img.dtype} pixels, expected 8-bit')
+    img = to_8bit(img, path)
+    if img.ndim == 3 and img.shape[2] in (2, 4):
+        img = composite_alpha(img, path)
     _check_channels(path, img, batched=False)
     return img
+
+
+#: Background levels (the image's median) that ``'auto'`` polarity takes
+#: for a dark (at most the first) or a light (at least the second) one.
+DARK_BACKGROUND, LIGHT_BACKGROUND = 96, 160
+#: The least difference between the 1st and 99.9th percentile grey levels
+#: of an image with digits.
+MIN_CONTRAST = 64
+
+
+def m2nist_polarity(img: np.ndarray,
+                    invert: str = 'auto',
+                    name: str = 'image') -> Tuple[np.ndarray, str]:
+    """A grey image as M2NIST draws digits: light ink on a black background.
+
+    ``invert``: ``'no'`` returns the image as given; ``'yes'`` inverts it;
+    ``'auto'`` looks at the background, i.e. the median grey level (digits
+    cover a small part of an image): at most ``DARK_BACKGROUND`` the image
+    is kept, at least ``LIGHT_BACKGROUND`` (dark digits on paper) it is
+    inverted; anything between, or an image without contrast, is refused.
+    With ``'yes'`` and ``'auto'`` the background level is then subtracted
+    (clipped at 0), so that the background is 0 as in M2NIST; M2NIST-like
+    images come back unchanged.
+
+    Returns:
+        The image and what was done, in words.
+    """
+    if invert not in ('auto', 'yes', 'no'):
+        raise ValueError(f"invert must be 'auto', 'yes' or 'no', got "
+                         f'{invert!r}')
+    if invert == 'no':
+        return img, 'used as given'
+    if invert == 'auto':
+        background = float(np.median(img))
+        low, high = np.percentile(img, [1, 99.9])
+        if high - low < MIN_CONTRAST or \
+                DARK_BACKGROUND < background < LIGHT_BACKGROUND:
+            raise ValueError(
+                f'{name}: neither light digits on a dark background nor '
+                f'dark digits on a light one (background grey level '
+                f'{background:.0f}, contrast {high - low:.0f}); pass '
+                '--invert yes or --invert no')
+        invert = 'yes' if background >= LIGHT_BACKGROUND else 'no'
+    done = []
+    if invert == 'yes':
+        img = 255 - img
+        done.append('inverted (dark digits on a light background)')
+    background = int(np.median(img))
+    if background > 0:
+        img = np.clip(img.astype(np.int16) - background, 0,
+                      255).astype(np.uint8)
+        done.append(f'background level {background} subtracted')
+    return img, '; '.join(done) or 'kept (light digits on black)'
 
 
 def to_gray(img: np.ndarray, name: str = 'image') -> np.ndarray:
@@ -70,8 +154,9 @@ def read_inputs(path: str) -> List[Tuple[str, str, np.ndarray]]:
     if not osp.exists(path):
         raise FileNotFoundError(f'input not found: {path}')
     if osp.isdir(path):
-        files = sorted(f for f in os.listdir(path)
-                       if f.lower().endswith(IMAGE_SUFFIXES + ('.npy', )))
+        files = sorted(
+            f for f in os.listdir(path)
+            if f.lower().endswith(IMAGE_SUFFIXES + ('.npy', )))
         if not files:
             raise DataFileError(f'{path}: no .npy or image files '
                                 f'({", ".join(IMAGE_SUFFIXES)}) in it')

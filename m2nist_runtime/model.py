@@ -24,40 +24,40 @@ def _load_json(path: str) -> dict:
 
 
 class Preprocess:
-    """Grey image -> (resized,) normalised, zero-padded ``(N, 1, H, W)``.
+    """Grey image -> (resized,) normalised, (padded) ``(N, 1, H, W)``.
 
     Reads its parameters from the ``Resize`` (optional), ``Normalize`` and
-    ``Pad`` steps of the SDK ``pipeline.json`` that ``tools/deploy.py``
-    writes from the model config, so it is the preprocessing the model was
-    trained with.
+    ``Pad`` (optional: segmentation graphs pad inside) steps of the SDK
+    ``pipeline.json`` that ``tools/deploy.py`` writes from the model config,
+    so it is the preprocessing the model was trained with.
     """
 
     def __init__(self, transforms: Sequence[dict], source: str) -> None:
         steps = {t['type']: t for t in transforms}
-        for needed in ('Normalize', 'Pad'):
-            if needed not in steps:
-                raise DataFileError(f'{source}: the Preprocess task has no '
-                                    f'{needed} step')
-        norm, pad = steps['Normalize'], steps['Pad']
+        if 'Normalize' not in steps:
+            raise DataFileError(f'{source}: the Preprocess task has no '
+                                'Normalize step')
+        norm, pad = steps['Normalize'], steps.get('Pad', {})
         self.mean = np.float32(norm['mean'][0])
         self.std = np.float32(norm['std'][0])
-        self.size_divisor = int(pad['size_divisor'])
-        self.pad_val = np.float32(pad['pad_val'])
+        self.size_divisor = int(pad.get('size_divisor', 1))
+        self.pad_val = np.float32(pad.get('pad_val', 0))
         resize = steps.get('Resize')
         self.resize_to = None if resize is None else tuple(resize['size'])
         if resize is not None and not resize.get('keep_ratio', False):
             raise DataFileError(f'{source}: only keep_ratio Resize steps are '
                                 'supported')
 
-    def resize(self, img: np.ndarray) -> Tuple[np.ndarray, Tuple[float,
-                                                                  float]]:
+    def resize(self,
+               img: np.ndarray) -> Tuple[np.ndarray, Tuple[float, float]]:
         """``img`` fitted into the ``Resize`` size keeping its aspect ratio
         (as mmcv's ``imrescale``), and the ``(x, y)`` scale factors."""
         if self.resize_to is None:
             return img, (1.0, 1.0)
         h, w = img.shape
-        scale = min(max(self.resize_to) / max(h, w),
-                    min(self.resize_to) / min(h, w))
+        scale = min(
+            max(self.resize_to) / max(h, w),
+            min(self.resize_to) / min(h, w))
         new_w, new_h = int(w * scale + 0.5), int(h * scale + 0.5)
         img = cv2.resize(img, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
         return img, (new_w / w, new_h / h)
@@ -110,8 +110,8 @@ class Export:
             self.postprocess = tasks['postprocess']
             self.backend = model['backend']
             self.input_shape = model['input_shape']
-            files = [model['net']] + ([model['weights']]
-                                      if model.get('weights') else [])
+            files = [model['net']
+                     ] + ([model['weights']] if model.get('weights') else [])
         except (KeyError, IndexError, TypeError) as e:
             raise DataFileError(f'{work_dir}: deploy.json/pipeline.json lack '
                                 f'{e}; re-export with tools/deploy.py') \
@@ -134,9 +134,10 @@ class Export:
         shape = self.input_shape
         padded = self.preprocess.padded_shape(hw)
         if None not in shape[2:] and tuple(shape[2:]) != padded:
+            what = f'a {hw[0]}x{hw[1]} image' + ('' if padded == tuple(
+                hw) else f' (padded to {padded[0]}x{padded[1]})')
             raise ValueError(
-                f'{name}: a {hw[0]}x{hw[1]} image pads to '
-                f'{padded[0]}x{padded[1]} but {self.work_dir} was exported '
+                f'{name}: {what} does not fit {self.work_dir}, exported '
                 f'for {shape[2]}x{shape[3]} input; export with the dynamic '
                 'deploy config for other sizes')
 
@@ -190,7 +191,8 @@ class DeployedModel(Export):
         out = self.run(batch)[0]
         return out[:, 0] if self.with_argmax else out.argmax(1)
 
-    def __call__(self, imgs: Sequence[np.ndarray],
+    def __call__(self,
+                 imgs: Sequence[np.ndarray],
                  names: Optional[Sequence[str]] = None) -> List[np.ndarray]:
         """Class index maps (``uint8``) of grey ``uint8`` images."""
         names = self.check_images(imgs, names)

@@ -9,6 +9,11 @@ import pytest
 import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# Tools run as scripts in subprocesses import this checkout first, not a
+# copy installed from another state of it.
+os.environ['PYTHONPATH'] = os.pathsep.join(
+    [REPO] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep)
+              if p])
 TEST_DATA = osp.join(REPO, 'tests', 'data')
 MNIST_SUBSET = osp.join(TEST_DATA, 'mnist_subset')
 #: A folder with the whole data: m2nist/ (5000 images), mnist/ (all four

@@ -58,7 +58,8 @@ def test_getattr_only_reaches_history_buffer_statistics(tmp_path):
     path = tmp_path / 'getattr.pth'
     torch.save(dict(state_dict={}, payload=Getattr()), path)
     with pytest.raises(CheckpointLoadError, match="getattr.pth: .*"
-                       "getattr\\(HistoryBuffer, '__init__'\\) is not allowed"):
+                       "getattr\\(HistoryBuffer, '__init__'\\) is not "
+                       'allowed'):
         CheckpointLoader.load_checkpoint(str(path))
 
 

@@ -6,14 +6,13 @@ import cv2
 import numpy as np
 import torch
 from mmcv.transforms import Compose
+from mmdeploy.codebase.mmseg.deploy.segmentation import process_model_config
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
-from mmdeploy.codebase.mmseg.deploy.segmentation import process_model_config
 from mmseg.registry import DATASETS, MODELS
 
 import m2nist_mm  # noqa: F401
-
 from .conftest import REPO
 
 
@@ -38,7 +37,7 @@ def test_mmdeploy_pipeline_swap_gives_identical_input(tiny_root, tmp_path):
         png = str(tmp_path / f'{i}.png')
         cv2.imwrite(png, info['img'])
         from_file = process_model_config(cfg, [png])
-        assert from_file.test_pipeline[0].type == 'LoadDigitImage'
+        assert from_file.test_pipeline[0].type == 'LoadImageFromFile'
         got = model_input(cfg, from_file.test_pipeline, dict(img_path=png))
         assert torch.equal(got, expected)
         assert expected.shape == (1, 1, 64, 96)

@@ -38,8 +38,10 @@ def count_params(config: str) -> int:
 def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     config = f'configs/m2nist_{model}.py'
     work = osp.join(args.work_root, model, f'seed{seed}')
-    train_cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work,
-                 '--cfg-options', f'randomness.seed={seed}']
+    train_cmd = [
+        sys.executable, 'tools/train.py', config, '--work-dir', work,
+        '--cfg-options', f'randomness.seed={seed}'
+    ]
     if args.amp:
         train_cmd.append('--amp')
     test_dir = osp.join(work, 'test')
@@ -47,8 +49,9 @@ def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     train_minutes = (t_end - t0) / 60
     curve = [(i, m, v['digit_mIoU']) for i, m, v in val_curve(log, t0)]
     best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
-    test_cmd = [sys.executable, 'tools/test.py', config, best, '--work-dir',
-                test_dir]
+    test_cmd = [
+        sys.executable, 'tools/test.py', config, best, '--work-dir', test_dir
+    ]
     if not reused:
         run(test_cmd, REPO)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
@@ -66,16 +69,23 @@ def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
         data_time_share=round(data_share, 2),
         iter_time=round(iter_time, 3),
         best_checkpoint=osp.relpath(best, REPO),
-        per_class={k[4:]: v for k, v in metrics.items()
-                   if k.startswith('IoU.')},
+        per_class={
+            k[4:]: v
+            for k, v in metrics.items() if k.startswith('IoU.')
+        },
         curve=curve,
         commands=[' '.join(train_cmd[1:]), ' '.join(test_cmd[1:])])
 
 
 KEYS = ('digit_miou', 'miou', 'params', 'minutes_to_90', 'train_minutes',
         'data_time_share')
-WORST = dict(digit_miou=min, miou=min, params=max, minutes_to_90=max,
-             train_minutes=max, data_time_share=max)
+WORST = dict(
+    digit_miou=min,
+    miou=min,
+    params=max,
+    minutes_to_90=max,
+    train_minutes=max,
+    data_time_share=max)
 
 
 def worst(runs: List[dict]) -> dict:
@@ -100,8 +110,8 @@ def write_results(results: List[dict], docs: str, command: str) -> None:
             for key in KEYS:
                 figures[f'seg.{model}.seed{r["seed"]}.{key}'] = r[key]
         sections[f'seg.{model}'] = model_section(runs, command)
-    write_docs(docs, sections, figures,
-               prefixes=tuple(f'seg.{m}.' for m in models))
+    write_docs(
+        docs, sections, figures, prefixes=tuple(f'seg.{m}.' for m in models))
 
 
 def model_section(runs: List[dict], command: str) -> str:
@@ -128,34 +138,46 @@ def model_section(runs: List[dict], command: str) -> str:
     for r in runs:
         lines += ['', f'Seed {r["seed"]}, commands run:', '']
         lines += [f'- `{c}`' for c in r['commands']]
-        lines += ['', '| class | ' + ' | '.join(r['per_class']) + ' |',
-                  '|---' * (len(r['per_class']) + 1) + '|',
-                  '| IoU | ' + ' | '.join(f'{v:.2f}' for v in
-                                          r['per_class'].values()) + ' |', '',
-                  'Validation curve (iteration: minutes, digit mIoU): ' +
-                  ', '.join(f'{i}: {m:.1f} min, {d:.2f}'
-                            for i, m, d in r['curve'])]
+        lines += [
+            '', '| class | ' + ' | '.join(r['per_class']) + ' |',
+            '|---' * (len(r['per_class']) + 1) + '|',
+            '| IoU | ' + ' | '.join(f'{v:.2f}'
+                                    for v in r['per_class'].values()) + ' |',
+            '', 'Validation curve (iteration: minutes, digit mIoU): ' +
+            ', '.join(f'{i}: {m:.1f} min, {d:.2f}' for i, m, d in r['curve'])
+        ]
     return '\n'.join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--models', nargs='+', default=['fastscnn', 'unet'],
-                        choices=['fastscnn', 'unet'])
-    parser.add_argument('--seeds', nargs='+', type=int, default=[0],
-                        help='train each model once per seed '
-                        '(randomness.seed)')
-    parser.add_argument('--reuse', action='store_true',
-                        help='take a seed whose work dir already holds a '
-                        'finished train + test run from there')
-    parser.add_argument('--amp', action='store_true',
-                        help='train with --amp (bfloat16 autocast on CPU)')
+    parser.add_argument(
+        '--models',
+        nargs='+',
+        default=['fastscnn', 'unet'],
+        choices=['fastscnn', 'unet'])
+    parser.add_argument(
+        '--seeds',
+        nargs='+',
+        type=int,
+        default=[0],
+        help='train each model once per seed '
+        '(randomness.seed)')
+    parser.add_argument(
+        '--reuse',
+        action='store_true',
+        help='take a seed whose work dir already holds a '
+        'finished train + test run from there')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='train with --amp (bfloat16 autocast on CPU)')
     parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
     parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
     args = parser.parse_args()
     results = [bench(m, s, args) for m in args.models for s in args.seeds]
     write_results(results, args.docs,
-               'python ' + ' '.join(shlex.quote(a) for a in sys.argv))
+                  'python ' + ' '.join(shlex.quote(a) for a in sys.argv))
     for r in results:
         print({k: v for k, v in r.items() if k not in ('curve', 'per_class')})
 

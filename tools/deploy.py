@@ -2,7 +2,8 @@
 
 The arguments follow mmdeploy's ``tools/deploy.py``::
 
-    python tools/deploy.py configs/deploy/segmentation_onnxruntime_static-64x84.py \\
+    python tools/deploy.py \\
+        configs/deploy/segmentation_onnxruntime_static-64x84.py \\
         configs/m2nist_fastscnn.py work_dirs/m2nist_fastscnn/best.pth IMG \\
         --work-dir work_dirs/deploy/fastscnn_ort
 

@@ -2,7 +2,8 @@
 
     # train/val at scale 1, test at scale 1 (train: MNIST train rows
     # 0-49999, val: 50000-59999, test: t10k)
-    python tools/generate_large_scale.py data/mnist_large_scale --mnist data/mnist
+    python tools/generate_large_scale.py data/mnist_large_scale \\
+        --mnist data/mnist
     # train on scales 1-4 (log-uniform), and one test-only file per scale
     python tools/generate_large_scale.py OUT --mnist data/mnist \\
         --train-scales 1 4 --each-test-scale

@@ -2,8 +2,12 @@
 
     python tools/infer.py work_dirs/deploy/fastscnn_ort IMAGES --out-dir OUT
 
-``IMAGES``: a PNG/JPG, an ``.npy`` (one image or a batch ``(N, H, W)``) or
-a directory of those. For a segmentation model it writes, per image,
+``IMAGES``: a PNG/JPG (8- or 16-bit, grey, colour or with alpha), an
+``.npy`` (one image or a batch ``(N, H, W)``) or a directory of those.
+Images are made M2NIST-like first: ``--invert auto`` (the default) inverts
+dark digits on a light background and subtracts the background level, and
+says so; ``--invert no`` takes images as given. For a segmentation model
+it writes, per image,
 ``<name>_mask.png`` (class index per pixel: digit 0-9, 10 background),
 ``<name>_overlay.png`` and, with ``--save-npy``, ``<name>.npy``; for a
 detector ``<name>_boxes.png`` (boxes and labels drawn on the image, 4x) and
@@ -22,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from m2nist_runtime import (DataFileError, DeployedDetector,  # noqa
-                            load_export, read_inputs)
+                            load_export, m2nist_polarity, read_inputs)
 from m2nist_runtime.visualize import (colorize, digits_found,  # noqa
                                       draw_detections, overlay)
 
@@ -45,6 +49,11 @@ def parse_args() -> argparse.Namespace:
                         help='pixels a digit class needs to count as found')
     parser.add_argument('--score-thr', type=float, default=0.3,
                         help='detectors: the score a box needs to be kept')
+    parser.add_argument('--invert', choices=('auto', 'yes', 'no'),
+                        default='auto',
+                        help='make dark digits on a light background light '
+                        'on black, as in M2NIST (auto: decided per image '
+                        'from its background level)')
     args = parser.parse_args()
     if args.batch_size < 1 or args.min_pixels < 1:
         parser.error('--batch-size and --min-pixels must be at least 1')
@@ -100,7 +109,12 @@ def main() -> int:
     args = parse_args()
     try:
         model = load_export(args.model, device=args.device)
-        items = [item for path in args.inputs for item in read_inputs(path)]
+        items, notes = [], {}
+        for path in args.inputs:
+            for name, source, img in read_inputs(path):
+                img, notes[source] = m2nist_polarity(img, args.invert,
+                                                     source)
+                items.append((name, source, img))
         check_outputs(items, args)
         for _, source, img in items:  # refuse bad sizes before any output
             model.check_size(source, model.preprocess.resize(img)[0].shape)
@@ -118,9 +132,9 @@ def main() -> int:
         else:
             outs = model(imgs, names)
         write = write_detections if detector else write_segmentation
-        for (name, _, img), out in zip(chunk, outs):
+        for (name, source, img), out in zip(chunk, outs):
             found = write(osp.join(args.out_dir, name), img, out, args)
-            print(f'{name}: {found}')
+            print(f'{name}: {found}; image {notes[source]}')
     print(f'{len(items)} image(s) -> {args.out_dir} ({model.backend})')
     return 0
 

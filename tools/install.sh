@@ -80,16 +80,24 @@ else
   pip_i "$wheel" --force-reinstall --no-deps --no-cache-dir "$wheel"
 fi
 
-say "OpenMMLab stack and the project"
-pip_i "requirements/runtime.txt" -r requirements/runtime.txt -r requirements/tests.txt
-pip_i "this project (pip install -e .)" --no-build-isolation -e .
+say "OpenMMLab stack, mim and the project"
+pip_i "requirements/{runtime,tests,mim}.txt" -r requirements/runtime.txt \
+  -r requirements/tests.txt -r requirements/mim.txt
+# a regular (not editable) install: it carries configs/ and tools/ in
+# m2nist_mm/.mim, where mim looks for them
+pip_i "this project (pip install .)" --no-build-isolation --no-deps \
+  --force-reinstall .
+"$PY" -m pip check >/dev/null ||
+  fail "pip check finds conflicts in this environment: $("$PY" -m pip check | tr '\n' ' ')"
 
-"$PY" - <<'PY' || exit 1
+# check the installed packages, not the checkout
+(cd / && "$PY" - <<'PY') || exit 1
 import importlib
 import sys
 failed = []
 for name in ('torch', 'mmcv.ops', 'mmengine', 'mmseg', 'mmdet', 'mmdeploy',
-             'onnxruntime', 'm2nist_mm', 'm2nist_runtime'):
+             'onnxruntime', 'mmdeploy_runtime', 'mim', 'm2nist_mm',
+             'm2nist_runtime'):
     try:
         importlib.import_module(name)
     except Exception as e:  # report every failure, not only the first
@@ -101,7 +109,13 @@ if failed:
           'run "pip uninstall -y mmcv", then run tools/install.sh again',
           file=sys.stderr)
     sys.exit(1)
+import os.path as osp
 import mmcv, mmdeploy, mmdet, mmseg, torch
+import m2nist_mm
+mim_tools = osp.join(osp.dirname(m2nist_mm.__file__), '.mim', 'tools')
+if not osp.isfile(osp.join(mim_tools, 'train.py')):
+    sys.exit(f'[install] error: {mim_tools} is missing: mim will not find '
+             'the tools; run tools/install.sh again')
 print(f'[install] ok: torch {torch.__version__}, mmcv {mmcv.__version__} '
       f'(with ops), mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, '
       f'mmdeploy {mmdeploy.__version__}')

@@ -20,3 +20,5 @@ default_hooks = dict(
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='ArraySegVisualizationHook'))
+# mmseg's visualiser, also for the grey images MMSegInferencer is given
+visualizer = dict(type='DigitSegLocalVisualizer')

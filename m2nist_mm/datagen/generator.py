@@ -1,4 +1,5 @@
-"""Multi-digit images from single digits: the M2NIST recipe and MNIST-extended options.
+"""Multi-digit images from single digits: the M2NIST recipe and
+MNIST-extended options.
 
 One generator. :class:`GeneratorOptions` picks the placement:
 

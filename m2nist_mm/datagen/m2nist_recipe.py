@@ -15,10 +15,10 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from m2nist_runtime.classes import BACKGROUND
 from m2nist_mm.datasets.instances import Instance, box_of
-from .generator import (DIGIT, GeneratorOptions, Placement, class_map,
-                        compose, draw_image)
+from m2nist_runtime.classes import BACKGROUND
+from .generator import (DIGIT, GeneratorOptions, Placement, class_map, compose,
+                        draw_image)
 
 
 def replay_layout(num_images: int = 5000,

@@ -87,7 +87,8 @@ def mnist_files(root: str, split: str) -> Tuple[str, str]:
 
 
 def read_mnist(root: str, split: str) -> Tuple[np.ndarray, np.ndarray]:
-    """MNIST ``split`` ('train' or 't10k'/'test') from a folder of IDX files."""
+    """MNIST ``split`` ('train' or 't10k'/'test') from a folder of IDX
+    files."""
     paths = mnist_files(root, split)
     digits, labels = read_idx(paths[0]), read_idx(paths[1])
     if digits.ndim != 3 or labels.ndim != 1:

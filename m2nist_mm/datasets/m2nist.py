@@ -6,7 +6,7 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from m2nist_runtime.classes import CLASSES, PALETTE
-from .m2nist_split import SPLITS, SplitArrays, read_split
+from .m2nist_split import SPLITS, SplitArrays
 
 
 @DATASETS.register_module()
@@ -17,7 +17,13 @@ class M2NISTDataset(SplitArrays, BaseSegDataset):
     dtype holding 0-255) and ``segmented.npy`` in either layout: Kaggle's
     one-hot ``(N, 64, 84, 11)`` (channel k = digit k, channel 10 =
     background; any integer or float dtype) or a compact class-index map
-    ``(N, 64, 84)`` (0-9 digit, 10 background). Files are memory-mapped and
+    ``(N, 64, 84)`` (0-9 digit, 10 background). With
+    ``layout='mnist_extended'`` it reads MNIST extended's own arrays
+    instead: images ``(N, H, W[, 1])`` as floats in [0, 1] (or 0-255
+    integers) and targets ``(N, H, W, C)``, one channel per digit 0 ...
+    C-1 (C <= 10), no background channel, 0/1 or intensities in [0, 1]; a
+    pixel with no channel above 0 is background, several take the largest
+    (the lowest digit on a tie). Files are memory-mapped and
     only the selected split is converted, chunk by chunk, into validated
     ``uint8`` arrays; samples carry their image and mask, so no file is read
     per sample and any ``num_workers`` works. ``img_idx`` in a sample (and
@@ -25,13 +31,15 @@ class M2NISTDataset(SplitArrays, BaseSegDataset):
 
     Args:
         data_root: Folder that holds the two files.
-        split: ``'train'``, ``'val'`` or ``'test'``; selects the default
-            index range from :attr:`SPLITS`.
+        split: ``'train'``, ``'val'`` or ``'test'``, which select the
+            default index range from :attr:`SPLITS`, or ``'all'`` (the
+            whole file).
         index_range: ``(start, stop)`` sample indices (stop excluded) that
             override ``split``'s range.
         img_file: Image file name, relative to ``data_root``.
         seg_file: Mask file name, relative to ``data_root``.
-        img_shape: Expected ``(H, W)`` of every image.
+        img_shape: Expected ``(H, W)`` of every image; None for any.
+        layout: ``'m2nist'`` or ``'mnist_extended'`` (see above).
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`
             (``pipeline``, ``test_mode``, ``lazy_init``...).
     """
@@ -56,9 +64,7 @@ class M2NISTDataset(SplitArrays, BaseSegDataset):
 
     def _read_arrays(self) -> Tuple[str, str, np.ndarray, np.ndarray]:
         """``(img_path, seg_path, images, masks)`` of :attr:`index_range`."""
-        return read_split(self.data_root, self.img_file, self.seg_file,
-                          self.index_range, self.expected_shape,
-                          len(self.METAINFO['classes']))
+        return self._read_split(len(self.METAINFO['classes']))
 
     def get_data_info(self, idx: int) -> Dict:
         """Sample ``idx`` with its ``img`` and ``gt_seg_map`` arrays."""

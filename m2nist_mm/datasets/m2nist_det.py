@@ -8,7 +8,7 @@ from mmdet.registry import DATASETS
 from m2nist_runtime.classes import CLASSES, PALETTE
 from .coco import read_coco
 from .instances import derive_instances
-from .m2nist_split import SPLITS, SplitArrays, read_split
+from .m2nist_split import SPLITS, SplitArrays
 
 
 @DATASETS.register_module()
@@ -54,13 +54,11 @@ class M2NISTDetDataset(SplitArrays, BaseDetDataset):
 
     def _read_arrays(self) -> Tuple[str, np.ndarray, Dict[int, list]]:
         """``(img_path, images, instances per image index)``."""
-        img_path, _, imgs, masks = read_split(
-            self.data_root, self.img_file, self.seg_file, self.index_range,
-            self.expected_shape, len(CLASSES))
+        img_path, _, imgs, masks = self._read_split(len(CLASSES))
         ids = range(*self.index_range)
         if self.ann_file:
             return img_path, imgs, read_coco(self.ann_file, ids,
-                                             self.expected_shape)
+                                             imgs.shape[1:3])
         return img_path, imgs, {
             i: derive_instances(m)
             for i, m in zip(ids, masks)

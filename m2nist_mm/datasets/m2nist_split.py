@@ -4,22 +4,32 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from m2nist_runtime.arrays import (DataFileError, image_layout,
+from m2nist_runtime.arrays import (DataFileError, extended_mask_layout,
+                                   extended_masks_to_index, image_layout,
                                    images_to_uint8, mask_layout,
-                                   masks_to_index, open_npy)
+                                   masks_to_index, open_npy,
+                                   unit_images_to_uint8)
+from .transforms.loading import array_loading
 
 M2NIST_URL = 'https://www.kaggle.com/datasets/farhanhubble/multimnistm2nist'
 #: Default index ranges ``[start, stop)`` of the splits.
 SPLITS = dict(train=(0, 4000), val=(4000, 4500), test=(4500, 5000))
+#: Array layouts: M2NIST's (images 0-255, one-hot with a background
+#: channel or class indices) and MNIST extended's (images in [0, 1],
+#: one target channel per digit, no background channel).
+LAYOUTS = ('m2nist', 'mnist_extended')
 
 
 def split_range(owner: str, split: str,
                 index_range: Optional[Sequence[int]]) -> Tuple[int, int]:
-    """``index_range`` if given, else ``split``'s default range, checked."""
-    if split not in SPLITS:
+    """``index_range`` if given, else ``split``'s default range, checked;
+    ``split='all'`` is the whole file (``(0, None)`` until it is read)."""
+    if split == 'all' and index_range is None:
+        return (0, None)
+    if split not in SPLITS and split != 'all':
         raise ValueError(f'{owner}: unknown split {split!r}, expected one of '
-                         f'{sorted(SPLITS)}')
-    rng = SPLITS[split] if index_range is None else index_range
+                         f'{sorted(SPLITS) + ["all"]}')
+    rng = SPLITS.get(split) if index_range is None else index_range
     if (len(rng) != 2 or not all(isinstance(v, int) for v in rng)
             or not 0 <= rng[0] < rng[1]):
         raise ValueError(f'{owner}: index_range must be two ints 0 <= start '
@@ -27,13 +37,25 @@ def split_range(owner: str, split: str,
     return tuple(rng)
 
 
-def open_files(data_root: str, img_file: str, seg_file: str,
-               img_shape: Tuple[int, int],
-               num_classes: int) -> Tuple[str, str, np.ndarray, np.ndarray]:
+def open_files(
+        data_root: str,
+        img_file: str,
+        seg_file: str,
+        img_shape: Optional[Tuple[int, int]],
+        num_classes: int,
+        layout: str = 'm2nist') -> Tuple[str, str, np.ndarray, np.ndarray]:
     """Both files memory-mapped and their layouts checked (no data read).
 
-    Returns ``(img_path, seg_path, images, masks)`` as stored.
+    Args:
+        img_shape: The expected ``(H, W)``; None takes the images' own.
+        layout: One of :data:`LAYOUTS`.
+
+    Returns:
+        ``(img_path, seg_path, images, masks)`` as stored.
     """
+    if layout not in LAYOUTS:
+        raise ValueError(f'unknown array layout {layout!r}, expected one of '
+                         f'{LAYOUTS}')
     img_path = osp.join(data_root or '', img_file)
     seg_path = osp.join(data_root or '', seg_file)
     for path in (img_path, seg_path):
@@ -47,31 +69,53 @@ def open_files(data_root: str, img_file: str, seg_file: str,
                 'data_root=PATH (see README, "Data").')
     imgs, masks = open_npy(img_path), open_npy(seg_path)
     image_layout(img_path, imgs, img_shape)
-    mask_layout(seg_path, masks, img_shape, num_classes)
+    hw = tuple(imgs.shape[1:3])
+    if layout == 'mnist_extended':
+        extended_mask_layout(seg_path, masks, hw)
+    else:
+        mask_layout(seg_path, masks, hw, num_classes)
     if len(imgs) != len(masks):
         raise DataFileError(f'{img_path} holds {len(imgs)} images but '
                             f'{seg_path} holds {len(masks)} masks')
     return img_path, seg_path, imgs, masks
 
 
-def read_split(data_root: str, img_file: str, seg_file: str,
-               index_range: Tuple[int, int], img_shape: Tuple[int, int],
-               num_classes: int) -> Tuple[str, str, np.ndarray, np.ndarray]:
+def read_split(
+        data_root: str,
+        img_file: str,
+        seg_file: str,
+        index_range: Tuple[int, Optional[int]],
+        img_shape: Optional[Tuple[int, int]],
+        num_classes: int,
+        layout: str = 'm2nist') -> Tuple[str, str, np.ndarray, np.ndarray]:
     """Validate both files and convert images/masks ``[start, stop)``.
 
-    Returns ``(img_path, seg_path, images, masks)``: ``uint8`` arrays of
-    shape ``(n, H, W)``, masks as class indices.
+    Args:
+        index_range: ``(start, stop)``; ``stop`` None reads to the end.
+        img_shape: The expected ``(H, W)``; None takes the images' own.
+        num_classes: Classes including background (the last one).
+        layout: One of :data:`LAYOUTS`.
+
+    Returns:
+        ``(img_path, seg_path, images, masks)``: ``uint8`` arrays of shape
+        ``(n, H, W)``, masks as class indices.
     """
-    img_path, seg_path, imgs, masks = open_files(data_root, img_file,
-                                                 seg_file, img_shape,
-                                                 num_classes)
+    img_path, seg_path, imgs, masks = open_files(data_root, img_file, seg_file,
+                                                 img_shape, num_classes,
+                                                 layout)
     start, stop = index_range
+    stop = len(imgs) if stop is None else stop
     if stop > len(imgs):
         raise DataFileError(
             f'{img_path}: index_range {tuple(index_range)} is outside the '
             f'data ({len(imgs)} samples)')
     if imgs.ndim == 4:  # (N, H, W, 1): a view, not a copy
         imgs = imgs[..., 0]
+    if layout == 'mnist_extended':
+        return (img_path, seg_path,
+                unit_images_to_uint8(img_path, imgs, start, stop),
+                extended_masks_to_index(seg_path, masks, start, stop,
+                                        num_classes - 1))
     return (img_path, seg_path, images_to_uint8(img_path, imgs, start, stop),
             masks_to_index(seg_path, masks, start, stop, num_classes))
 
@@ -86,15 +130,33 @@ class SplitArrays:
                  index_range: Optional[Sequence[int]] = None,
                  img_file: str = 'combined.npy',
                  seg_file: str = 'segmented.npy',
-                 img_shape: Tuple[int, int] = (64, 84),
+                 img_shape: Optional[Tuple[int, int]] = (64, 84),
+                 layout: str = 'm2nist',
                  **kwargs) -> None:
-        self.index_range = split_range(type(self).__name__, split,
-                                       index_range)
+        if layout not in LAYOUTS:
+            raise ValueError(f'{type(self).__name__}: unknown layout '
+                             f'{layout!r}, expected one of {LAYOUTS}')
+        self.index_range = split_range(type(self).__name__, split, index_range)
         self.img_file, self.seg_file = img_file, seg_file
-        self.expected_shape = tuple(img_shape)
+        self.layout = layout
+        self.expected_shape = None if img_shape is None else tuple(img_shape)
         self._imgs: Optional[np.ndarray] = None
         self._masks: Optional[np.ndarray] = None
+        kwargs['pipeline'] = array_loading(
+            kwargs.get('pipeline', []),
+            type(self).__name__)
         super().__init__(data_root=data_root, **kwargs)
+
+    def _read_split(
+            self, num_classes: int) -> Tuple[str, str, np.ndarray, np.ndarray]:
+        """:func:`read_split` of this data set's files and rows; a range
+        read to the end of the file becomes the rows read."""
+        start = self.index_range[0]
+        out = read_split(self.data_root, self.img_file, self.seg_file,
+                         self.index_range, self.expected_shape, num_classes,
+                         self.layout)
+        self.index_range = (start, start + len(out[2]))
+        return out
 
     def _row(self, info: dict) -> int:
         """Row of sample ``info`` in the converted arrays."""

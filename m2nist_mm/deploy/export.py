@@ -1,25 +1,28 @@
 """Export a trained checkpoint through mmdeploy to a backend work dir."""
 import contextlib
+import copy
 import functools
 import os
 import os.path as osp
 import tempfile
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import onnx
 import torch
 from mmdeploy.apis import torch2onnx
 from mmdeploy.apis.utils import to_backend
-from mmdeploy.utils import (Backend, Codebase, Task, get_backend,
-                            get_codebase, get_ir_config, get_task_type,
-                            is_dynamic_shape, load_config)
+from mmdeploy.utils import (Backend, Codebase, Task, get_backend, get_codebase,
+                            get_ir_config, get_task_type, is_dynamic_shape,
+                            load_config)
+from mmdeploy.utils.config_utils import get_codebase_config
 from mmengine import Config
 
 from m2nist_runtime import DeployedDetector, DeployedModel
 from m2nist_runtime.model import Preprocess
 from .converters import onnx2ncnn, onnx2tensorrt, tensorrt_profile
 from .sdk import LOADERS, dump_sdk_info, sdk_preprocess, step_type
+from .sdk_client import SDK_BACKENDS, sdk_detect, sdk_installed, sdk_segment
 from .verify import agreement, load_model, torch_predict
 from .verify_det import box_agreement, torch_detect
 
@@ -88,29 +91,75 @@ def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
     return backend
 
 
+def pad_in_graph(deploy_cfg: Config,
+                 model_cfg: Config) -> Tuple[Config, Config]:
+    """Copies of the configs in which a segmentor pads inside its graph.
+
+    The test-time padding of the model config's data preprocessor
+    (``test_cfg.size_divisor``, ``pad_val``) moves to the deploy config's
+    codebase config (``pad_size_divisor``, ``pad_val``), where
+    :func:`.rewriters.encoder_decoder__predict` reads it: the exported
+    graph then takes images at their own size, pads them and crops its
+    output back, as PyTorch does, so mmdeploy's SDK (which resizes the
+    output to the image size) gives the PyTorch result. Detection configs
+    are returned unchanged (the SDK rescales boxes; padding does not move
+    them).
+    """
+    if get_task_type(deploy_cfg) != Task.SEGMENTATION:
+        return deploy_cfg, model_cfg
+    deploy_cfg, model_cfg = copy.deepcopy(deploy_cfg), copy.deepcopy(
+        model_cfg)
+    preprocessor = model_cfg.model.data_preprocessor
+    test_cfg = dict(preprocessor.get('test_cfg') or {})
+    if test_cfg.get('size'):
+        raise ValueError(f'{model_cfg.filename}: a fixed test size '
+                         '(data_preprocessor.test_cfg.size) is not exported;'
+                         ' use test_cfg.size_divisor')
+    divisor = test_cfg.pop('size_divisor', None)
+    if divisor:
+        get_codebase_config(deploy_cfg).update(
+            pad_size_divisor=int(divisor),
+            pad_val=float(preprocessor.get('pad_val', 0)))
+        preprocessor.test_cfg = test_cfg or None
+    return deploy_cfg, model_cfg
+
+
 def check_sizes(deploy_cfg: Config, model_cfg: Config,
                 imgs: Sequence[np.ndarray], names: Sequence[str]) -> None:
-    """A static model takes one padded size: every image must (resize and)
-    pad to the size of the first (the sample it is exported with)."""
+    """A static model takes one input size: every image must (resize and
+    pad) to the size of the first (the sample it is exported with)."""
     if is_dynamic_shape(deploy_cfg):
         return
-    preprocess = Preprocess(sdk_preprocess(model_cfg)['transforms'],
-                            model_cfg.filename)
+    preprocess = Preprocess(
+        sdk_preprocess(deploy_cfg, model_cfg)['transforms'],
+        model_cfg.filename)
     padded = [preprocess.padded_shape(preprocess.resize(img)[0].shape)
               for img in imgs]
     for name, img, shape in zip(names, imgs, padded):
         if shape != padded[0]:
+            what = f'a {img.shape[0]}x{img.shape[1]} image' + (
+                '' if shape == img.shape[:2] else
+                f' (padded to {shape[0]}x{shape[1]})')
             raise ValueError(
-                f'{name}: a {img.shape[0]}x{img.shape[1]} image pads to '
-                f'{shape[0]}x{shape[1]}, but the static model is exported '
-                f'for {padded[0][0]}x{padded[0][1]} ({names[0]}); check it '
-                'with the dynamic deploy config')
+                f'{name}: {what} does not fit the static model, exported '
+                f'for {padded[0][0]}x{padded[0][1]} input ({names[0]}); '
+                'check it with the dynamic deploy config')
 
 
 def onnx_input_shape(onnx_file: str) -> List[Optional[int]]:
     """``[N, C, H, W]`` of the graph input, ``None`` for dynamic axes."""
     dims = onnx.load(onnx_file).graph.input[0].type.tensor_type.shape.dim
     return [d.dim_value if d.HasField('dim_value') else None for d in dims]
+
+
+def check_agreement(what: str, agree: float, needed: float, unit: str,
+                    count: int, work_dir: str) -> None:
+    """Refuse an export that agrees with PyTorch on too little."""
+    if agree < needed:
+        raise RuntimeError(
+            f'{what} agrees with PyTorch on only {agree:.4f} % of the {unit} '
+            f'of {count} image(s) (needed: {needed} %); {work_dir} left as '
+            'it was')
 
 
 def _replace_export(tmp: str, work_dir: str, stem: str) -> List[str]:
@@ -140,10 +189,14 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
     pixels (segmentation) or boxes (detection, see ``box_agreement``); a
     failed export leaves ``work_dir`` as it was.
 
+    When ``mmdeploy_runtime`` (mmdeploy's SDK) is installed and runs the
+    backend, the SDK's own result on the export must agree as well.
+
     Returns:
         dict: ``files`` written, ``backend``, ``input_shape``, the
-        ``agreement`` (%) of what (``unit``) and the number of ``images``
-        it was checked on.
+        ``agreement`` (%) of what (``unit``), the SDK's
+        (``sdk_agreement``, None when not run) and the number of
+        ``images`` it was checked on.
     """
     deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
     backend = check_configs(deploy_cfg, model_cfg)
@@ -151,14 +204,16 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
     names = names or [f'image {i}' for i in range(len(imgs))]
     if len(names) != len(imgs):
         raise ValueError(f'{len(names)} names for {len(imgs)} images')
-    check_sizes(deploy_cfg, model_cfg, imgs, names)
-    model = load_model(model_cfg, checkpoint)  # strict: refuse mismatches
+    deploy_cfg, export_cfg = pad_in_graph(deploy_cfg, model_cfg)
+    check_sizes(deploy_cfg, export_cfg, imgs, names)
+    # the reference: the model as tools/test.py runs it (strict loading)
+    model = load_model(model_cfg, checkpoint)
     save_file = get_ir_config(deploy_cfg)['save_file']
     stem = osp.splitext(save_file)[0]
     os.makedirs(work_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix='.partial-') as tmp:
         with torchscript_onnx_export():
-            torch2onnx(img, tmp, save_file, deploy_cfg, model_cfg,
+            torch2onnx(img, tmp, save_file, deploy_cfg, export_cfg,
                        checkpoint, 'cpu')
         onnx_file = osp.join(tmp, save_file)
         shape = onnx_input_shape(onnx_file)
@@ -169,21 +224,30 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
                           tensorrt_profile(deploy_cfg, shape), tmp, stem)
         else:
             to_backend(backend.value, [onnx_file], tmp, deploy_cfg)
-        dump_sdk_info(deploy_cfg, model_cfg, tmp, checkpoint, shape)
-        if get_task_type(deploy_cfg) == Task.OBJECT_DETECTION:
+        dump_sdk_info(deploy_cfg, export_cfg, tmp, checkpoint, shape)
+        detection = get_task_type(deploy_cfg) == Task.OBJECT_DETECTION
+        if detection:
+            refs = torch_detect(model, imgs)
             agree = box_agreement(
                 DeployedDetector(tmp, device=device)(imgs, names),
-                torch_detect(model, imgs))['agreement']
+                refs)['agreement']
             unit = 'boxes (score >= 0.3)'
         else:
+            refs = torch_predict(model, imgs)
             agree = agreement(DeployedModel(tmp, device=device)(imgs, names),
-                              torch_predict(model, imgs))
+                              refs)
             unit = 'pixels'
-        if agree < min_agreement:
-            raise RuntimeError(
-                f'the {backend.value} model agrees with PyTorch on only '
-                f'{agree:.4f} % of the {unit} of {len(imgs)} image(s) '
-                f'(needed: {min_agreement} %); {work_dir} left as it was')
+        check_agreement(f'the {backend.value} model', agree, min_agreement,
+                        unit, len(imgs), work_dir)
+        sdk_agree = None
+        if backend.value in SDK_BACKENDS and sdk_installed():
+            sdk_agree = (box_agreement(sdk_detect(tmp, imgs, device),
+                                       refs)['agreement'] if detection else
+                         agreement(sdk_segment(tmp, imgs, device), refs))
+            check_agreement("mmdeploy's SDK (mmdeploy_runtime) on the export",
+                            sdk_agree, min_agreement, unit, len(imgs),
+                            work_dir)
         files = _replace_export(tmp, work_dir, stem)
     return dict(files=files, input_shape=shape, agreement=agree, unit=unit,
-                backend=backend.value, images=len(imgs))
+                sdk_agreement=sdk_agree, backend=backend.value,
+                images=len(imgs))

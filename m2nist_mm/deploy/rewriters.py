@@ -1,15 +1,55 @@
 """mmdeploy function rewriters that make M2NIST models export exactly:
-FastSCNN's pyramid pooling, RTMDet's box clipping before NMS."""
+segmentors pad and crop inside the graph, FastSCNN's pyramid pooling,
+RTMDet's box clipping before NMS."""
 from typing import List, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from mmdeploy.codebase.mmdet import get_post_processing_params
 from mmdeploy.core import FUNCTION_REWRITER
+from mmdeploy.core.rewriters.rewriter_utils import LibVersionChecker
 from mmdeploy.mmcv.ops import multiclass_nms
-from mmdeploy.utils import is_dynamic_shape
+from mmdeploy.utils import get_codebase_config, is_dynamic_shape
 from mmseg.models.utils import resize
 from torch.nn.modules.utils import _pair
+
+
+@FUNCTION_REWRITER.register_rewriter(
+    func_name='mmseg.models.segmentors.EncoderDecoder.predict',
+    extra_checkers=LibVersionChecker('mmseg', min_version='1.0.0'))
+def encoder_decoder__predict(self, inputs: torch.Tensor,
+                             data_samples: list, **kwargs) -> torch.Tensor:
+    """Whole-image logits at the input's own size, padding inside the graph.
+
+    In PyTorch, ``SegDataPreProcessor`` pads a test image (after
+    normalising) to ``test_cfg.size_divisor`` and ``postprocess_result``
+    crops the logits back. mmdeploy's own rewrite leaves both out, so the
+    graph would take the padded image and return padded logits, which
+    mmdeploy's SDK then *stretches* to the image size (its ``ResizeMask``
+    resizes, it does not crop). When the deploy config's codebase config
+    has ``pad_size_divisor`` (and ``pad_val``), which
+    :func:`.export.pad_in_graph` moves there from the model config, the
+    graph takes the image at its own size, pads it as the data preprocessor
+    does and crops the logits, so the SDK's resize is an identity. Without
+    it, this is mmdeploy's rewrite. (The version checker makes mmdeploy
+    prefer this rewriter to its own default one.)
+    """
+    ctx = FUNCTION_REWRITER.get_context()
+    h, w = inputs.shape[2:]
+    if not is_dynamic_shape(ctx.cfg):  # constant pads, static shapes below
+        h, w = int(h), int(w)
+    codebase = get_codebase_config(ctx.cfg)
+    divisor = codebase.get('pad_size_divisor')
+    if divisor:
+        pad_h, pad_w = (divisor - h % divisor) % divisor, \
+            (divisor - w % divisor) % divisor
+        inputs = F.pad(inputs, (0, pad_w, 0, pad_h),
+                       value=float(codebase.get('pad_val', 0)))
+    metas = [dict(s.metainfo, img_shape=inputs.shape[2:])
+             for s in data_samples]
+    seg_logit = self.decode_head.predict(self.extract_feat(inputs), metas,
+                                         self.test_cfg)
+    return seg_logit[:, :, :h, :w]
 
 
 def block_average(x: torch.Tensor, bins: Union[int, Tuple[int, int]],
@@ -29,6 +69,7 @@ def block_average(x: torch.Tensor, bins: Union[int, Tuple[int, int]],
     bh, bw = _pair(bins)
     h, w = x.shape[2:]
     if not dynamic:
+        h, w = int(h), int(w)  # constants in the graph
         if h % bh or w % bw:
             raise ValueError(
                 f'pyramid pooling to {bh}x{bw} bins of a {h}x{w} feature '

@@ -4,8 +4,10 @@
 mmdeploy's own ``export2SDK`` asserts that the second test-pipeline step is
 a ``Resize``; M2NIST segmentation images are never resized, so the
 ``Preprocess`` task is written from the model config here (grey load,
-optional keep-ratio ``Resize`` of detectors, normalise, pad) and the rest
-comes from mmdeploy.
+optional keep-ratio ``Resize`` of detectors, normalise, and for detectors
+pad) and the rest comes from mmdeploy. Segmentation graphs pad and crop
+inside (:func:`.rewriters.encoder_decoder__predict`), so the SDK gives them
+the image at its own size and its ``ResizeMask`` is an identity.
 """
 import os.path as osp
 from typing import List, Optional
@@ -14,6 +16,7 @@ import mmengine
 from mmdeploy.backend.sdk.export_info import (get_deploy, get_detail,
                                               get_inference_info,
                                               get_postprocess)
+from mmdeploy.utils import Task, get_task_type
 from mmengine import Config
 
 #: Test-pipeline steps the SDK preprocessing reproduces.
@@ -42,9 +45,10 @@ def _resize(model_cfg: Config) -> List[dict]:
                  keep_ratio=True)]
 
 
-def sdk_preprocess(model_cfg: Config) -> dict:
-    """The ``Preprocess`` task: grey load, (resize,) normalise, pad, as the
-    model config's test pipeline and data preprocessor do."""
+def sdk_preprocess(deploy_cfg: Config, model_cfg: Config) -> dict:
+    """The ``Preprocess`` task: grey load, (resize,) normalise, and pad
+    when the graph does not, as the model config's test pipeline and data
+    preprocessor do."""
     unknown = [s['type'] for s in model_cfg.test_pipeline
                if step_type(s) not in KNOWN_STEPS]
     if unknown:
@@ -53,24 +57,23 @@ def sdk_preprocess(model_cfg: Config) -> dict:
             f'equivalent in the exported preprocessing (known: '
             f'{", ".join(KNOWN_STEPS)})')
     dp = model_cfg.model.data_preprocessor
-    # mmseg: test_cfg.size_divisor and pad_val; mmdet: pad_size_divisor and
-    # pad_value
-    divisor = dp.get('pad_size_divisor') or dp.get('test_cfg', {}).get(
-        'size_divisor')
-    if len(dp.mean) != 1 or len(dp.std) != 1 or not divisor:
+    if len(dp.mean) != 1 or len(dp.std) != 1:
         raise ValueError(
             f'{model_cfg.filename}: model.data_preprocessor must take one '
-            'channel (one mean and std) and pad to a size divisor '
-            '(test_cfg.size_divisor or pad_size_divisor), got '
-            f'mean={dp.mean}, std={dp.std}, test_cfg={dp.get("test_cfg")}, '
-            f'pad_size_divisor={dp.get("pad_size_divisor")}')
+            f'channel (one mean and std), got mean={dp.mean}, std={dp.std}')
+    pad = []
+    if get_task_type(deploy_cfg) != Task.SEGMENTATION:
+        if not dp.get('pad_size_divisor'):
+            raise ValueError(f'{model_cfg.filename}: model.data_preprocessor'
+                             ' must pad to a size divisor (pad_size_divisor)')
+        pad = [dict(type='Pad', size_divisor=int(dp.pad_size_divisor),
+                    pad_val=float(dp.get('pad_value', 0)))]
     transforms = [
         dict(type='LoadImageFromFile', color_type='grayscale'),
         *_resize(model_cfg),
         dict(type='Normalize', mean=list(dp.mean), std=list(dp.std),
              to_rgb=False),
-        dict(type='Pad', size_divisor=int(divisor),
-             pad_val=float(dp.get('pad_val', dp.get('pad_value', 0)))),
+        *pad,
         dict(type='ImageToTensor', keys=['img']),
         dict(type='Collect', keys=['img'],
              meta_keys=['img_shape', 'pad_shape', 'ori_shape',
@@ -87,7 +90,7 @@ def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, work_dir: str,
     (``[N, C, H, W]``, ``None`` for dynamic axes) for the runtime."""
     deploy = get_deploy(deploy_cfg, model_cfg, work_dir, 'cpu')
     deploy['models'][0]['input_shape'] = input_shape
-    preprocess = sdk_preprocess(model_cfg)
+    preprocess = sdk_preprocess(deploy_cfg, model_cfg)
     infer = get_inference_info(deploy_cfg, model_cfg, work_dir, 'cpu')
     postprocess = get_postprocess(deploy_cfg, model_cfg, work_dir, 'cpu')
     postprocess['input'] = preprocess['output'] + infer['output']

@@ -4,15 +4,18 @@ from typing import List, Sequence, Union
 
 import numpy as np
 import torch
+from mmdet.apis import init_detector
 from mmengine import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 from mmengine.runner import CheckpointLoader, load_state_dict
-from mmdet.apis import init_detector
 from mmseg.apis import init_model
 
+from m2nist_mm.datasets.transforms import array_loading
 
-def load_model(model_cfg: Union[str, Config], checkpoint: str,
+
+def load_model(model_cfg: Union[str, Config],
+               checkpoint: str,
                device: str = 'cpu') -> torch.nn.Module:
     """The mmseg or mmdet model with ``checkpoint`` loaded strictly.
 
@@ -37,8 +40,10 @@ def load_model(model_cfg: Union[str, Config], checkpoint: str,
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict):
         raise ValueError(f'{checkpoint}: holds no state_dict')
-    state = {k[7:] if k.startswith('module.') else k: v
-             for k, v in state.items()}
+    state = {
+        k[7:] if k.startswith('module.') else k: v
+        for k, v in state.items()
+    }
     try:
         load_state_dict(model, state, strict=True, logger='silent')
     except RuntimeError as e:
@@ -48,7 +53,8 @@ def load_model(model_cfg: Union[str, Config], checkpoint: str,
 
 
 @torch.no_grad()
-def torch_predict(model: torch.nn.Module, imgs: Sequence[np.ndarray],
+def torch_predict(model: torch.nn.Module,
+                  imgs: Sequence[np.ndarray],
                   batch_size: int = 50) -> List[np.ndarray]:
     """Class index maps from the model's own test pipeline and test_step.
 
@@ -56,14 +62,15 @@ def torch_predict(model: torch.nn.Module, imgs: Sequence[np.ndarray],
     preprocessor pads at test time but needs one size per batch).
     """
     with DefaultScope.overwrite_default_scope('mmseg'):
-        pipeline = Compose(model.cfg.test_pipeline)
+        pipeline = Compose(
+            array_loading(model.cfg.test_pipeline, 'torch_predict'))
     preds = [None] * len(imgs)
     for shape in dict.fromkeys(img.shape for img in imgs):
         idx = [i for i, img in enumerate(imgs) if img.shape == shape]
         for b in range(0, len(idx), batch_size):
             chunk = idx[b:b + batch_size]
-            batch = pseudo_collate([pipeline(dict(img=imgs[i]))
-                                    for i in chunk])
+            batch = pseudo_collate(
+                [pipeline(dict(img=imgs[i])) for i in chunk])
             for i, sample in zip(chunk, model.test_step(batch)):
                 preds[i] = sample.pred_sem_seg.data[0].cpu().numpy().astype(
                     np.uint8)
@@ -75,4 +82,3 @@ def agreement(preds: Sequence[np.ndarray],
     """Percentage of pixels with the same class in both."""
     same = sum(int((p == r).sum()) for p, r in zip(preds, refs))
     return 100.0 * same / sum(r.size for r in refs)
-

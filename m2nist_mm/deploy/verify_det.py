@@ -7,9 +7,10 @@ from mmdet.evaluation import CocoMetric
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
+from m2nist_mm.datasets.instances import Instance
+from m2nist_mm.datasets.transforms import array_loading
 from m2nist_runtime.classes import CLASSES
 from m2nist_runtime.detector import Detections
-from m2nist_mm.datasets.instances import Instance
 
 
 @torch.no_grad()
@@ -17,7 +18,7 @@ def torch_detect(model: torch.nn.Module, imgs: Sequence[np.ndarray],
                  batch_size: int = 50) -> List[Detections]:
     """Detections (all scores) from the model's test pipeline and
     test_step, in each image's own pixels; same-size images are batched."""
-    steps = [s for s in model.cfg.test_pipeline
+    steps = [s for s in array_loading(model.cfg.test_pipeline, 'torch_detect')
              if s['type'] != 'LoadAnnotations']
     with DefaultScope.overwrite_default_scope('mmdet'):
         pipeline = Compose(steps)

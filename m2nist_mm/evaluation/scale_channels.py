@@ -9,7 +9,8 @@ class of the most confident channel (max pooling over scales, as in
 Jansson & Lindeberg's scale-channel networks), ``'mean'`` averages them
 per pixel, ``'select'`` keeps per image the one channel whose mean
 confidence (highest class probability) over the image's ink (pixels > 0;
-the whole image if it has none) is highest. One factor ``(1.0,)`` is plain single-scale inference.
+the whole image if it has none) is highest. One factor ``(1.0,)`` is plain
+single-scale inference.
 """
 from typing import Optional, Sequence
 
@@ -39,8 +40,8 @@ def rescale_batch(images: torch.Tensor, factor: float) -> torch.Tensor:
     h, w = images.shape[-2:]
     size = (max(1, round(h * factor)), max(1, round(w * factor)))
     if factor > 1:
-        out = F.interpolate(images, size=size, mode='bicubic',
-                            align_corners=False)
+        out = F.interpolate(
+            images, size=size, mode='bicubic', align_corners=False)
         return out.clamp_(0, 255)
     return F.interpolate(images, size=size, mode='area')
 
@@ -52,8 +53,9 @@ def channel_probs(model: torch.nn.Module, images: torch.Tensor,
     h, w = images.shape[-2:]
     scaled = rescale_batch(images, factor)
     samples = [
-        SegDataSample(metainfo=dict(ori_shape=(h, w),
-                                    img_shape=tuple(scaled.shape[-2:])))
+        SegDataSample(
+            metainfo=dict(
+                ori_shape=(h, w), img_shape=tuple(scaled.shape[-2:])))
         for _ in range(len(images))
     ]
     data = model.data_preprocessor(
@@ -62,7 +64,8 @@ def channel_probs(model: torch.nn.Module, images: torch.Tensor,
     return torch.stack([s.seg_logits.data for s in out]).softmax(1)
 
 
-def fuse(probs: Sequence[torch.Tensor], fusion: str,
+def fuse(probs: Sequence[torch.Tensor],
+         fusion: str,
          ink: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Class indices ``(B, H, W)`` from each channel's ``(B, C, H, W)``;
     ``ink`` ``(B, H, W)`` bool: the pixels ``'select'`` scores on."""
@@ -76,13 +79,15 @@ def fuse(probs: Sequence[torch.Tensor], fusion: str,
     confidence = torch.stack([(p.amax(1) * ink).sum((1, 2)) / ink.sum((1, 2))
                               for p in probs])
     best = confidence.argmax(0)
-    return torch.stack([probs[k][i] for i, k in enumerate(best.tolist())
-                        ]).argmax(1)
+    return torch.stack([probs[k][i]
+                        for i, k in enumerate(best.tolist())]).argmax(1)
 
 
 @torch.no_grad()
-def predict_scales(model: torch.nn.Module, images: np.ndarray,
-                   factors: Sequence[float] = (1.0, ), fusion: str = 'max',
+def predict_scales(model: torch.nn.Module,
+                   images: np.ndarray,
+                   factors: Sequence[float] = (1.0, ),
+                   fusion: str = 'max',
                    batch_pixels: int = 2**17) -> np.ndarray:
     """Class-index maps ``(N, H, W)`` uint8 of grey ``images`` ``(N, H, W)``
     fused over the scale channels ``factors``; batches hold about
@@ -95,10 +100,9 @@ def predict_scales(model: torch.nn.Module, images: np.ndarray,
     step = max(1, batch_pixels // (images.shape[1] * images.shape[2]))
     for start in range(0, len(images), step):
         batch = torch.from_numpy(
-            np.ascontiguousarray(images[start:start + step],
-                                 np.float32))[:, None]
+            np.ascontiguousarray(images[start:start + step], np.float32))[:,
+                                                                          None]
         probs = [channel_probs(model, batch, f) for f in factors]
-        preds[start:start + len(batch)] = fuse(probs, fusion,
-                                               batch[:, 0] > 0).numpy()
+        preds[start:start + len(batch)] = fuse(probs, fusion, batch[:, 0]
+                                               > 0).numpy()
     return preds
-

@@ -1,4 +1,5 @@
-"""Arguments and config loading shared by ``tools/train.py`` and ``test.py``."""
+"""Arguments and config loading shared by ``tools/train.py`` and
+``test.py``."""
 import argparse
 import os
 import os.path as osp
@@ -7,7 +8,8 @@ from mmengine.config import Config, DictAction
 
 
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
-    """Add ``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local-rank``."""
+    """Add ``--work-dir``, ``--cfg-options``, ``--launcher`` and
+    ``--local-rank``."""
     parser.add_argument('--work-dir', help='the dir for logs and outputs')
     parser.add_argument(
         '--cfg-options',

@@ -13,7 +13,6 @@ from m2nist_mm.datagen.large_scale import (SCALES, large_scale_images,
 from m2nist_mm.datasets import (MNISTLargeScaleDataset,
                                 MNISTLargeScaleDetDataset)
 from m2nist_runtime import DataFileError
-
 from .test_sources import write_mnist
 
 

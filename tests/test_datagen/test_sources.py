@@ -6,7 +6,6 @@ import pytest
 
 from m2nist_mm.datagen import read_digit_csv, read_idx, read_mnist
 from m2nist_runtime import DataFileError
-
 from ..conftest import full_data
 
 

@@ -1,4 +1,5 @@
-"""generate_dataset: files, layouts, ground truth, and what the data sets read."""
+"""generate_dataset: files, layouts, ground truth, and what the data sets
+read."""
 import csv
 import json
 import os.path as osp
@@ -9,7 +10,6 @@ import pytest
 from m2nist_mm.datagen import (GenerationError, GeneratorOptions, Pool,
                                generate_dataset)
 from m2nist_mm.datasets import M2NISTDataset, M2NISTDetDataset
-
 from ..conftest import full_data
 
 

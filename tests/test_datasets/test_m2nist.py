@@ -10,7 +10,6 @@ from mmseg.registry import DATASETS
 
 import m2nist_mm  # noqa: F401
 from m2nist_mm.datasets import DataFileError, M2NISTDataset
-
 from ..conftest import full_data, make_m2nist, to_onehot
 
 

@@ -3,15 +3,14 @@ import json
 
 import numpy as np
 import pytest
+from mmdet.registry import DATASETS, TRANSFORMS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmdet.registry import DATASETS, TRANSFORMS
 
 import m2nist_mm  # noqa: F401
 from m2nist_mm.datasets import DataFileError, M2NISTDetDataset
 from m2nist_mm.datasets.coco import to_coco
 from m2nist_mm.datasets.instances import derive_instances
-
 from ..conftest import REPO
 
 CFG = f'{REPO}/configs/m2nist_det_rtmdet_tiny.py'

@@ -7,15 +7,17 @@ from m2nist_mm.datagen.generator import resize_ink
 from m2nist_mm.datasets import DataFileError
 from m2nist_mm.datasets.transforms import (LoadDigitImage, RandomDigitScale,
                                            RandomTranslate, ToGray)
-
 from ..conftest import make_m2nist
 
 
 @pytest.fixture
 def sample():
     imgs, masks = make_m2nist(1, seed=3)
-    return dict(img=imgs[0], gt_seg_map=masks[0], seg_fields=['gt_seg_map'],
-                img_path='combined.npy')
+    return dict(
+        img=imgs[0],
+        gt_seg_map=masks[0],
+        seg_fields=['gt_seg_map'],
+        img_path='combined.npy')
 
 
 def test_load_from_array(sample):
@@ -93,11 +95,14 @@ def test_random_translate_prob_zero_and_bad_args(sample):
 def one_digit(size=28):
     """A 28x28 'digit' at the corner of a 28x28 image, class 3."""
     rng = np.random.RandomState(0)
-    img = np.where(rng.rand(size, size) > 0.6, rng.randint(1, 256, (size,
-                                                                  size)), 0)
+    img = np.where(
+        rng.rand(size, size) > 0.6, rng.randint(1, 256, (size, size)), 0)
     img = img.astype(np.uint8)
-    return dict(img=img, gt_seg_map=np.where(img > 0, 3, 10).astype(np.uint8),
-                seg_fields=['gt_seg_map'], img_path='combined.npy')
+    return dict(
+        img=img,
+        gt_seg_map=np.where(img > 0, 3, 10).astype(np.uint8),
+        seg_fields=['gt_seg_map'],
+        img_path='combined.npy')
 
 
 @pytest.mark.parametrize('scale', [2.0, 0.5])

@@ -3,8 +3,10 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import torch
 
-from ..conftest import REPO, make_m2nist, model_cfg, varied_checkpoint
+from ..conftest import (REPO, make_m2nist, model_cfg, save_varied,
+                        varied_checkpoint)
 
 DEPLOY_CFGS = osp.join(REPO, 'configs', 'deploy')
 
@@ -45,3 +47,28 @@ def exports(tmp_path_factory, checkpoints, images) -> dict:
 
 def classes_seen(preds: list) -> int:
     return np.unique(np.concatenate([p.ravel() for p in preds])).size
+
+
+DET_CFG = osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py')
+DET_DEPLOY = osp.join(DEPLOY_CFGS, 'detection_onnxruntime_static-64x84.py')
+
+
+@pytest.fixture(scope='session')
+def det_checkpoint(tmp_path_factory) -> str:
+    """An untrained RTMDet-tiny with varied weights: NMS keeps 100 boxes
+    of several classes per image, many near the image border (PyTorch's
+    default init would score every location alike, leaving NMS ties)."""
+    from mmdet.apis import init_detector
+    torch.manual_seed(0)
+    return save_varied(init_detector(DET_CFG, None, device='cpu'),
+                       str(tmp_path_factory.mktemp('det') / 'rtmdet.pth'))
+
+
+@pytest.fixture(scope='session')
+def det_export(tmp_path_factory, det_checkpoint, images) -> str:
+    from m2nist_mm.deploy import export
+    work = str(tmp_path_factory.mktemp('det_ort'))
+    result = export(DET_DEPLOY, DET_CFG, det_checkpoint, images[0], work,
+                    images[1:4])
+    assert result['agreement'] >= 99.9 and result['unit'].startswith('box')
+    return work

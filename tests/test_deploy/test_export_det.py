@@ -5,38 +5,14 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-import torch
 
 from m2nist_mm.deploy import box_agreement, export, load_model, torch_detect
 from m2nist_runtime import DeployedDetector, load_export
-from ..conftest import REPO, save_varied
-from .conftest import DEPLOY_CFGS, deploy_cfg
+from ..conftest import REPO
+from .conftest import DEPLOY_CFGS, DET_CFG, DET_DEPLOY, deploy_cfg
 from .test_tools import run
 
 pytestmark = pytest.mark.slow  # trains or exports models, runs tools
-
-DET_CFG = osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py')
-DET_DEPLOY = osp.join(DEPLOY_CFGS, 'detection_onnxruntime_static-64x84.py')
-
-
-@pytest.fixture(scope='session')
-def det_checkpoint(tmp_path_factory) -> str:
-    """An untrained RTMDet-tiny with varied weights: NMS keeps 100 boxes
-    of several classes per image, many near the image border (PyTorch's
-    default init would score every location alike, leaving NMS ties)."""
-    from mmdet.apis import init_detector
-    torch.manual_seed(0)
-    return save_varied(init_detector(DET_CFG, None, device='cpu'),
-                       str(tmp_path_factory.mktemp('det') / 'rtmdet.pth'))
-
-
-@pytest.fixture(scope='session')
-def det_export(tmp_path_factory, det_checkpoint, images) -> str:
-    work = str(tmp_path_factory.mktemp('det_ort'))
-    result = export(DET_DEPLOY, DET_CFG, det_checkpoint, images[0], work,
-                    images[1:4])
-    assert result['agreement'] >= 99.9 and result['unit'].startswith('box')
-    return work
 
 
 def test_export_writes_sdk_files_and_matches_pytorch(det_export, images,

@@ -106,25 +106,53 @@ def test_infer_every_input_kind(tmp_path, exports, images, inputs, model,
     assert any(d < 10 for want in expected.values() for d in np.unique(want))
 
 
-def test_infer_bad_inputs(tmp_path, exports):
+def test_infer_makes_real_images_m2nist_like(tmp_path, exports, images):
+    """Dark digits on light paper are inverted (and said so); an image with
+    neither a dark nor a light background is refused before any output."""
+    work = exports('fastscnn', 'onnxruntime_static-64x84')
+    cv2.imwrite(str(tmp_path / 'paper.png'), 255 - images[0])
+    proc = run('tools/infer.py', work, str(tmp_path / 'paper.png'),
+               '--out-dir', str(tmp_path / 'out'), slim=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'image inverted (dark digits on a light background)' in \
+        proc.stdout
+    mask = cv2.imread(str(tmp_path / 'out' / 'paper_mask.png'),
+                      cv2.IMREAD_UNCHANGED)
+    np.testing.assert_array_equal(mask, DeployedModel(work)([images[0]])[0])
+    proc = run('tools/infer.py', work, str(tmp_path / 'paper.png'),
+               '--out-dir', str(tmp_path / 'raw'), '--invert', 'no',
+               slim=True)
+    assert proc.returncode == 0 and 'image used as given' in proc.stdout
+    noise = np.random.RandomState(0).randint(64, 192, (64, 84))
+    cv2.imwrite(str(tmp_path / 'noise.png'), noise.astype(np.uint8))
+    proc = run('tools/infer.py', work, str(tmp_path / 'noise.png'),
+               '--out-dir', str(tmp_path / 'n'), slim=True)
+    assert proc.returncode == 1 and not (tmp_path / 'n').exists()
+    assert 'noise.png: neither light digits on a dark background' in \
+        proc.stderr
+
+
+def test_infer_bad_inputs(tmp_path, exports, images):
     work = exports('fastscnn', 'onnxruntime_static-64x84')
     (tmp_path / 'empty').mkdir()
     proc = run('tools/infer.py', work, str(tmp_path / 'empty'), '--out-dir',
                str(tmp_path / 'out'), slim=True)
     assert proc.returncode == 1
     assert 'no .npy or image files' in proc.stderr
-    cv2.imwrite(str(tmp_path / 'big.png'), np.zeros((100, 130), np.uint8))
+    big = np.zeros((100, 130), np.uint8)
+    big[:64, :84] = images[0]
+    cv2.imwrite(str(tmp_path / 'big.png'), big)
     proc = run('tools/infer.py', work, str(tmp_path / 'big.png'),
                '--out-dir', str(tmp_path / 'out'), slim=True)
     assert proc.returncode == 1
-    assert 'big.png: a 100x130 image pads to 128x160' in proc.stderr
+    assert 'big.png: a 100x130 image does not fit' in proc.stderr
     assert not (tmp_path / 'out').exists()
     proc = run('tools/infer.py', str(tmp_path / 'empty'), str(tmp_path),
                slim=True)
     assert proc.returncode == 1 and 'deploy.json not found' in proc.stderr
     (tmp_path / 'in').mkdir()
-    cv2.imwrite(str(tmp_path / 'in' / 'x.png'), np.zeros((64, 84), np.uint8))
-    np.save(tmp_path / 'in' / 'x.npy', np.zeros((64, 84), np.uint8))
+    cv2.imwrite(str(tmp_path / 'in' / 'x.png'), images[0])
+    np.save(tmp_path / 'in' / 'x.npy', images[1])
     proc = run('tools/infer.py', work, str(tmp_path / 'in'), '--out-dir',
                str(tmp_path / 'o'), slim=True)
     assert proc.returncode == 1

@@ -5,7 +5,6 @@ import torch
 
 from m2nist_mm.evaluation.scale_channels import (check_channels, fuse,
                                                  predict_scales, rescale_batch)
-
 from ..conftest import make_m2nist, model_cfg, varied_checkpoint
 
 
@@ -13,8 +12,8 @@ from ..conftest import make_m2nist, model_cfg, varied_checkpoint
 def model(tmp_path_factory):
     from mmseg.apis import init_model
     path = str(tmp_path_factory.mktemp('ckpt') / 'fastscnn.pth')
-    return init_model(model_cfg('fastscnn'), varied_checkpoint('fastscnn',
-                                                               path), 'cpu')
+    return init_model(
+        model_cfg('fastscnn'), varied_checkpoint('fastscnn', path), 'cpu')
 
 
 def test_one_channel_is_mmseg_inference(model):
@@ -42,29 +41,32 @@ def test_fusion_rules():
     a = torch.tensor([0.5, 0.3, 0.2]).view(1, 3, 1, 1)
     b = torch.tensor([0.1, 0.45, 0.45]).view(1, 3, 1, 1)
     c = torch.tensor([0.05, 0.9, 0.05]).view(1, 3, 1, 1)
-    assert fuse([a, b], 'max').item() == 0        # 0.5 beats 0.45
-    assert fuse([a, b], 'mean').item() == 1       # 0.375 beats 0.3
+    assert fuse([a, b], 'max').item() == 0  # 0.5 beats 0.45
+    assert fuse([a, b], 'mean').item() == 1  # 0.375 beats 0.3
     assert fuse([a, c], 'max').item() == 1
     # select: per image, the channel with the highest mean confidence
     two = [torch.cat([a, c]), torch.cat([c, a])]
     assert fuse(two, 'select').view(-1).tolist() == [1, 1]
+
     # ... over the ink (pixel 0 here): a confident background does not count
     def two_pixels(ink_px, bg_px):
         return torch.tensor([ink_px, bg_px]).T.reshape(1, 3, 1, 2)
+
     sure_digit = two_pixels([0.05, 0.9, 0.05], [0.3, 0.2, 0.5])  # 0.9, 0.5
-    sure_bg = two_pixels([0.6, 0.1, 0.3], [0.0, 0.0, 1.0])       # 0.6, 1.0
+    sure_bg = two_pixels([0.6, 0.1, 0.3], [0.0, 0.0, 1.0])  # 0.6, 1.0
     ink = torch.tensor([[[True, False]]])
-    assert fuse([sure_digit, sure_bg], 'select', ink).view(-1).tolist() == [
-        1, 2]
+    assert fuse([sure_digit, sure_bg], 'select',
+                ink).view(-1).tolist() == [1, 2]
     assert fuse([sure_digit, sure_bg], 'select').view(-1).tolist() == [0, 2]
     no_ink = torch.zeros_like(ink)  # then the whole image counts
-    assert fuse([sure_digit, sure_bg], 'select', no_ink).view(-1).tolist(
-    ) == [0, 2]
+    assert fuse([sure_digit, sure_bg], 'select',
+                no_ink).view(-1).tolist() == [0, 2]
 
 
-@pytest.mark.parametrize('factors,fusion,match', [
-    ((), 'max', 'positive numbers'), ((1.0, -2.0), 'max', 'positive'),
-    ((1.0, ), 'vote', 'fusion must be one of')])
+@pytest.mark.parametrize('factors,fusion,match',
+                         [((), 'max', 'positive numbers'),
+                          ((1.0, -2.0), 'max', 'positive'),
+                          ((1.0, ), 'vote', 'fusion must be one of')])
 def test_bad_channels(factors, fusion, match):
     with pytest.raises(ValueError, match=match):
         check_channels(factors, fusion)
@@ -73,4 +75,3 @@ def test_bad_channels(factors, fusion, match):
 def test_bad_images(model):
     with pytest.raises(ValueError, match=r'\(N, H, W\) grey'):
         predict_scales(model, np.zeros((2, 8, 8, 3), np.uint8))
-

@@ -8,9 +8,7 @@ from m2nist_mm.datagen.scale_sets import make_scale_sets
 from m2nist_mm.evaluation.scale_channels import predict_scales
 from m2nist_mm.evaluation.scale_norm import (DIGIT_HEIGHT, estimate_scale,
                                              ink_height, predict_normalised)
-
-from ..conftest import MNIST_SUBSET, make_m2nist, model_cfg
-from ..conftest import varied_checkpoint
+from ..conftest import MNIST_SUBSET, make_m2nist, model_cfg, varied_checkpoint
 
 BACKGROUND = 10
 

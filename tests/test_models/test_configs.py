@@ -4,12 +4,11 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from mmengine.structures import PixelData
 
 import m2nist_mm  # noqa: F401
-
 from ..conftest import REPO, make_m2nist
 
 CONFIGS = ['m2nist_fastscnn.py', 'm2nist_unet.py']
@@ -25,27 +24,27 @@ def batch(n=2):
     imgs, masks = make_m2nist(n)
     samples = []
     for m in masks:
-        s = SegDataSample(metainfo=dict(img_shape=(64, 84),
-                                        ori_shape=(64, 84)))
+        s = SegDataSample(
+            metainfo=dict(img_shape=(64, 84), ori_shape=(64, 84)))
         s.gt_sem_seg = PixelData(data=torch.from_numpy(m[None]).long())
         samples.append(s)
-    return dict(inputs=[torch.from_numpy(i[None]) for i in imgs],
-                data_samples=samples)
+    return dict(
+        inputs=[torch.from_numpy(i[None]) for i in imgs], data_samples=samples)
 
 
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_builds_and_runs(name):
     cfg, model = build(name)
     assert cfg.custom_imports.imports == ['m2nist_mm']
-    assert cfg.test_pipeline[0].type == 'LoadDigitImage'
+    assert cfg.test_pipeline[0].type == 'LoadImageFromFile'
     assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
     assert cfg.default_hooks.checkpoint.save_best == 'digit_mIoU'
     data = model.data_preprocessor(batch(), True)
     assert data['inputs'].shape == (2, 1, 64, 96)  # padded to /32
     model.train()
     losses = model.loss(**data)
-    assert all(torch.isfinite(v).all() for k, v in losses.items()
-               if 'loss' in k)
+    assert all(
+        torch.isfinite(v).all() for k, v in losses.items() if 'loss' in k)
     model.eval()
     with torch.no_grad():
         logits = model._forward(data['inputs'])
@@ -66,40 +65,49 @@ def test_detail_fast_scnn_global_extractor_options():
     stock = MODELS.build(cfg)
     assert len(stock.global_feature_extractor.bottleneck1) == 3
     shallow = MODELS.build(
-        dict(cfg, global_block_strides=(1, 1, 1), global_num_blocks=(1, 2, 1),
-             global_expand_ratio=4, pool_scales=(1, 2, 4)))
+        dict(
+            cfg,
+            global_block_strides=(1, 1, 1),
+            global_num_blocks=(1, 2, 1),
+            global_expand_ratio=4,
+            pool_scales=(1, 2, 4)))
     gfe = shallow.global_feature_extractor
-    assert [len(g) for g in (gfe.bottleneck1, gfe.bottleneck2,
-                             gfe.bottleneck3)] == [1, 2, 1]
+    assert [
+        len(g) for g in (gfe.bottleneck1, gfe.bottleneck2, gfe.bottleneck3)
+    ] == [1, 2, 1]
     assert len(gfe.ppm) == 3
     outs = shallow(torch.zeros(2, 1, 64, 96))
     # higher-res, global (kept at 1/8), fused, then the full-res detail
     assert [tuple(o.shape) for o in outs] == [(2, 64, 8, 12), (2, 128, 8, 12),
-                                             (2, 128, 8, 12), (2, 8, 64, 96)]
+                                              (2, 128, 8, 12), (2, 8, 64, 96)]
 
 
 def test_detection_config_builds_and_runs(tiny_root):
     from mmdet.registry import DATASETS as DET_DATASETS
     from mmdet.registry import MODELS as DET_MODELS
     from mmengine.dataset import pseudo_collate
-    cfg = Config.fromfile(osp.join(REPO, 'configs',
-                                   'm2nist_det_rtmdet_tiny.py'))
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py'))
     assert cfg.custom_imports.imports == ['m2nist_mm']
-    assert cfg.test_pipeline[0].type == 'LoadDigitImage'
+    assert cfg.test_pipeline[0].type == 'LoadImageFromFile'
     assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
     assert cfg.default_hooks.checkpoint.save_best == 'coco/bbox_mAP'
     assert cfg.model.backbone.init_cfg is None  # no ImageNet download
     init_default_scope('mmdet')
     model = DET_MODELS.build(cfg.model)
     model.init_weights()
-    ds = DET_DATASETS.build(dict(cfg.train_dataloader.dataset,
-                                 data_root=tiny_root, index_range=(0, 4)))
-    data = model.data_preprocessor(pseudo_collate([ds[i] for i in range(4)]),
-                                   True)
+    ds = DET_DATASETS.build(
+        dict(
+            cfg.train_dataloader.dataset,
+            data_root=tiny_root,
+            index_range=(0, 4)))
+    data = model.data_preprocessor(
+        pseudo_collate([ds[i] for i in range(4)]), True)
     assert data['inputs'].shape == (4, 1, 64, 96)
     losses = model.loss(data['inputs'], data['data_samples'])
-    assert all(torch.isfinite(torch.stack(v) if isinstance(v, list) else v)
-               .all() for v in losses.values())
+    assert all(
+        torch.isfinite(torch.stack(v) if isinstance(v, list) else v).all()
+        for v in losses.values())
 
 
 @pytest.mark.parametrize('model', ['fastscnn', 'unet'])
@@ -111,8 +119,8 @@ def test_mixscale_configs_train_on_rescaled_crops(model, tiny_root):
     assert cfg.model == base.model and cfg.test_pipeline == base.test_pipeline
     assert cfg.train_dataloader.batch_size == 8
     init_default_scope('mmseg')
-    cfg.train_dataloader.dataset.update(data_root=tiny_root,
-                                        index_range=(0, 10))
+    cfg.train_dataloader.dataset.update(
+        data_root=tiny_root, index_range=(0, 10))
     ds = DATASETS.build(cfg.train_dataloader.dataset)
     shapes = {tuple(ds[i % 10]['inputs'].shape[1:]) for i in range(30)}
     assert all(h <= 96 and w <= 128 for h, w in shapes)

@@ -3,7 +3,9 @@ import cv2
 import numpy as np
 import pytest
 
-from m2nist_runtime import DataFileError, read_inputs, to_gray
+from m2nist_runtime import (DataFileError, m2nist_polarity, read_image,
+                            read_inputs, to_gray)
+from ..conftest import load_kaggle_sample
 
 
 def test_input_kinds(tmp_path):
@@ -35,10 +37,6 @@ def test_to_gray_matches_opencv():
 
 
 @pytest.mark.parametrize('name,write,match', [
-    ('rgba.png', lambda p: cv2.imwrite(p, np.zeros((8, 8, 4), np.uint8)),
-     r'expected one image, \(H, W\) or \(H, W, 1\|3\), got shape \(8, 8, 4\)'),
-    ('deep.png', lambda p: cv2.imwrite(p, np.zeros((8, 8), np.uint16)),
-     'uint16 pixels, expected 8-bit'),
     ('broken.png', lambda p: open(p, 'wb').write(b'not a png'),
      'cannot be decoded as an image'),
     ('nan.npy', lambda p: np.save(p, np.full((8, 8), np.nan)), 'NaN'),
@@ -63,3 +61,55 @@ def test_empty_directory_and_missing_file(tmp_path):
         read_inputs(str(tmp_path))
     with pytest.raises(FileNotFoundError, match='gone.png'):
         read_inputs(str(tmp_path / 'gone.png'))
+
+
+def m2nist_image() -> np.ndarray:
+    return load_kaggle_sample()[0][0].astype(np.uint8)
+
+
+def test_16_bit_and_alpha_images_are_read(tmp_path):
+    img = m2nist_image()
+    cv2.imwrite(str(tmp_path / 'deep.png'), img.astype(np.uint16) * 257)
+    np.testing.assert_array_equal(read_image(str(tmp_path / 'deep.png')),
+                                  img)
+    # dark ink drawn on a transparent sheet (as drawing programs save it)
+    bgra = np.zeros(img.shape + (4, ), np.uint8)
+    bgra[..., 3] = img
+    cv2.imwrite(str(tmp_path / 'sheet.png'), bgra)
+    ((name, _, grey), ) = read_inputs(str(tmp_path / 'sheet.png'))
+    assert name == 'sheet'
+    np.testing.assert_array_equal(grey, 255 - img)  # on white paper
+    # light ink, opaque: alpha changes nothing
+    bgra = np.dstack([img] * 3 + [np.full_like(img, 255)])
+    cv2.imwrite(str(tmp_path / 'opaque.png'), bgra)
+    np.testing.assert_array_equal(read_inputs(str(tmp_path / 'opaque.png'))
+                                  [0][2], img)
+
+
+def test_polarity_auto_inverts_dark_digits_on_light_paper():
+    img = m2nist_image()
+    same, note = m2nist_polarity(img, 'auto', 'a.png')
+    assert same is img and note == 'kept (light digits on black)'
+    back, note = m2nist_polarity(255 - img, 'auto', 'b.png')
+    np.testing.assert_array_equal(back, img)
+    assert note.startswith('inverted')
+    # grey paper: inverted and the background level taken away
+    paper = np.clip(230 - img.astype(np.int16), 0, 255).astype(np.uint8)
+    back, note = m2nist_polarity(paper, 'auto', 'c.png')
+    assert np.median(back) == 0 and 'background level 25 subtracted' in note
+    np.testing.assert_array_equal(back, np.minimum(img, 230))
+    np.testing.assert_array_equal(m2nist_polarity(255 - img, 'yes')[0], img)
+    assert m2nist_polarity(255 - img, 'no')[0] is not img
+
+
+@pytest.mark.parametrize('img', [
+    np.random.RandomState(0).randint(64, 192, (64, 84)).astype(np.uint8),
+    np.full((64, 84), 128, np.uint8),
+    np.zeros((64, 84), np.uint8),
+])
+def test_polarity_refuses_images_without_digits_or_background(img):
+    with pytest.raises(ValueError, match=r'noise.png: neither light digits '
+                       r'on a dark background nor dark .* --invert yes'):
+        m2nist_polarity(img, 'auto', 'noise.png')
+    with pytest.raises(ValueError, match="invert must be 'auto'"):
+        m2nist_polarity(img, 'maybe')

@@ -8,8 +8,7 @@ import pytest
 from mmengine.config import Config
 
 from ..conftest import REPO
-from .test_train_test import (TINY_DATA, run, scalars,  # noqa: F401
-                              tiny_root_module)
+from .test_train_test import TINY_DATA, run, scalars
 
 pytestmark = pytest.mark.slow  # trains or exports models, runs tools
 

@@ -69,16 +69,6 @@ def trained(tmp_path_factory, request):
     return cfg, work, root
 
 
-@pytest.fixture(scope='module')
-def tiny_root_module(tmp_path_factory):
-    from ..conftest import load_kaggle_sample
-    root = tmp_path_factory.mktemp('data')
-    imgs, onehot = load_kaggle_sample()
-    np.save(root / 'combined.npy', imgs)  # Kaggle layout, float32 + int32
-    np.save(root / 'segmented.npy', onehot)
-    return str(root)
-
-
 def test_train_writes_checkpoints_and_digit_miou(trained):
     _, work, _ = trained
     for name in ('iter_2.pth', 'iter_4.pth', 'last_checkpoint'):

@@ -6,9 +6,11 @@ from m2nist_mm.utils.benchmark_runs import val_curve
 
 LOG = """\
 2026/11/21 10:00:00 - mmengine - INFO - Iter(train) [ 100/300]  lr: 1e-3
-2026/11/21 10:01:00 - mmengine - INFO - Iter(val) [10/10]    mIoU: 50.0000  digit_mIoU: 40.0000
+2026/11/21 10:01:00 - mmengine - INFO - Iter(val) [10/10]    mIoU: 50.0000  \
+digit_mIoU: 40.0000
 2026/11/21 10:02:00 - mmengine - INFO - Iter(train) [ 200/300]  lr: 1e-3
-2026/11/21 10:03:00 - mmengine - INFO - Iter(val) [10/10]    mIoU: 60.0000  digit_mIoU: 55.5000
+2026/11/21 10:03:00 - mmengine - INFO - Iter(val) [10/10]    mIoU: 60.0000  \
+digit_mIoU: 55.5000
 """
 
 

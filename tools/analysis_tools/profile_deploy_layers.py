@@ -146,21 +146,25 @@ def section(name: str, dirs: List[str], rows: Dict[str, List[Layer]],
                      f'{v["full_res"]:.3f} | {v["lower_res"]:.3f} | '
                      f'{len(rows[b])} |')
     one, many = sums['ncnn_1thread'], sums['ncnn']
-    lines += ['', f'ncnn from 1 to {THREADS} threads: full-resolution layers '
-              f'{one["full_res"] / many["full_res"]:.2f}x faster, lower-'
-              f'resolution layers {one["lower_res"] / many["lower_res"]:.2f}x.']
+    lines += [
+        '', f'ncnn from 1 to {THREADS} threads: full-resolution layers '
+        f'{one["full_res"] / many["full_res"]:.2f}x faster, lower-'
+        f'resolution layers {one["lower_res"] / many["lower_res"]:.2f}x.'
+    ]
     for b in ('onnxruntime', 'ncnn'):
         lines += ['', f'{b} ({THREADS} threads), by operator and output '
                   'resolution:', '', '| operator | resolution | count | ms |',
                   '|---|---|---|---|'] + by_operator(rows[b], full)
     lines += ['', '<details><summary>onnxruntime, every node</summary>', '',
-              '| node | operator | output C x H x W | ms |', '|---|---|---|---|']
+              '| node | operator | output C x H x W | ms |',
+              '|---|---|---|---|']
     lines += [f'| `{n}` | {op} | {"x".join(map(str, s))} | {t:.3f} |'
               for n, op, s, t in rows['onnxruntime']]
     lines += ['', '</details>', '',
               '<details><summary>ncnn, every layer</summary>', '',
-              f'| layer | operator | output C x H x W | ms ({THREADS} threads) '
-              '| ms (1 thread) | speedup |', '|---|---|---|---|---|---|']
+              f'| layer | operator | output C x H x W | ms ({THREADS} '
+              'threads) | ms (1 thread) | speedup |',
+              '|---|---|---|---|---|---|']
     lines += [f'| `{n}` | {op} | {"x".join(map(str, s))} | {t:.3f} | '
               f'{t1:.3f} | {t1 / t:.2f} |' for (n, op, s, t), (*_, t1)
               in zip(rows['ncnn'], rows['ncnn_1thread'])]

@@ -10,10 +10,12 @@ train_pipeline = [
     dict(type='RandomTranslate', max_shift=(6, 6), prob=0.5),
     dict(type='PackSegInputs', meta_keys=meta_keys),
 ]
-# mmdeploy replaces the first step by LoadImageFromNDArray (3-channel BGR);
-# ToGray makes the model input the same either way.
+# LoadImageFromFile first, as MMSegInferencer, inference_model and mmdeploy
+# expect (they swap it for their loaders, e.g. LoadImageFromNDArray, BGR);
+# the array data sets run it as LoadDigitImage. ToGray makes the model input
+# the same either way.
 test_pipeline = [
-    dict(type='LoadDigitImage'),
+    dict(type='LoadImageFromFile'),
     dict(type='ToGray'),
     dict(type='PackSegInputs', meta_keys=meta_keys),
 ]

@@ -52,8 +52,10 @@ class RandomTranslate(BaseTransform):
             return results
         h, w = ink.shape
         (my, mx) = self.max_shift
-        dy = np.random.randint(max(-my, -ys.min()), min(my, h - 1 - ys.max()) + 1)
-        dx = np.random.randint(max(-mx, -xs.min()), min(mx, w - 1 - xs.max()) + 1)
+        dy = np.random.randint(
+            max(-my, -ys.min()), min(my, h - 1 - ys.max()) + 1)
+        dx = np.random.randint(
+            max(-mx, -xs.min()), min(mx, w - 1 - xs.max()) + 1)
         results['img'] = self._shift(img, dy, dx, self.img_pad_val)
         for key in results.get('seg_fields', []):
             results[key] = self._shift(results[key], dy, dx, self.seg_pad_val)

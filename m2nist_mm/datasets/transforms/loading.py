@@ -1,5 +1,5 @@
 """Loading array-backed digit images, replaceable by mmdeploy's loader."""
-from typing import Optional
+from typing import List, Optional, Sequence
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -37,6 +37,31 @@ class LoadDigitImage(BaseTransform):
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]
         return results
+
+
+def array_loading(pipeline: Sequence[dict], owner: str) -> List[dict]:
+    """``pipeline`` with a leading ``LoadImageFromFile`` run as
+    :class:`LoadDigitImage`.
+
+    Test pipelines start with mmcv's ``LoadImageFromFile``, the step that
+    MMSegInferencer, DetInferencer, ``inference_model`` and mmdeploy look
+    for and replace by their own loaders. Array-backed data sets (and the
+    reference predictions of exports) hold the image itself, so they load
+    it with :class:`LoadDigitImage` there, which reads ``img_path`` when a
+    sample has no array. A ``LoadImageFromFile`` with arguments is refused:
+    they would be ignored.
+    """
+    steps = [dict(s) if isinstance(s, dict) else s for s in pipeline]
+    if steps and isinstance(steps[0], dict) and str(
+            steps[0].get('type')).split('.')[-1] == 'LoadImageFromFile':
+        extra = sorted(set(steps[0]) - {'type'})
+        if extra:
+            raise ValueError(
+                f'{owner}: the leading LoadImageFromFile of an array data '
+                f'set is run as LoadDigitImage, which takes no arguments; '
+                f'remove {extra}')
+        steps[0] = dict(type='LoadDigitImage')
+    return steps
 
 
 @TRANSFORMS.register_module()

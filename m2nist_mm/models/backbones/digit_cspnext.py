@@ -1,4 +1,5 @@
-"""CSPNeXt (RTMDet's backbone) for digits: any input channels, no unused stages."""
+"""CSPNeXt (RTMDet's backbone) for digits: any input channels, no unused
+stages."""
 from mmcv.cnn import ConvModule
 from mmdet.models.backbones import CSPNeXt
 from mmdet.registry import MODELS

@@ -1,0 +1,71 @@
+"""Running an export with mmdeploy's own SDK (``mmdeploy_runtime``).
+
+The SDK reads ``deploy.json`` and ``pipeline.json`` and does its own pre-
+and post-processing; running it is how an export is checked against what
+SDK users will get. The PyPI wheel (``mmdeploy-runtime``) has the ONNX
+Runtime backend only.
+"""
+import importlib.util
+from typing import Callable, List, Sequence
+
+import cv2
+import numpy as np
+
+from m2nist_runtime.detector import Detections
+
+#: Backends the PyPI SDK wheel runs.
+SDK_BACKENDS = ('onnxruntime', )
+
+
+def sdk_installed() -> bool:
+    """Whether ``mmdeploy_runtime`` can be imported."""
+    return importlib.util.find_spec('mmdeploy_runtime') is not None
+
+
+def _bgr(img: np.ndarray) -> np.ndarray:
+    """The SDK's input: a 3-channel BGR ``uint8`` image."""
+    return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+
+
+def _device(device: str) -> dict:
+    name, _, index = device.partition(':')
+    return dict(device_name=name, device_id=int(index or 0))
+
+
+def open_segmentor(work_dir: str,
+                   device: str = 'cpu') -> Callable[[np.ndarray], np.ndarray]:
+    """``mmdeploy_runtime``'s ``Segmentor`` on the export in ``work_dir``,
+    as a function from a grey image to its class map (``uint8``)."""
+    from mmdeploy_runtime import Segmentor
+    segmentor = Segmentor(model_path=work_dir, **_device(device))
+    return lambda img: np.asarray(segmentor(_bgr(img))).astype(np.uint8)
+
+
+def open_detector(work_dir: str,
+                  device: str = 'cpu') -> Callable[[np.ndarray], Detections]:
+    """``mmdeploy_runtime``'s ``Detector`` on the export in ``work_dir``,
+    as a function from a grey image to its detections (image pixels)."""
+    from mmdeploy_runtime import Detector
+    detector = Detector(model_path=work_dir, **_device(device))
+
+    def detect(img: np.ndarray) -> Detections:
+        dets, labels = detector(_bgr(img))[:2]
+        return dict(bboxes=dets[:, :4].astype(np.float32),
+                    scores=dets[:, 4].astype(np.float32),
+                    labels=labels.astype(np.int64))
+
+    return detect
+
+
+def sdk_segment(work_dir: str, imgs: Sequence[np.ndarray],
+                device: str = 'cpu') -> List[np.ndarray]:
+    """Class maps of grey images from the SDK (:func:`open_segmentor`)."""
+    segment = open_segmentor(work_dir, device)
+    return [segment(img) for img in imgs]
+
+
+def sdk_detect(work_dir: str, imgs: Sequence[np.ndarray],
+               device: str = 'cpu') -> List[Detections]:
+    """Detections of grey images from the SDK (:func:`open_detector`)."""
+    detect = open_detector(work_dir, device)
+    return [detect(img) for img in imgs]

@@ -1,0 +1,3 @@
+from .local_visualizer import DigitSegLocalVisualizer
+
+__all__ = ['DigitSegLocalVisualizer']
