@@ -13,6 +13,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS
 
 import m2nist_mm  # noqa: F401
+from m2nist_mm.datasets.transforms import array_loading
 from .conftest import REPO
 
 
@@ -28,7 +29,9 @@ def test_mmdeploy_pipeline_swap_gives_identical_input(tiny_root, tmp_path):
                              data_root=tiny_root, index_range=(0, 10)))
     for i in (0, 7):
         info = ds.get_data_info(i)
-        expected = model_input(cfg, cfg.test_pipeline, info)
+        # what the data set runs: its arrays through the test pipeline
+        expected = model_input(
+            cfg, array_loading(cfg.test_pipeline, 'M2NISTDataset'), info)
         bgr = cv2.cvtColor(info['img'], cv2.COLOR_GRAY2BGR)
         swapped = process_model_config(cfg, [bgr])
         assert swapped.test_pipeline[0].type == 'LoadImageFromNDArray'

@@ -75,6 +75,7 @@ def test_mim_train_test_and_run(installed, tmp_path):
     proc = mim(installed, 'train', 'm2nist_mm', 'm2nist_fastscnn.py',
                '--gpus', '0', '--work-dir', work, '--cfg-options',
                'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+               'param_scheduler=[]',
                'default_hooks.checkpoint.interval=2', *data_options(data))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f'{site}/m2nist_mm/.mim/tools/train.py' in proc.stdout
