@@ -29,19 +29,29 @@ say "python: $("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0
 say "torch 2.13.0 (CPU)"
 pip_i "torch 2.13.0" torch==2.13.0 "numpy<2" "setuptools>=77.0.3,<81"
 
+stop_build() {
+  if [ -n "${pid:-}" ]; then
+    kill "$pid" 2>/dev/null || true
+    pkill -f -- "$tmp" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+
 build_mmcv() {  # build_mmcv CACHE_DIR: build, verify and cache the wheel
   local start status
   tmp=$(mktemp -d); pid=""
-  # an interrupted build leaves neither a cache entry nor an installed mmcv
-  trap '[ -n "$pid" ] && { kill "$pid"; pkill -f -- "$tmp"; } 2>/dev/null; rm -rf "$tmp"' EXIT
+  # an interrupted or failed build leaves neither a cache entry nor an
+  # installed mmcv: stop the build (its compilers work under $tmp), remove $tmp
+  trap 'stop_build' EXIT
   trap 'exit 130' INT TERM
   # mmcv's setup.py needs setuptools<70; torch needs >=77. The old one is put
   # first on PYTHONPATH for the build only, so the build still sees this
   # environment's torch (a separate build venv would not).
   "$PY" -m pip install --disable-pip-version-check -q --no-cache-dir --no-deps \
-    --target "$tmp/buildtools" "setuptools<70" wheel ninja >"$tmp/tools.log" 2>&1 || {
+    --target "$tmp/buildtools" "setuptools<70" wheel packaging ninja \
+    >"$tmp/tools.log" 2>&1 || {
     cat "$tmp/tools.log" >&2
-    fail "could not install the build tools (setuptools<70, wheel, ninja); is the package registry reachable?"; }
+    fail "could not install the build tools (setuptools<70, wheel, packaging, ninja); is the package registry reachable?"; }
   say "building $MMCV with ops from its sdist (usually 10-16 min on 2 cores); log: $tmp/build.log"
   start=$(date +%s)
   (cd "$tmp" && TMPDIR="$tmp" PYTHONPATH="$tmp/buildtools" PATH="$tmp/buildtools/bin:$PATH" \
@@ -51,15 +61,16 @@ build_mmcv() {  # build_mmcv CACHE_DIR: build, verify and cache the wheel
     >"$tmp/build.log" 2>&1) &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 30
+    sleep 30 & wait $! || true  # a signal interrupts the wait at once
     if kill -0 "$pid" 2>/dev/null; then
       say "  still building: $(( ($(date +%s) - start) / 60 )) min, $(grep -o '^ *\[[0-9]*/[0-9]*\]' "$tmp/build.log" | tail -n 1 | tr -d ' ') compiled"
     fi
   done
   status=0; wait "$pid" || status=$?
   if [ "$status" -ne 0 ]; then
-    tail -n 30 "$tmp/build.log" >&2
-    fail "building $MMCV failed (exit $status; the end of its log is above). Is the package registry reachable, and are gcc and the Python headers installed?"
+    mkdir -p "$ROOT" && cp "$tmp/build.log" "$ROOT/mmcv-build-failed.log"
+    grep -i -E 'error|no module named' "$tmp/build.log" | head -n 15 >&2 || true
+    fail "building $MMCV failed (exit $status; its errors are above, the whole log is in $ROOT/mmcv-build-failed.log). Is the package registry reachable, and are gcc and the Python headers installed?"
   fi
   say "built in $(( ($(date +%s) - start) / 60 )) min"
   "$PY" tools/mmcv_wheel.py store "$tmp"/out/mmcv-*.whl "$1" >/dev/null ||
