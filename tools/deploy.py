@@ -79,6 +79,9 @@ def main() -> int:
           f'{result["input_shape"]}): agrees with PyTorch on '
           f'{result["agreement"]:.4f} % of the {result["unit"]} of '
           f'{result["images"]} image(s)')
+    if result['sdk_agreement'] is not None:
+        print(f"mmdeploy's SDK (mmdeploy_runtime) on it: "
+              f'{result["sdk_agreement"]:.4f} % of the {result["unit"]}')
     for f in result['files']:
         print(f'  {f}')
     return 0

@@ -40,6 +40,8 @@ def test_deploy_cli(tmp_path, checkpoints, images):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'agrees with PyTorch on 100.0000 % of the pixels of 4 image' \
         in proc.stdout
+    assert "mmdeploy's SDK (mmdeploy_runtime) on it: 100.0000 % of the " \
+        'pixels' in proc.stdout
     assert (work / 'pipeline.json').is_file()
     before = (work / 'end2end.onnx').read_bytes()
     proc = run('tools/deploy.py', deploy_cfg('onnxruntime_static-64x84'),
