@@ -33,7 +33,7 @@ def to_8bit(img: np.ndarray, path: str) -> np.ndarray:
     return img
 
 
-def composite_alpha(img: np.ndarray, path: str) -> np.ndarray:
+def composite_alpha(img: np.ndarray) -> np.ndarray:
     """Grey + alpha or BGRA ``uint8`` image -> grey or BGR on a background.
 
     Transparent pixels take the background the drawing implies: white when
@@ -67,7 +67,7 @@ def read_image(path: str) -> np.ndarray:
         raise DataFileError(f'{path}: cannot be decoded as an image')
     img = to_8bit(img, path)
     if img.ndim == 3 and img.shape[2] in (2, 4):
-        img = composite_alpha(img, path)
+        img = composite_alpha(img)
     _check_channels(path, img, batched=False)
     return img
 

@@ -20,6 +20,13 @@ SPLITS = dict(train=(0, 4000), val=(4000, 4500), test=(4500, 5000))
 LAYOUTS = ('m2nist', 'mnist_extended')
 
 
+def check_layout(owner: str, layout: str) -> None:
+    """Refuse an array layout that is not one of :data:`LAYOUTS`."""
+    if layout not in LAYOUTS:
+        raise ValueError(f'{owner}: unknown layout {layout!r}, expected one '
+                         f'of {LAYOUTS}')
+
+
 def split_range(owner: str, split: str,
                 index_range: Optional[Sequence[int]]) -> Tuple[int, int]:
     """``index_range`` if given, else ``split``'s default range, checked;
@@ -53,9 +60,7 @@ def open_files(
     Returns:
         ``(img_path, seg_path, images, masks)`` as stored.
     """
-    if layout not in LAYOUTS:
-        raise ValueError(f'unknown array layout {layout!r}, expected one of '
-                         f'{LAYOUTS}')
+    check_layout(osp.join(data_root or '', img_file), layout)
     img_path = osp.join(data_root or '', img_file)
     seg_path = osp.join(data_root or '', seg_file)
     for path in (img_path, seg_path):
@@ -133,9 +138,7 @@ class SplitArrays:
                  img_shape: Optional[Tuple[int, int]] = (64, 84),
                  layout: str = 'm2nist',
                  **kwargs) -> None:
-        if layout not in LAYOUTS:
-            raise ValueError(f'{type(self).__name__}: unknown layout '
-                             f'{layout!r}, expected one of {LAYOUTS}')
+        check_layout(type(self).__name__, layout)
         self.index_range = split_range(type(self).__name__, split, index_range)
         self.img_file, self.seg_file = img_file, seg_file
         self.layout = layout
