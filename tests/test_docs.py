@@ -1,9 +1,19 @@
-"""The README's results are the measured ones in docs/benchmarks.json."""
+"""docs/benchmarks.json and .md as committed: every figure with its
+provenance, the Markdown generated from the JSON, the README's results
+among the figures."""
 import json
 import os.path as osp
 import re
 
+from benchmarks.report import render_markdown
 from .conftest import REPO
+
+PROVENANCE = {'value', 'run', 'command', 'commit', 'date', 'machine'}
+
+
+def committed() -> dict:
+    with open(osp.join(REPO, 'docs', 'benchmarks.json')) as f:
+        return json.load(f)
 
 
 def numbers(text: str) -> list:
@@ -11,16 +21,28 @@ def numbers(text: str) -> list:
     return re.findall(r'\d{1,3}(?:,\d{3})+|\d+\.\d+', text)
 
 
+def test_every_figure_has_its_provenance():
+    data = committed()
+    for key, fig in data['figures'].items():
+        assert set(fig) == PROVENANCE, key
+        assert fig['command'].startswith('python -m benchmarks.'), key
+        assert 'dirty' not in fig['commit'], key
+        assert fig['run'] is None or fig['run'] in data['runs'], key
+
+
+def test_benchmarks_md_is_generated_from_the_json():
+    with open(osp.join(REPO, 'docs', 'benchmarks.md')) as f:
+        assert f.read() == render_markdown(committed())
+
+
 def test_readme_results_are_in_benchmarks_json():
     with open(osp.join(REPO, 'README.md')) as f:
         readme = f.read()
     results = readme.split('\n## Results\n')[1].split('\n## ')[0]
-    with open(osp.join(REPO, 'docs', 'benchmarks.json')) as f:
-        values = [v for v in json.load(f).values()
-                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    figures = numbers(results)
-    assert len(figures) > 20
-    for text in figures:
+    values = [f['value'] for f in committed()['figures'].values()]
+    values = [v for v in values
+              if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    for text in numbers(results):
         digits = len(text.split('.')[1]) if '.' in text else 0
         x = float(text.replace(',', ''))
         assert any(round(v, digits) == x for v in values), \

@@ -168,8 +168,8 @@ def test_infer_bad_inputs(tmp_path, exports, images):
 def test_profile_deploy_layers(tmp_path, exports):
     ort_dir = exports('unet', 'onnxruntime_static-64x84')
     ncnn_dir = exports('unet', 'ncnn_static-64x84')
-    tool = 'tools/analysis_tools/profile_deploy_layers.py'
-    proc = run(tool, ort_dir, ncnn_dir, '--name', 'tiny', '--runs', '3',
+    tool = ('-m', 'benchmarks.deploy_layers')
+    proc = run(*tool, ort_dir, ncnn_dir, '--name', 'tiny', '--runs', '3',
                '--docs', str(tmp_path))
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = (tmp_path / 'benchmarks.md').read_text()
@@ -179,7 +179,8 @@ def test_profile_deploy_layers(tmp_path, exports):
     names = [ln[1] for ln in layers if ln and ln[0] != 'Input']
     for name in names:  # every ncnn layer timed, in graph order
         assert f'| `{name}` |' in text
-    figures = json.loads((tmp_path / 'benchmarks.json').read_text())
+    figures = {k: v['value'] for k, v in json.loads(
+        (tmp_path / 'benchmarks.json').read_text())['figures'].items()}
     for b in ('onnxruntime', 'ncnn', 'ncnn_1thread'):
         key = f'deploy_layers.tiny.{b}'
         assert figures[f'{key}.whole_ms'] > 0
@@ -188,7 +189,7 @@ def test_profile_deploy_layers(tmp_path, exports):
             figures[f'{key}.full_res_ms'] + figures[f'{key}.lower_res_ms'],
             abs=1e-3)
     # the two work dirs swapped: refused, nothing written
-    proc = run(tool, ncnn_dir, ort_dir, '--name', 'swapped', '--docs',
+    proc = run(*tool, ncnn_dir, ort_dir, '--name', 'swapped', '--docs',
                str(tmp_path / 'swapped'))
     assert proc.returncode == 2
     assert 'holds a ncnn export, not onnxruntime' in proc.stderr

@@ -2,7 +2,7 @@
 import json
 from datetime import datetime
 
-from m2nist_mm.utils.benchmark_runs import val_curve
+from benchmarks.runner import val_curve
 
 LOG = """\
 2026/11/21 10:00:00 - mmengine - INFO - Iter(train) [ 100/300]  lr: 1e-3

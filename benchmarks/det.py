@@ -7,15 +7,14 @@ split with ``tools/test.py`` (COCO mAP), exports it through
 compares the exported model with PyTorch on the 500 test images: matched
 boxes, mAP, batch-1 latency. Figures go to docs/benchmarks.{md,json}.
 
-    python tools/benchmark_det.py --models rtmdet_tiny [--amp] [--reuse]
+    python -m benchmarks.det --models rtmdet_tiny [--amp]
 """
 import argparse
 import glob
 import json
 import os.path as osp
-import shlex
 import sys
-from datetime import datetime
+from typing import List, Optional
 
 import torch
 from mmdet.registry import MODELS
@@ -27,12 +26,11 @@ from m2nist_mm.datasets import M2NISTDetDataset
 from m2nist_mm.deploy import (box_agreement, evaluate_det, export, load_model,
                               torch_detect)
 from m2nist_mm.deploy.sdk_client import sdk_detect, sdk_installed
-from m2nist_mm.utils.benchmark_docs import machine, write_docs
-from m2nist_mm.utils.benchmark_runs import (iteration_times, run, timed,
-                                            train_run, val_curve)
 from m2nist_runtime import DeployedDetector
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from .record import DOCS, REPO, command, save
+from .runner import iteration_times, run, timed, train_run, val_curve
+
 DEPLOY_CFG = 'configs/deploy/detection_onnxruntime_static-64x84.py'
 #: Targets: test mAP and mAP50.
 TARGET_MAP, TARGET_MAP50 = 0.85, 0.99
@@ -95,7 +93,7 @@ def bench(model: str, args: argparse.Namespace) -> dict:
     train_cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
     if args.amp:
         train_cmd.append('--amp')
-    log, t0, t_end, reused = train_run(train_cmd, work, REPO, args.reuse)
+    log, t0, t_end = train_run(train_cmd, work, REPO)
     curve = [(e, m, v) for e, m, v in val_curve(log, t0)
              if 'coco/bbox_mAP' in v]
     best = sorted(glob.glob(osp.join(work, 'best_coco_bbox_mAP_epoch_*.pth')))
@@ -104,8 +102,7 @@ def bench(model: str, args: argparse.Namespace) -> dict:
     test_dir = osp.join(work, 'test')
     test_cmd = [sys.executable, 'tools/test.py', config, best[-1],
                 '--work-dir', test_dir]
-    if not reused:
-        run(test_cmd, REPO)
+    run(test_cmd, REPO)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     metrics = json.load(open(result))
     reached = [m for _, m, v in curve if v['coco/bbox_mAP'] >= TARGET_MAP
@@ -137,13 +134,12 @@ def _ok(passed: bool) -> str:
     return 'met' if passed else '**not met**'
 
 
-def section(r: dict, command: str) -> str:
+def render(key: str, r: dict) -> str:
+    """The Markdown section of one detector's run."""
     d = r['deploy']
     ort, sdk = d['onnxruntime'], d.get('mmdeploy_sdk')
     lines = [
         f'## Detection: {r["model"]} on M2NIST', '',
-        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
-        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
         'Test split (images 4500-4999), best validation checkpoint '
         f'(`{r["checkpoint"]}`), COCO box mAP (mmdet `CocoMetric`) against '
         'the instances derived from the masks. Minutes: wall clock of the '
@@ -191,22 +187,19 @@ def section(r: dict, command: str) -> str:
     return '\n'.join(lines)
 
 
-def main() -> None:
+def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--models', nargs='+', default=['rtmdet_tiny'],
                         choices=['rtmdet_tiny'])
-    parser.add_argument('--reuse', action='store_true',
-                        help='take a finished train + test run from its '
-                        'work dir')
     parser.add_argument('--amp', action='store_true',
                         help='train with --amp (bfloat16 autocast on CPU)')
     parser.add_argument('--repeats', type=int, default=100)
     parser.add_argument('--data-root', default=osp.join(REPO, 'data',
                                                         'm2nist'))
     parser.add_argument('--work-root', default='work_dirs/benchmark_det')
-    parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
-    args = parser.parse_args()
-    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
+    parser.add_argument('--docs', default=DOCS)
+    args = parser.parse_args(argv)
+    cmd = command('det', sys.argv[1:] if argv is None else argv)
     for model in args.models:
         r = bench(model, args)
         ort = r['deploy']['onnxruntime']
@@ -219,8 +212,8 @@ def main() -> None:
         })
         figures[f'sdk.{model}.agreement'] = r['deploy'].get(
             'mmdeploy_sdk', {}).get('agreement')
-        write_docs(args.docs, {f'det.{model}': section(r, command)},
-                   figures, prefixes=(f'det.{model}.', f'sdk.{model}.'))
+        save({f'det.{model}': dict(benchmark='det', results=r)}, figures, cmd,
+             prefixes=(f'det.{model}', f'sdk.{model}'), docs=args.docs)
         print({k: v for k, v in figures.items()})
 
 

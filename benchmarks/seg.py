@@ -8,22 +8,17 @@ and the share of iteration time spent waiting for data. With several
 ``--seeds`` each model is trained once per seed; the figures without a seed
 in their key are the worst over the seeds (lowest accuracy, most minutes).
 
-    python tools/benchmark_seg.py --models fastscnn unet --seeds 0 1 [--amp]
+    python -m benchmarks.seg --models fastscnn unet --seeds 0 1 [--amp]
 """
 import argparse
 import glob
 import json
 import os.path as osp
-import shlex
 import sys
-from datetime import datetime
-from typing import List
+from typing import List, Optional
 
-from m2nist_mm.utils.benchmark_docs import machine, write_docs
-from m2nist_mm.utils.benchmark_runs import (iteration_times, run, train_run,
-                                            val_curve)
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from .record import DOCS, REPO, command, save
+from .runner import iteration_times, run, train_run, val_curve
 
 
 def count_params(config: str) -> int:
@@ -45,15 +40,14 @@ def bench(model: str, seed: int, args: argparse.Namespace) -> dict:
     if args.amp:
         train_cmd.append('--amp')
     test_dir = osp.join(work, 'test')
-    log, t0, t_end, reused = train_run(train_cmd, work, REPO, args.reuse)
+    log, t0, t_end = train_run(train_cmd, work, REPO)
     train_minutes = (t_end - t0) / 60
     curve = [(i, m, v['digit_mIoU']) for i, m, v in val_curve(log, t0)]
     best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
     test_cmd = [
         sys.executable, 'tools/test.py', config, best, '--work-dir', test_dir
     ]
-    if not reused:
-        run(test_cmd, REPO)
+    run(test_cmd, REPO)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     metrics = json.load(open(result))
     reached = [m for _, m, d in curve if d >= 90.0]
@@ -97,30 +91,29 @@ def worst(runs: List[dict]) -> dict:
     return out
 
 
-def write_results(results: List[dict], docs: str, command: str) -> None:
-    """Sections and keys of each model benchmarked (replacing its old ones)."""
-    sections, figures = {}, {}
+def write_results(results: List[dict], docs: str, cmd: str) -> None:
+    """Runs and figures of each model benchmarked (replacing its old ones)."""
+    runs, figures = {}, {}
     models = list(dict.fromkeys(r['model'] for r in results))
     for model in models:
-        runs = [r for r in results if r['model'] == model]
-        for key, value in worst(runs).items():
+        seeds = [r for r in results if r['model'] == model]
+        for key, value in worst(seeds).items():
             figures[f'seg.{model}.{key}'] = value
-        figures[f'seg.{model}.seeds'] = [r['seed'] for r in runs]
-        for r in runs:
+        figures[f'seg.{model}.seeds'] = [r['seed'] for r in seeds]
+        for r in seeds:
             for key in KEYS:
                 figures[f'seg.{model}.seed{r["seed"]}.{key}'] = r[key]
-        sections[f'seg.{model}'] = model_section(runs, command)
-    write_docs(
-        docs, sections, figures, prefixes=tuple(f'seg.{m}.' for m in models))
+        runs[f'seg.{model}'] = dict(benchmark='seg', results=dict(runs=seeds))
+    save(runs, figures, cmd, prefixes=[f'seg.{m}' for m in models],
+         docs=docs)
 
 
-def model_section(runs: List[dict], command: str) -> str:
+def render(key: str, results: dict) -> str:
     """The Markdown section of one model's results (one row per seed)."""
+    runs = results['runs']
     model = runs[0]['model']
     lines = [
         f'## Segmentation: {model} on M2NIST', '',
-        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
-        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
         'Test split (images 4500-4999) with the best checkpoint on the '
         'validation split (4000-4499). Minutes are wall-clock from the start '
         'of the train command, validation included; "data" is the share of '
@@ -149,7 +142,7 @@ def model_section(runs: List[dict], command: str) -> str:
     return '\n'.join(lines)
 
 
-def main() -> None:
+def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         '--models',
@@ -164,20 +157,15 @@ def main() -> None:
         help='train each model once per seed '
         '(randomness.seed)')
     parser.add_argument(
-        '--reuse',
-        action='store_true',
-        help='take a seed whose work dir already holds a '
-        'finished train + test run from there')
-    parser.add_argument(
         '--amp',
         action='store_true',
         help='train with --amp (bfloat16 autocast on CPU)')
     parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
-    parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
-    args = parser.parse_args()
+    parser.add_argument('--docs', default=DOCS)
+    args = parser.parse_args(argv)
     results = [bench(m, s, args) for m in args.models for s in args.seeds]
     write_results(results, args.docs,
-                  'python ' + ' '.join(shlex.quote(a) for a in sys.argv))
+                  command('seg', sys.argv[1:] if argv is None else argv))
     for r in results:
         print({k: v for k, v in r.items() if k not in ('curve', 'per_class')})
 

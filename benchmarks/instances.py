@@ -1,29 +1,27 @@
 """How often the mask -> instance rule is right, against the recipe.
 
-    python tools/analysis_tools/instance_accuracy.py [--data-root data/m2nist]
+    python -m benchmarks.instances [--data-root data/m2nist]
 
 Replays the published M2NIST generator's layout (seed 1234: which digits,
 where) for every image, takes each digit's ink from the class mask
 (``m2nist_mm.datagen.recipe_instances``) as ground truth, and compares the
 instances ``derive_instances`` finds from the mask alone: an instance is
-right when its class and box are exactly the true ones. Writes the figures
-to docs/benchmarks.md (section ``det.instances``) and docs/benchmarks.json.
+right when its class and box are exactly the true ones. Records the keys
+``det.instances.*``.
 """
 import argparse
 import os.path as osp
-import shlex
 import sys
-from datetime import datetime
+from typing import List, Optional
 
 import numpy as np
 
 from m2nist_mm.datagen import recipe_instances, replay_layout
 from m2nist_mm.datasets.instances import derive_instances
 from m2nist_mm.datasets.m2nist_split import read_split
-from m2nist_mm.utils.benchmark_docs import write_docs
 from m2nist_runtime.classes import BACKGROUND, CLASSES
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from .record import DOCS, REPO, command, save
 
 
 def measure(masks: np.ndarray, max_gap: int) -> dict:
@@ -50,24 +48,12 @@ def measure(masks: np.ndarray, max_gap: int) -> dict:
                 wrong=wrong)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--data-root', default=osp.join(REPO, 'data',
-                                                        'm2nist'))
-    parser.add_argument('--max-gaps', type=int, nargs='+',
-                        default=[2, 4, 6, 8, 10, 14],
-                        help='max_gap values to measure (10: the default)')
-    parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
-    args = parser.parse_args()
-    _, _, _, masks = read_split(args.data_root, 'combined.npy',
-                                'segmented.npy', (0, 5000), (64, 84),
-                                len(CLASSES))
-    runs = {gap: measure(masks, gap) for gap in args.max_gaps}
-    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
+def render(key: str, results: dict) -> str:
+    """The Markdown section: one row per ``max_gap``."""
+    runs = results['gaps']
     lines = [
         '## Detection: instances derived from the masks', '',
-        f'Command: `{command}`  ', f'Date: {datetime.now():%Y-%m-%d %H:%M}',
-        '', 'Ground truth: the published generator replayed (seed 1234) '
+        'Ground truth: the published generator replayed (seed 1234) '
         'gives every digit\'s class and 28x28 block; its ink is its class\'s '
         'pixels in its block less the blocks of later digits of its class. '
         'A derived instance is right when class and box are exactly the '
@@ -84,7 +70,23 @@ def main() -> None:
             f'{100 * r["matched"] / r["true"]:.2f} % | '
             f'{100 * r["matched"] / r["derived"]:.2f} % | '
             f'{r["wrong"][:10]} |')
-    default = runs.get(10) or next(iter(runs.values()))
+    return '\n'.join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--data-root', default=osp.join(REPO, 'data',
+                                                        'm2nist'))
+    parser.add_argument('--max-gaps', type=int, nargs='+',
+                        default=[2, 4, 6, 8, 10, 14],
+                        help='max_gap values to measure (10: the default)')
+    parser.add_argument('--docs', default=DOCS)
+    args = parser.parse_args(argv)
+    _, _, _, masks = read_split(args.data_root, 'combined.npy',
+                                'segmented.npy', (0, 5000), (64, 84),
+                                len(CLASSES))
+    runs = {str(gap): measure(masks, gap) for gap in args.max_gaps}
+    default = runs.get('10') or next(iter(runs.values()))
     figures = {
         'det.instances.images_right': 100 * default['images_right'] /
         default['images'],
@@ -92,9 +94,12 @@ def main() -> None:
         'det.instances.precision':
         100 * default['matched'] / default['derived'],
     }
-    write_docs(args.docs, {'det.instances': '\n'.join(lines)}, figures,
-               prefixes=('det.instances.', ))
-    print('\n'.join(lines))
+    results = dict(gaps=runs)
+    save({'det.instances': dict(benchmark='instances', results=results)},
+         figures, command('instances', sys.argv[1:] if argv is None
+                          else argv),
+         prefixes=['det.instances'], docs=args.docs)
+    print(render('det.instances', results))
 
 
 if __name__ == '__main__':

@@ -1,12 +1,12 @@
 """Data generation speed: M2NIST's 5000 images and 60,000, wall clock.
 
-    python tools/benchmark_datagen.py [--mnist data/mnist]
+    python -m benchmarks.datagen [--mnist data/mnist]
 
 Each count runs ``tools/generate_m2nist.py`` as a user does (a fresh
 process: reading the MNIST IDX files, drawing, writing the compact layout,
 digits.csv and COCO JSON) and records its wall time and peak resident
-memory. Writes section ``datagen`` of docs/benchmarks.md and the keys
-``datagen.m2nist_<count>_seconds`` / ``_peak_mib`` of benchmarks.json.
+memory. Records the keys ``datagen.m2nist_<count>_seconds`` /
+``_peak_mib``.
 """
 import argparse
 import os.path as osp
@@ -16,11 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from typing import List, Optional
 
-from m2nist_mm.utils.benchmark_docs import machine, write_docs
+from .record import DOCS, REPO, command, save
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 #: images -> --splits
 COUNTS = {5000: ['train=4000', 'val=500', 'test=500'],
           60000: ['train=50000', 'val=5000', 'test=5000']}
@@ -35,12 +34,28 @@ def timed_run(cmd: list) -> tuple:
     return seconds, peak
 
 
-def main() -> None:
+def render(key: str, results: dict) -> str:
+    """The Markdown section of a data generation run."""
+    return '\n'.join([
+        '## Data generation (M2NIST recipe over MNIST)', '',
+        'Wall time of the whole command (reading MNIST, drawing, writing the '
+        'compact arrays, digits.csv, COCO JSON); peak memory is the largest '
+        'resident set of the child processes so far (the 60,000 figure '
+        'covers both runs); it includes the pages of the memory-mapped '
+        'output arrays written so far, which are file-backed (the kernel '
+        'can drop them), not held by the generator.', '',
+        '| images | seconds | peak MiB | command (OUT: a temporary folder) |',
+        '|---|---|---|---|'] + [
+            f'| {r["images"]} | {r["seconds"]:.1f} | {r["peak_mib"]:.0f} | '
+            f'`{r["command"]}` |' for r in results['rows']])
+
+
+def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
                         help='folder with the MNIST IDX files')
-    parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
-    args = parser.parse_args()
+    parser.add_argument('--docs', default=DOCS)
+    args = parser.parse_args(argv)
     figures, rows = {}, []
     with tempfile.TemporaryDirectory() as tmp:
         for count, splits in COUNTS.items():
@@ -50,23 +65,14 @@ def main() -> None:
             seconds, peak = timed_run(cmd)
             figures[f'datagen.m2nist_{count}_seconds'] = round(seconds, 2)
             figures[f'datagen.m2nist_{count}_peak_mib'] = round(peak)
-            rows.append(f'| {count} | {seconds:.1f} | {peak:.0f} | '
-                        f'`python {shlex.join([cmd[1], "OUT"] + cmd[3:])}` |')
-    command = 'python tools/benchmark_datagen.py ' + shlex.join(sys.argv[1:])
-    body = '\n'.join([
-        '## Data generation (M2NIST recipe over MNIST)', '',
-        f'`{command.strip()}` on {datetime.now():%Y-%m-%d %H:%M}, '
-        f'{machine()}. Wall time of the whole command (reading MNIST, '
-        'drawing, writing the compact arrays, digits.csv, COCO JSON); peak '
-        'memory is the largest resident set of the child processes so far '
-        '(the 60,000 figure covers both runs); it includes the imported '
-        'OpenMMLab stack (about 0.5 GB) and the pages of the memory-mapped '
-        'output arrays written so far, which are file-backed (the kernel '
-        'can drop them), not held by the generator.', '',
-        '| images | seconds | peak MiB | command (OUT: a temporary folder) |',
-        '|---|---|---|---|', *rows])
-    write_docs(args.docs, {'datagen': body}, figures, ('datagen.', ))
-    print(body)
+            rows.append(dict(
+                images=count, seconds=seconds, peak_mib=peak,
+                command='python ' + shlex.join([cmd[1], 'OUT'] + cmd[3:])))
+    results = dict(rows=rows)
+    save({'datagen': dict(benchmark='datagen', results=results)}, figures,
+         command('datagen', sys.argv[1:] if argv is None else argv),
+         prefixes=['datagen'], docs=args.docs)
+    print(render('datagen', results))
 
 
 if __name__ == '__main__':

@@ -7,27 +7,26 @@ so each call computes exactly one layer (blobs stay in ncnn's packed
 layout); the call's time is the layer's. Both on the same input, side by
 side in one process, with the deploy runtime's threads and options.
 
-    python tools/analysis_tools/profile_deploy_layers.py \\
+    python -m benchmarks.deploy_layers \\
         work_dirs/benchmark_deploy/fastscnn/onnxruntime \\
         work_dirs/benchmark_deploy/fastscnn/ncnn --name fastscnn
 """
 import argparse
 import json
 import os
-import shlex
 import sys
 import tempfile
 import time
-from datetime import datetime
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import onnxruntime as ort
 
-from m2nist_mm.utils.benchmark_docs import machine, write_docs
-from m2nist_mm.utils.benchmark_runs import timed
 from m2nist_runtime import DeployedModel
 from m2nist_runtime.backends import THREADS, NcnnBackend
+
+from .record import DOCS, command, save
+from .runner import timed
 
 #: A layer: (backend's name for it, operator, output (C, H, W), ms).
 Layer = Tuple[str, str, Tuple[int, ...], float]
@@ -96,7 +95,7 @@ def ncnn_layers(backend: NcnnBackend, x: np.ndarray,
 
 def is_full(shape: Tuple[int, ...], full: Tuple[int, int]) -> bool:
     """Whether a layer's output ``(C, H, W)`` has the input's resolution."""
-    return tuple(shape[-2:]) == full
+    return tuple(shape[-2:]) == tuple(full)
 
 
 def summary(layers: List[Layer], full: Tuple[int, int]) -> Dict[str, float]:
@@ -119,16 +118,15 @@ def by_operator(layers: List[Layer], full: Tuple[int, int]) -> List[str]:
             in sorted(acc.items(), key=lambda kv: -kv[1][1])]
 
 
-def section(name: str, dirs: List[str], rows: Dict[str, List[Layer]],
-            sums: Dict[str, Dict[str, float]], whole: Dict[str, float],
-            call: float, runs: int, command: str,
-            full: Tuple[int, int]) -> str:
+def render(key: str, r: dict) -> str:
+    """The Markdown section of one model's layer timings."""
+    name, dirs, rows, sums, whole, call, runs, full, threads = (
+        r['name'], r['dirs'], r['rows'], r['sums'], r['whole'], r['call'],
+        r['runs'], r['full'], r['threads'])
     lines = [
         f'## Deployment: time per layer, {name}', '',
-        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
-        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
         f'Exports `{dirs[0]}` (ONNX Runtime) and `{dirs[1]}` (ncnn), batch '
-        f'1, {THREADS} threads (ncnn also 1), one random input, medians '
+        f'1, {threads} threads (ncnn also 1), one random input, medians '
         f'of {runs} runs. ONNX Runtime: its profiler\'s kernel time per node '
         '(after its layout and fusion passes; its reorders are nodes of '
         'their own). ncnn: each layer computed alone by asking an extractor '
@@ -136,7 +134,7 @@ def section(name: str, dirs: List[str], rows: Dict[str, List[Layer]],
         'includes the call (asking again for the last output, already '
         f'computed, takes {call:.3f} ms), so ncnn\'s sum exceeds its whole '
         'run. Whole model: the deploy runtime\'s `labels()` call, as '
-        'tools/benchmark_deploy.py times it (ncnn\'s adds unpacking the '
+        'benchmarks.deploy times it (ncnn\'s adds unpacking the '
         'logits and the argmax in numpy).', '',
         '| backend | whole model ms | sum of layers ms | layers at full '
         f'resolution ({full[0]}x{full[1]}) ms | lower-resolution layers ms '
@@ -147,12 +145,12 @@ def section(name: str, dirs: List[str], rows: Dict[str, List[Layer]],
                      f'{len(rows[b])} |')
     one, many = sums['ncnn_1thread'], sums['ncnn']
     lines += [
-        '', f'ncnn from 1 to {THREADS} threads: full-resolution layers '
+        '', f'ncnn from 1 to {threads} threads: full-resolution layers '
         f'{one["full_res"] / many["full_res"]:.2f}x faster, lower-'
         f'resolution layers {one["lower_res"] / many["lower_res"]:.2f}x.'
     ]
     for b in ('onnxruntime', 'ncnn'):
-        lines += ['', f'{b} ({THREADS} threads), by operator and output '
+        lines += ['', f'{b} ({threads} threads), by operator and output '
                   'resolution:', '', '| operator | resolution | count | ms |',
                   '|---|---|---|---|'] + by_operator(rows[b], full)
     lines += ['', '<details><summary>onnxruntime, every node</summary>', '',
@@ -162,7 +160,7 @@ def section(name: str, dirs: List[str], rows: Dict[str, List[Layer]],
               for n, op, s, t in rows['onnxruntime']]
     lines += ['', '</details>', '',
               '<details><summary>ncnn, every layer</summary>', '',
-              f'| layer | operator | output C x H x W | ms ({THREADS} '
+              f'| layer | operator | output C x H x W | ms ({threads} '
               'threads) | ms (1 thread) | speedup |',
               '|---|---|---|---|---|---|']
     lines += [f'| `{n}` | {op} | {"x".join(map(str, s))} | {t:.3f} | '
@@ -172,7 +170,7 @@ def section(name: str, dirs: List[str], rows: Dict[str, List[Layer]],
     return '\n'.join(lines)
 
 
-def main() -> None:
+def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('onnxruntime_dir',
                         help='tools/deploy.py work dir of a static ONNX '
@@ -182,8 +180,8 @@ def main() -> None:
     parser.add_argument('--name', required=True,
                         help='model name for the docs section and keys')
     parser.add_argument('--runs', type=int, default=200)
-    parser.add_argument('--docs', default='docs')
-    args = parser.parse_args()
+    parser.add_argument('--docs', default=DOCS)
+    args = parser.parse_args(argv)
     models = dict(onnxruntime=DeployedModel(args.onnxruntime_dir),
                   ncnn=DeployedModel(args.ncnn_dir))
     for backend, model in models.items():
@@ -207,17 +205,19 @@ def main() -> None:
     for b in ('ncnn', 'ncnn_1thread'):
         rows[b], call = ncnn_layers(models[b].net, x, args.runs)
     full = tuple(shape[2:])
-    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
     sums = {b: summary(layers, full) for b, layers in rows.items()}
-    text = section(args.name, [args.onnxruntime_dir, args.ncnn_dir], rows,
-                   sums, whole, call, args.runs, command, full)
+    results = dict(name=args.name, dirs=[args.onnxruntime_dir, args.ncnn_dir],
+                   rows=rows, sums=sums, whole=whole, call=call,
+                   runs=args.runs, full=full, threads=THREADS)
     key = f'deploy_layers.{args.name}'
     figures = {f'{key}.{b}.{k}_ms': round(v, 4)
                for b, s in sums.items() for k, v in s.items()}
     figures.update({f'{key}.{b}.whole_ms': round(v, 4)
                     for b, v in whole.items()})
-    write_docs(args.docs, {key: text}, figures, prefixes=(key + '.',))
-    print(text)
+    save({key: dict(benchmark='deploy_layers', results=results)}, figures,
+         command('deploy_layers', sys.argv[1:] if argv is None else argv),
+         prefixes=[key], docs=args.docs)
+    print(render(key, results))
 
 
 if __name__ == '__main__':

@@ -6,16 +6,14 @@ when a GPU is visible), runs PyTorch and every backend on the 500 test
 images, and measures batch-1 latency and batch-64 throughput of the network
 (preprocessed tensor in, class map out) side by side in one process.
 
-    python tools/benchmark_deploy.py --models fastscnn unet
+    python -m benchmarks.deploy --models fastscnn unet
 """
 import argparse
 import glob
 import os.path as osp
 import re
-import shlex
 import sys
-from datetime import datetime
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -24,11 +22,12 @@ from m2nist_mm.datasets import M2NISTDataset
 from m2nist_mm.deploy import agreement, export, load_model, torch_predict
 from m2nist_mm.deploy.sdk_client import open_segmentor, sdk_installed
 from m2nist_mm.evaluation import class_map_metrics
-from m2nist_mm.utils.benchmark_docs import machine, write_docs
-from m2nist_mm.utils.benchmark_runs import timed
 from m2nist_runtime import DeployedModel
 from m2nist_runtime.backends import THREADS
 from m2nist_runtime.classes import CLASSES
+
+from .record import DOCS, command, save
+from .runner import timed
 
 DEPLOY_CFGS = dict(
     onnxruntime='segmentation_onnxruntime_static-64x84',
@@ -39,13 +38,14 @@ DEPLOY_CFGS = dict(
 
 
 def default_checkpoint(model: str) -> str:
-    """The best validation checkpoint of benchmark_seg.py's seed-0 run."""
+    """The best validation checkpoint of benchmarks.seg's seed-0 run."""
     found = sorted(glob.glob(f'work_dirs/benchmark_seg/{model}/seed0/'
                              'best_digit_mIoU_iter_*.pth'),
                    key=lambda p: int(re.findall(r'\d+', p)[-1]))
     if not found:
         raise FileNotFoundError(f'no checkpoint for {model}: run '
-                                'tools/benchmark_seg.py or pass --checkpoints')
+                                'python -m benchmarks.seg or pass '
+                                '--checkpoints')
     return found[-1]
 
 
@@ -109,18 +109,21 @@ def bench(model_name: str, checkpoint: str, backends: List[str],
             agreement=agreement(preds, ref),
             miou_delta=round(metrics['mIoU'] - ref_metrics['mIoU'], 4),
             latency_ratio_vs_torch=lat / torch_lat)
-    return dict(model=model_name, checkpoint=checkpoint, rows=rows)
+    return dict(model=model_name, checkpoint=checkpoint, rows=rows,
+                threads=dict(pytorch=torch.get_num_threads(),
+                             backends=THREADS))
 
 
 def _ok(passed: bool) -> str:
     return 'met' if passed else '**not met**'
 
 
-def section(results: List[dict], command: str) -> str:
+def render(key: str, results: dict) -> str:
+    """The Markdown section of a deployment run (all its models)."""
+    results = results['models']
+    threads = results[0]['threads']
     lines = [
         '## Deployment: exported models against PyTorch', '',
-        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
-        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
         'Test split (images 4500-4999). Agreement: pixels with the same '
         'class as PyTorch (eager, the checkpoint through mmseg\'s test '
         'pipeline). Latency: median of the network alone (preprocessed '
@@ -128,7 +131,7 @@ def section(results: List[dict], command: str) -> str:
         'at batch 64 (static-shape models and ncnn run the 64 images one at '
         'a time, the dynamic ONNX model as one batch). Every backend '
         f'measured in this one process; threads: PyTorch '
-        f'{torch.get_num_threads()}, ONNX Runtime and ncnn {THREADS}. '
+        f'{threads["pytorch"]}, ONNX Runtime and ncnn {threads["backends"]}. '
         'mmdeploy_sdk: mmdeploy\'s SDK (mmdeploy_runtime) on the static '
         'ONNX Runtime export, with its own pre- and post-processing (grey '
         'BGR image in, class map out, one image a call, so its times '
@@ -172,7 +175,7 @@ def section(results: List[dict], command: str) -> str:
     return '\n'.join(lines)
 
 
-def main() -> None:
+def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--models', nargs='+', default=['fastscnn', 'unet'],
                         choices=['fastscnn', 'unet'])
@@ -188,8 +191,8 @@ def main() -> None:
     parser.add_argument('--data-root', default='data/m2nist')
     parser.add_argument('--repeats', type=int, default=200)
     parser.add_argument('--work-root', default='work_dirs/benchmark_deploy')
-    parser.add_argument('--docs', default='docs')
-    args = parser.parse_args()
+    parser.add_argument('--docs', default=DOCS)
+    args = parser.parse_args(argv)
     checkpoints = args.checkpoints or [default_checkpoint(m)
                                        for m in args.models]
     if len(checkpoints) != len(args.models):
@@ -201,7 +204,7 @@ def main() -> None:
                 gts=[i['gt_seg_map'] for i in infos])
     results = [bench(m, c, args.backends, data, args)
                for m, c in zip(args.models, checkpoints)]
-    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
+    cmd = command('deploy', sys.argv[1:] if argv is None else argv)
     figures = {
         f'deploy.{r["model"]}.{b}.{k}': round(v, 4)
         for r in results for b, row in r['rows'].items()
@@ -214,10 +217,10 @@ def main() -> None:
     for r in results:  # every backend's keys, null when not measured
         for key in ('agreement', 'miou_delta', 'latency_ratio_vs_torch'):
             figures.setdefault(f'deploy.{r["model"]}.tensorrt.{key}', None)
-    write_docs(args.docs, {'deploy': section(results, command)}, figures,
-               prefixes=tuple(f'{k}.{r["model"]}.' for r in results
-                              for k in ('deploy', 'sdk')))
-    print(section(results, command))
+    save({'deploy': dict(benchmark='deploy', results=dict(models=results))},
+         figures, cmd, docs=args.docs,
+         prefixes=['deploy'] + [f'sdk.{r["model"]}' for r in results])
+    print(render('deploy', dict(models=results)))
 
 
 if __name__ == '__main__':

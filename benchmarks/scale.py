@@ -24,27 +24,25 @@ MODEL.TRAINING=PATH`` (TRAINING: scale1 or mixscale) uses a trained one.
 Writes a table per model to docs/benchmarks.md, a plot
 ``docs/scale_<model>.png`` and the keys ``scale.<model>.<variant>.*``.
 
-    python tools/benchmark_scale.py --models fastscnn --checkpoint \\
+    python -m benchmarks.scale --models fastscnn --checkpoint \\
         fastscnn.scale1=work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_2750.pth
 """
 import argparse
 import glob
 import os
 import os.path as osp
-import shlex
 import sys
 import time
-from datetime import datetime
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
 from m2nist_mm.datagen.large_scale import SCALES
 from m2nist_mm.datagen.scale_sets import make_scale_sets, scale_counts
-from m2nist_mm.utils.benchmark_docs import machine, write_docs
-from m2nist_mm.utils.benchmark_runs import run, train_run
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from .record import DOCS, REPO, command, save
+from .runner import run, train_run
+
 #: variant -> (training, inference)
 VARIANTS = dict(baseline=('scale1', 'single'), channels=('scale1', 'channels'),
                 mixscale=('mixscale', 'single'),
@@ -68,7 +66,8 @@ def scale_key(scale: float) -> str:
 
 
 def checkpoint(model: str, training: str, args: argparse.Namespace) -> str:
-    """The given checkpoint, or the best one of a (reused) training run."""
+    """The given checkpoint, or the best one of a training run in
+    ``--work-root`` (trained first when there is none)."""
     given = dict(c.split('=', 1) for c in args.checkpoint)
     if f'{model}.{training}' in given:
         path = given[f'{model}.{training}']
@@ -81,12 +80,13 @@ def checkpoint(model: str, training: str, args: argparse.Namespace) -> str:
     cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
     if args.amp:
         cmd.append('--amp')
-    _, _, _, reused = train_run(cmd, work, REPO, reuse=True)
-    best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
-    if not reused:
+    pattern = osp.join(work, 'best_digit_mIoU_iter_*.pth')
+    if not glob.glob(pattern):
+        train_run(cmd, work, REPO)
+        best = sorted(glob.glob(pattern))[-1]
         run([sys.executable, 'tools/test.py', config, best, '--work-dir',
              osp.join(work, 'test')], REPO)
-    return best
+    return sorted(glob.glob(pattern))[-1]
 
 
 def evaluate(model: str, variant: str, sets: Sequence[str],
@@ -170,36 +170,34 @@ def describe(result: Dict) -> str:
     return result['inference']
 
 
-def section(model: str, results: Dict[str, Dict], counts: List[int],
-            args: argparse.Namespace, command: str, png: str) -> str:
-    """The Markdown section of one model: table, plot, commands."""
+def render(key: str, r: dict) -> str:
+    """The Markdown section of one model: table, plot, checkpoints."""
+    results, model = r['variants'], r['model']
     variants = list(results)
     lines = [
         f'## Scale generalisation: {model}', '',
-        f'Benchmark command: `{command}`  ', f'Machine: {machine()}  ',
-        f'Date: {datetime.now():%Y-%m-%d %H:%M}', '',
-        f'Digit mIoU (%) on M2NIST-style {args.split} sets (digits from '
-        f'MNIST {"t10k" if args.split == "test" else "train 50000-59999"}, '
-        f'seed {args.seed}) at each digit scale; in brackets the ratio to '
+        f'Digit mIoU (%) on M2NIST-style {r["split"]} sets (digits from '
+        f'MNIST {"t10k" if r["split"] == "test" else "train 50000-59999"}, '
+        f'seed {r["seed"]}) at each digit scale; in brackets the ratio to '
         'the same variant at scale 1. Variants: ' + '; '.join(
             f'`{v}` {VARIANT_TEXT[v]}' for v in variants) + '. Scale '
-        f'channels: factors {list(args.factors)}, fusion `{args.fusion}`.',
+        f'channels: factors {r["factors"]}, fusion `{r["fusion"]}`.',
         '',
-        f'![{model} digit mIoU against scale]({osp.basename(png)})', '',
+        f'![{model} digit mIoU against scale]({r["png"]})', '',
         '| scale | images | ' + ' | '.join(variants) + ' |',
         '|---' * (len(variants) + 2) + '|'
     ]
-    for scale, count in zip(args.scales, counts):
+    for scale, count in zip(r['scales'], r['counts']):
         key = scale_key(scale)
-        cells = [f'{r["digit_miou"][key]:.2f} '
-                 f'({fmt(ratios(r["digit_miou"])[key])})'
-                 for r in results.values()]
+        cells = [f'{v["digit_miou"][key]:.2f} '
+                 f'({fmt(ratios(v["digit_miou"])[key])})'
+                 for v in results.values()]
         lines.append(f'| {key} | {count} | ' + ' | '.join(cells) + ' |')
     lines += ['', '| variant | checkpoint | inference | lowest ratio, '
               'scales 1/2-4 | eval seconds |', '|---' * 5 + '|']
-    lines += [f'| {v} | `{r["checkpoint"]}` | {describe(r)} | '
-              f'{fmt(worst_ratio(r["digit_miou"]), ".3f")} | {r["seconds"]} |'
-              for v, r in results.items()]
+    lines += [f'| {v} | `{x["checkpoint"]}` | {describe(x)} | '
+              f'{fmt(worst_ratio(x["digit_miou"]), ".3f")} | {x["seconds"]} |'
+              for v, x in results.items()]
     return '\n'.join(lines)
 
 
@@ -231,7 +229,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--amp', action='store_true',
                         help='train missing models with --amp')
     parser.add_argument('--work-root', default='work_dirs/benchmark_scale')
-    parser.add_argument('--docs', default=osp.join(REPO, 'docs'))
+    parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
     for spec in args.checkpoint:
         key = spec.split('=', 1)[0]
@@ -246,22 +244,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def main(argv=None) -> None:
+def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     counts = scale_counts(args.scales, args.images)
     sets = make_scale_sets(osp.join(args.work_root, f'sets_{args.split}'),
                            args.mnist, args.scales, counts, args.seed,
                            args.split)
     prefix = 'scale' if args.split == 'test' else 'scale_val'
-    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
-    sections, figures = {}, {}
+    runs, figures = {}, {}
     os.makedirs(args.docs, exist_ok=True)
     for model in args.models:
         results = {v: evaluate(model, v, sets, args) for v in args.variants}
-        png = osp.join(args.docs, f'{prefix}_{model}.png')
-        plot(model, results, png)
-        sections[f'{prefix}.{model}'] = section(model, results, counts, args,
-                                                command, png)
+        png = f'{prefix}_{model}.png'
+        plot(model, results, osp.join(args.docs, png))
+        runs[f'{prefix}.{model}'] = dict(benchmark='scale', results=dict(
+            model=model, variants=results, counts=counts,
+            scales=args.scales, split=args.split, seed=args.seed,
+            factors=args.factors, fusion=args.fusion, png=png))
         for variant, r in results.items():
             base = f'{prefix}.{model}.{variant}'
             figures[f'{base}.digit_miou'] = r['digit_miou']
@@ -270,8 +269,9 @@ def main(argv=None) -> None:
             figures[f'{base}.inference'] = describe(r)
             print(base, r)
         figures[f'{prefix}.{model}.fusion'] = args.fusion
-    write_docs(args.docs, sections, figures,
-               prefixes=tuple(f'{prefix}.{m}.' for m in args.models))
+    save(runs, figures, command('scale', sys.argv[1:] if argv is None
+                                else argv),
+         prefixes=[f'{prefix}.{m}' for m in args.models], docs=args.docs)
 
 
 if __name__ == '__main__':

@@ -1,19 +1,15 @@
-"""tools/benchmark_scale.py: a tiny run (3 scales, 3 images, given models)."""
+"""benchmarks.scale: a tiny run (3 scales, 3 images, given models)."""
 import json
 
 import pytest
 
-from ..conftest import MNIST_SUBSET, load_tool, varied_checkpoint
+from benchmarks import scale as bench
+from ..conftest import MNIST_SUBSET, varied_checkpoint
 
 pytestmark = pytest.mark.slow  # trains or exports models, runs tools
 
 
-@pytest.fixture(scope='module')
-def bench():
-    return load_tool('benchmark_scale')
-
-
-def test_tiny_run(bench, tmp_path):
+def test_tiny_run(tmp_path):
     mnist = MNIST_SUBSET
     ckpt = varied_checkpoint('fastscnn', str(tmp_path / 'f.pth'))
     docs = tmp_path / 'docs'
@@ -23,7 +19,8 @@ def test_tiny_run(bench, tmp_path):
         str(docs), '--factors', '2', '1', '--checkpoint',
         f'fastscnn.scale1={ckpt}', f'fastscnn.mixscale={ckpt}'
     ])
-    figures = json.loads((docs / 'benchmarks.json').read_text())
+    figures = {k: v['value'] for k, v in json.loads(
+        (docs / 'benchmarks.json').read_text())['figures'].items()}
     for variant in bench.VARIANTS:
         miou = figures[f'scale.fastscnn.{variant}.digit_miou']
         assert list(miou) == ['0.500', '1.000', '2.000']
@@ -50,13 +47,13 @@ def test_tiny_run(bench, tmp_path):
     (['--checkpoint', 'fastscnn.big=x.pth'], 'MODEL.TRAINING=PATH'),
     (['--scales', '0.5', '2'], 'must include 1'),
 ])
-def test_bad_arguments(bench, argv, match, capsys):
+def test_bad_arguments(argv, match, capsys):
     with pytest.raises(SystemExit):
         bench.parse_args(argv)
     assert match in capsys.readouterr().err
 
 
-def test_missing_checkpoint_file(bench, tmp_path):
+def test_missing_checkpoint_file(tmp_path):
     args = bench.parse_args(['--checkpoint', 'fastscnn.scale1=nowhere.pth'])
     with pytest.raises(FileNotFoundError, match='nowhere.pth'):
         bench.checkpoint('fastscnn', 'scale1', args)

@@ -1,5 +1,5 @@
-"""Running train/test commands for the benchmarks, reading their logs,
-timing calls."""
+"""What every benchmark shares: running train/test commands, reading
+their logs, timing calls."""
 import glob
 import json
 import os.path as osp
@@ -76,33 +76,13 @@ def iteration_times(work_dir: str) -> Tuple[float, float]:
     return total / len(rows), 100 * sum(r['data_time'] for r in rows) / total
 
 
-def finished_run(work_dir: str) -> Tuple[str, float, float]:
-    """(train log, start, end) of a finished run, for ``--reuse``.
-
-    The start is the runner's (its log dir name), a few seconds after the
-    command's: the figures of a reused run omit the imports.
-    """
-    log = sorted(glob.glob(osp.join(work_dir, '2*', '*.log')))[-1]
-    t0 = datetime.strptime(osp.basename(osp.dirname(log)),
-                           '%Y%m%d_%H%M%S').timestamp()
-    with open(log) as f:
-        stamps = re.findall(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)', f.read(),
-                            flags=re.M)
-    return log, t0, datetime.strptime(stamps[-1], STAMP).timestamp()
-
-
-def train_run(train_cmd: List[str], work_dir: str, cwd: str,
-              reuse: bool) -> Tuple[str, float, float, bool]:
-    """(log, start, end, reused) of a train command, run unless ``reuse``
-    and ``work_dir`` already holds a tested run (``test/*/*.json``)."""
-    reused = reuse and bool(glob.glob(osp.join(work_dir, 'test', '*',
-                                               '*.json')))
-    if reused:
-        return (*finished_run(work_dir), True)
+def train_run(train_cmd: List[str], work_dir: str,
+              cwd: str) -> Tuple[str, float, float]:
+    """Run a train command: (its log, start, end)."""
     t0 = run(train_cmd, cwd)
     t_end = time.time()
     log = sorted(glob.glob(osp.join(work_dir, '*', '*.log')))[-1]
-    return log, t0, t_end, False
+    return log, t0, t_end
 
 
 def timed(fn: Callable[[], object], repeats: int) -> float:

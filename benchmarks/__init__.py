@@ -1,0 +1,1 @@
+"""Benchmarks that write docs/benchmarks.json and docs/benchmarks.md."""

@@ -1,0 +1,139 @@
+"""Figures with their provenance, in docs/benchmarks.json.
+
+The JSON holds two tables:
+
+- ``figures``: ``key -> {value, run, command, commit, date, machine}``, one
+  entry per published figure (the keys that the README and the targets
+  name, e.g. ``seg.fastscnn.digit_miou``);
+- ``runs``: ``run key -> {benchmark, command, commit, date, machine,
+  results}``: everything a benchmark measured in one command, from which
+  :mod:`benchmarks.report` writes that run's section of
+  docs/benchmarks.md.
+
+A new run of a benchmark replaces the figures and runs it measures again
+(their key prefixes) and keeps the others.
+"""
+import json
+import os
+import os.path as osp
+import platform
+import re
+import shlex
+import subprocess
+from datetime import datetime, timezone
+from importlib import metadata
+from typing import Dict, Iterable, Optional
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DOCS = osp.join(REPO, 'docs')
+#: Files a benchmark writes: they do not make the checkout "dirty".
+OUTPUTS = ('docs/benchmarks.json', 'docs/benchmarks.md', 'docs/*.png')
+
+
+def command(module: str, argv: Iterable[str]) -> str:
+    """The command line that runs benchmark ``module`` with ``argv``."""
+    return f'python -m benchmarks.{module} {shlex.join(argv)}'.strip()
+
+
+def commit() -> str:
+    """The checkout's commit, ``+dirty`` when tracked files differ from it
+    (other than the benchmark outputs)."""
+    def git(*args: str) -> str:
+        return subprocess.run(['git', *args], cwd=REPO, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    try:
+        head = git('rev-parse', '--short=12', 'HEAD')
+        dirty = git('status', '--porcelain', '--untracked-files=no', '--',
+                    '.', *(f':!{p}' for p in OUTPUTS))
+    except (OSError, subprocess.CalledProcessError):
+        return 'unknown (not a git checkout)'
+    return head + ('+dirty' if dirty else '')
+
+
+def machine() -> str:
+    """CPU model, cores, vector extensions, torch and Python versions."""
+    cpu, flags = platform.processor() or 'unknown CPU', set()
+    try:
+        with open('/proc/cpuinfo') as f:
+            info = f.read()
+        cpu = re.search(r'^model name\s*:\s*(.*)$', info, re.M).group(1)
+        flags = set(re.search(r'^flags\s*:\s*(.*)$', info, re.M)
+                    .group(1).split())
+    except (OSError, AttributeError):
+        pass
+    isa = 'AVX-512' if 'avx512f' in flags else 'AVX2' if 'avx2' in flags \
+        else 'no AVX-512/AVX2'
+    extras = [name for flag, name in (('avx512_vnni', 'VNNI'),
+                                      ('avx512_bf16', 'BF16'),
+                                      ('amx_tile', 'AMX')) if flag in flags]
+    if 'avx512f' in flags and 'amx_tile' not in flags:
+        extras.append('no AMX')
+    try:
+        torch = 'torch ' + metadata.version('torch')
+    except metadata.PackageNotFoundError:
+        torch = 'no torch'
+    return (f'{cpu}, {os.cpu_count()} cores, {isa}'
+            + (f' ({", ".join(extras)})' if extras else '')
+            + f'; {torch}; Python {platform.python_version()}')
+
+
+def provenance(cmd: str) -> Dict[str, str]:
+    """Command, commit, date (UTC) and machine of a run started now."""
+    return dict(command=cmd, commit=commit(),
+                date=datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+                machine=machine())
+
+
+def load(docs: str = DOCS) -> dict:
+    """The contents of ``<docs>/benchmarks.json`` (empty tables if none)."""
+    path = osp.join(docs, 'benchmarks.json')
+    if not osp.exists(path):
+        return dict(figures={}, runs={})
+    with open(path) as f:
+        data = json.load(f)
+    if set(data) != {'figures', 'runs'}:
+        raise ValueError(f'{path}: expected the tables "figures" and "runs", '
+                         f'found {sorted(data)}')
+    return data
+
+
+def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
+         prefixes: Iterable[str], docs: str = DOCS,
+         source: Optional[Dict[str, str]] = None) -> dict:
+    """Record one benchmark command's runs and figures; write the docs.
+
+    Args:
+        runs: run key -> ``dict(benchmark=module name, results=...)``.
+        figures: figure key -> value (JSON-serialisable).
+        cmd: the command that measured them (:func:`command`).
+        prefixes: dotted key prefixes (of figures and runs) this command
+            measures, e.g. ``seg.fastscnn``: the old entries equal to one
+            or under it are dropped first.
+        docs: folder of benchmarks.json / benchmarks.md.
+        source: provenance to record instead of :func:`provenance` (tests).
+
+    Returns:
+        The updated contents of benchmarks.json.
+    """
+    from .report import write_markdown
+    prov = source or provenance(cmd)
+    dotted = tuple(p.rstrip('.') + '.' for p in prefixes)
+    data = load(docs)
+    for table in ('figures', 'runs'):
+        data[table] = {k: v for k, v in data[table].items()
+                       if not (k + '.').startswith(dotted)}
+    for key, run in runs.items():
+        data['runs'][key] = dict(benchmark=run['benchmark'], **prov,
+                                 results=run['results'])
+    only = next(iter(runs)) if len(runs) == 1 else None
+    run_of = {key: next((r for r in runs if key.startswith(r + '.')), only)
+              for key in figures}
+    for key, value in figures.items():
+        data['figures'][key] = dict(value=value, run=run_of[key], **prov)
+    data = {t: dict(sorted(data[t].items())) for t in ('figures', 'runs')}
+    os.makedirs(docs, exist_ok=True)
+    with open(osp.join(docs, 'benchmarks.json'), 'w') as f:
+        json.dump(data, f, indent=1)
+        f.write('\n')
+    write_markdown(data, docs)
+    return data
