@@ -131,9 +131,20 @@ def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
     for key, value in figures.items():
         data['figures'][key] = dict(value=value, run=run_of[key], **prov)
     data = {t: dict(sorted(data[t].items())) for t in ('figures', 'runs')}
+    text = json.dumps(data, indent=1, default=_plain) + '\n'
+    data = json.loads(text)
     os.makedirs(docs, exist_ok=True)
-    with open(osp.join(docs, 'benchmarks.json'), 'w') as f:
-        json.dump(data, f, indent=1)
-        f.write('\n')
+    path = osp.join(docs, 'benchmarks.json')
+    with open(path + '.tmp', 'w') as f:
+        f.write(text)
+    os.replace(path + '.tmp', path)
     write_markdown(data, docs)
     return data
+
+
+def _plain(value: object) -> object:
+    """numpy scalars and arrays as Python numbers and lists."""
+    if hasattr(value, 'tolist'):
+        return value.tolist()
+    raise TypeError(f'a benchmark figure of type {type(value).__name__} '
+                    'cannot be written to benchmarks.json')
