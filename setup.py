@@ -9,11 +9,23 @@ MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
 def read_requirements(path):
+    """The requirements of a file, following ``-r other.txt`` lines."""
+    out = []
     with open(path) as f:
-        return [
-            line.split('#')[0].strip() for line in f
-            if line.split('#')[0].strip()
-        ]
+        for line in f:
+            line = line.split('#')[0].strip()
+            if line.startswith('-r '):
+                out += read_requirements(
+                    osp.join(osp.dirname(path), line[3:].strip()))
+            elif line:
+                out.append(line)
+    return out
+
+
+def pinned(name):
+    """The pin of ``name`` in requirements/runtime.txt."""
+    return [r for r in read_requirements('requirements/runtime.txt')
+            if r.split('=')[0].split('<')[0].split('>')[0] == name]
 
 
 def add_mim_extension():
@@ -59,15 +71,23 @@ setup(
     'MNIST Large Scale) in MMSegmentation and MMDetection, to deployment',
     long_description=open('README.md').read(),
     long_description_content_type='text/markdown',
-    packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
+    packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools',
+                                    'benchmarks')),
     package_data={
         'm2nist_mm': ['.mim/model-index.yml', '.mim/configs/**/*',
                       '.mim/tools/**/*']
     },
     python_requires='>=3.9',
-    install_requires=['torch==2.13.0', 'mmcv==2.1.0'] +
-    read_requirements('requirements/runtime.txt'),
+    # m2nist_core alone (numpy, OpenCV): a slim inference install is
+    # `pip install .[onnxruntime]`; tools/install.sh installs the whole stack
+    # (mmcv is built from source there).
+    install_requires=read_requirements('requirements/core.txt'),
     extras_require=dict(
+        onnxruntime=pinned('onnxruntime'),
+        ncnn=pinned('ncnn'),
+        large_scale=pinned('h5py'),
+        mm=['torch==2.13.0', 'mmcv==2.1.0'] +
+        read_requirements('requirements/runtime.txt'),
         tests=read_requirements('requirements/tests.txt'),
         mim=read_requirements('requirements/mim.txt'),
         dev=read_requirements('requirements/tests.txt'),

@@ -18,14 +18,14 @@ from typing import Callable, Dict, List, Optional
 import numpy as np
 import torch
 
-from m2nist_mm.datasets import M2NISTDataset
-from m2nist_mm.deploy import agreement, export, load_model, torch_predict
+from m2nist_core.classes import CLASSES
+from m2nist_core.inference import DeployedModel
+from m2nist_core.inference.backends import THREADS
+from m2nist_mm.apis import load_model, torch_predict
+from m2nist_mm.datasets.m2nist import M2NISTDataset
+from m2nist_mm.deploy import agreement, export
 from m2nist_mm.deploy.sdk_client import open_segmentor, sdk_installed
 from m2nist_mm.evaluation import class_map_metrics
-from m2nist_runtime import DeployedModel
-from m2nist_runtime.backends import THREADS
-from m2nist_runtime.classes import CLASSES
-
 from .record import DOCS, command, save
 from .runner import timed
 

@@ -22,9 +22,8 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import onnxruntime as ort
 
-from m2nist_runtime import DeployedModel
-from m2nist_runtime.backends import THREADS, NcnnBackend
-
+from m2nist_core.inference import DeployedModel
+from m2nist_core.inference.backends import THREADS, NcnnBackend
 from .record import DOCS, command, save
 from .runner import timed
 

@@ -22,12 +22,12 @@ from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from m2nist_mm.datasets import M2NISTDetDataset
-from m2nist_mm.deploy import (box_agreement, evaluate_det, export, load_model,
-                              torch_detect)
+from m2nist_core.inference import DeployedDetector
+from m2nist_mm.apis import load_model, torch_detect
+from m2nist_mm.datasets.m2nist_det import M2NISTDetDataset
+from m2nist_mm.deploy import export
 from m2nist_mm.deploy.sdk_client import sdk_detect, sdk_installed
-from m2nist_runtime import DeployedDetector
-
+from m2nist_mm.deploy.verify_det import box_agreement, evaluate_det
 from .record import DOCS, REPO, command, save
 from .runner import iteration_times, run, timed, train_run, val_curve
 

@@ -4,7 +4,7 @@
 
 Replays the published M2NIST generator's layout (seed 1234: which digits,
 where) for every image, takes each digit's ink from the class mask
-(``m2nist_mm.datagen.recipe_instances``) as ground truth, and compares the
+(``m2nist_core.datagen.recipe_instances``) as ground truth, and compares the
 instances ``derive_instances`` finds from the mask alone: an instance is
 right when its class and box are exactly the true ones. Records the keys
 ``det.instances.*``.
@@ -16,11 +16,10 @@ from typing import List, Optional
 
 import numpy as np
 
-from m2nist_mm.datagen import recipe_instances, replay_layout
-from m2nist_mm.datasets.instances import derive_instances
-from m2nist_mm.datasets.m2nist_split import read_split
-from m2nist_runtime.classes import BACKGROUND, CLASSES
-
+from m2nist_core.classes import BACKGROUND, CLASSES
+from m2nist_core.datagen import recipe_instances, replay_layout
+from m2nist_core.instances import derive_instances
+from m2nist_core.splits import read_split
 from .record import DOCS, REPO, command, save
 
 

@@ -1,7 +1,7 @@
 """Scale-generalisation benchmark: digit mIoU at 17 digit scales, 1/2 to 8.
 
 Test sets: M2NIST-style images (digits from MNIST t10k) generated at each
-scale 2^(k/4), k = -4..12 (``m2nist_mm.datagen.scale_sets``; fewer images
+scale 2^(k/4), k = -4..12 (``m2nist_core.datagen.scale_sets``; fewer images
 above scale 1, see ``scale_counts``). Models: each segmenter trained at
 scale 1 (``configs/m2nist_<model>.py``) and at scales 1-4 mixed
 (``configs/m2nist_<model>_mixscale.py``). Variants:
@@ -9,11 +9,11 @@ scale 1 (``configs/m2nist_<model>.py``) and at scales 1-4 mixed
 - ``baseline``: the scale-1 model, single-scale inference;
 - ``channels``: the scale-1 model with scale channels (run on the image
   rescaled by each of ``--factors``, fused by ``--fusion``;
-  ``m2nist_mm.evaluation.scale_channels``);
+  ``m2nist_mm.apis.scale_channels``);
 - ``mixscale``: the mixed-scale model, single-scale inference;
 - ``normalised``: the scale-1 model on each image rescaled so that its
   digits' measured height is the M2NIST one
-  (``m2nist_mm.evaluation.scale_norm``);
+  (``m2nist_mm.apis.scale_norm``);
 - ``improved``: ``normalised`` with the ink rule (pixels of value 0 are
   background, the others get their most probable digit class, as M2NIST's
   masks are defined).
@@ -37,9 +37,8 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from m2nist_mm.datagen.large_scale import SCALES
-from m2nist_mm.datagen.scale_sets import make_scale_sets, scale_counts
-
+from m2nist_core.datagen.scale_sets import make_scale_sets, scale_counts
+from m2nist_core.datagen.scales import SCALES
 from .record import DOCS, REPO, command, save
 from .runner import run, train_run
 
@@ -94,10 +93,10 @@ def evaluate(model: str, variant: str, sets: Sequence[str],
     """Digit mIoU of one variant on every scale set, and its seconds."""
     from mmseg.apis import init_model
 
-    from m2nist_mm.datasets import M2NISTDataset
+    from m2nist_mm.apis.scale_channels import predict_scales
+    from m2nist_mm.apis.scale_norm import predict_normalised
+    from m2nist_mm.datasets.m2nist import M2NISTDataset
     from m2nist_mm.evaluation import class_map_metrics
-    from m2nist_mm.evaluation.scale_channels import predict_scales
-    from m2nist_mm.evaluation.scale_norm import predict_normalised
     training, inference = VARIANTS[variant]
     ckpt = checkpoint(model, training, args)
     net = init_model(osp.join(REPO, CONFIGS[training].format(model)), ckpt,

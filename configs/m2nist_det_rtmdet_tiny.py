@@ -4,7 +4,8 @@
 # ImageNet weights, BN instead of SyncBN, digit-friendly augmentation (no
 # flips, no mosaic/colour jitter), a short AdamW schedule for a 2-core CPU.
 _base_ = ['mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py']
-custom_imports = dict(imports=['m2nist_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['m2nist_mm.detection'],
+                      allow_failed_imports=False)
 
 dataset_type = 'M2NISTDetDataset'
 data_root = 'data/m2nist'

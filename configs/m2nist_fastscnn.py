@@ -5,13 +5,11 @@ _base_ = [
     'mmseg::_base_/models/fast_scnn.py',
     './_base_/datasets/m2nist.py',
     './_base_/schedules/m2nist_adamw.py',
-    './_base_/m2nist_runtime.py',
+    './_base_/default_runtime.py',
 ]
 num_classes = 11
-# 3000 iterations (12 epochs): validation digit mIoU still rises at 2000.
 # Validation every 125 iterations up to 1500, then every 250.
-train_cfg = dict(max_iters=3000, val_interval=125,
-                 dynamic_intervals=[(1500, 250)])
+train_cfg = dict(val_interval=125, dynamic_intervals=[(1500, 250)])
 # Validation and checkpoints use an exponential moving average of the weights
 # (a window of about 100 iterations, BN statistics included): at this
 # learning rate the raw weights swing by several points of digit mIoU from

@@ -5,14 +5,11 @@ _base_ = [
     'mmseg::_base_/models/fcn_unet_s5-d16.py',
     './_base_/datasets/m2nist.py',
     './_base_/schedules/m2nist_adamw.py',
-    './_base_/m2nist_runtime.py',
+    './_base_/default_runtime.py',
 ]
 num_classes = 11
 base_channels = 16
 norm_cfg = dict(type='BN', requires_grad=True)
-# 3000 iterations (12 epochs): at 2000 validation digit mIoU still rose by
-# about a point per 250 iterations and the second seed missed 96 % on test.
-train_cfg = dict(max_iters=3000)
 loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)
 head_init = None  # PyTorch's default, see configs/m2nist_fastscnn.py
 model = dict(

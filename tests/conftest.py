@@ -8,12 +8,17 @@ import numpy as np
 import pytest
 import torch
 
+from m2nist_mm import register_all_modules
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # Tools run as scripts in subprocesses import this checkout first, not a
 # copy installed from another state of it.
 os.environ['PYTHONPATH'] = os.pathsep.join(
     [REPO] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep)
               if p])
+# as mmyolo's tests do: both sides registered (the segmentation side alone
+# is tested in test_layers.py)
+register_all_modules()
 TEST_DATA = osp.join(REPO, 'tests', 'data')
 MNIST_SUBSET = osp.join(TEST_DATA, 'mnist_subset')
 #: A folder with the whole data: m2nist/ (5000 images), mnist/ (all four

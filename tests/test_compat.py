@@ -6,7 +6,6 @@ import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner import CheckpointLoader, load_checkpoint
 
-import m2nist_mm  # noqa: F401
 from m2nist_mm.compat import CheckpointLoadError
 
 

@@ -12,7 +12,6 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS
 
-import m2nist_mm  # noqa: F401
 from m2nist_mm.datasets.transforms import array_loading
 from .conftest import REPO
 

@@ -9,8 +9,8 @@ import torch
 from mmdet.apis import DetInferencer
 from mmseg.apis import MMSegInferencer
 
-from m2nist_mm.deploy import (box_agreement, load_model, torch_detect,
-                              torch_predict)
+from m2nist_mm.apis import load_model, torch_detect, torch_predict
+from m2nist_mm.deploy.verify_det import box_agreement
 from .conftest import (REPO, load_kaggle_sample, model_cfg, save_varied,
                        varied_checkpoint)
 

@@ -16,18 +16,19 @@ import argparse
 import os
 import os.path as osp
 import sys
+from typing import List, Optional
 
 import cv2
 import numpy as np
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
-import m2nist_mm  # noqa: F401  (registers the data sets)
-from m2nist_runtime import DataFileError
-from m2nist_runtime.visualize import draw_detections, overlay
+from m2nist_core import DataFileError
+from m2nist_core.inference.visualize import draw_detections, overlay
+from m2nist_mm.utils.setup_env import import_custom_modules
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -80,7 +81,7 @@ def grid(tiles: list, cols: int) -> np.ndarray:
     return out
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     if args.num < 1 or args.cols < 1 or args.scale < 1:
         print('error: --num, --cols and --scale must be >= 1',
@@ -89,6 +90,7 @@ def main(argv=None) -> int:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    import_custom_modules(cfg)
     try:
         dataset = build_dataset(cfg, args.split)
     except (DataFileError, FileNotFoundError, KeyError, ValueError) as e:

@@ -17,13 +17,14 @@ import argparse
 import logging
 import os.path as osp
 import sys
+from typing import List, Optional
 
 from mmengine.logging import MMLogger
 
-from m2nist_runtime import DataFileError, read_inputs
+from m2nist_core import DataFileError, read_inputs
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('deploy_cfg', help='deploy config (configs/deploy)')
     parser.add_argument('model_cfg', help='model config')
@@ -48,11 +49,11 @@ def parse_args() -> argparse.Namespace:
                         'reads them)')
     parser.add_argument('--log-level', default='WARNING',
                         choices=list(logging._nameToLevel))
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> int:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     MMLogger.get_instance('mmdeploy', log_level=args.log_level)
     from m2nist_mm.deploy import export
     work_dir = args.work_dir or osp.join(

@@ -8,24 +8,25 @@
     python tools/generate_large_scale.py OUT --mnist data/mnist \\
         --train-scales 1 4 --each-test-scale
 
-Recipe and foreground rule: ``m2nist_mm.datagen.large_scale``.
+Recipe and foreground rule: ``m2nist_core.datagen.large_scale``.
 """
 import argparse
 import os
 import os.path as osp
 import sys
+from typing import List, Optional
 
 import numpy as np
 
-from m2nist_mm.datagen.large_scale import (SCALES, large_scale_images,
-                                           log_uniform_scales, official_name,
-                                           write_h5)
-from m2nist_mm.datagen.pools import MNIST_POOLS
-from m2nist_mm.datagen.sources import read_mnist
-from m2nist_runtime import DataFileError
+from m2nist_core import DataFileError
+from m2nist_core.datagen.large_scale import (large_scale_images, official_name,
+                                             write_h5)
+from m2nist_core.datagen.pools import MNIST_POOLS
+from m2nist_core.datagen.scales import SCALES, log_uniform_scales
+from m2nist_core.datagen.sources import read_mnist
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -60,7 +61,7 @@ def split_images(mnist: dict, split: str, count: int, lo: float, hi: float,
     return large_scale_images(digits[rows], scales), labels[rows]
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     rng = np.random.RandomState(args.seed)
     try:

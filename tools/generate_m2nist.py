@@ -12,17 +12,17 @@
 
 Writes combined.npy, segmented.npy, digits.csv (per-digit ground truth),
 annotations/instances.json (COCO) and generator.json; see
-``m2nist_mm.datagen.writer``.
+``m2nist_core.datagen.writer``.
 """
 import argparse
 import sys
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional
 
-from m2nist_mm.datagen import (GenerationError, GeneratorOptions,
-                               generate_dataset)
-from m2nist_mm.datagen.pools import MNIST_POOLS, csv_pool, mnist_pools
-from m2nist_runtime import DataFileError
+from m2nist_core import DataFileError
+from m2nist_core.datagen import (GenerationError, GeneratorOptions,
+                                 generate_dataset)
+from m2nist_core.datagen.pools import MNIST_POOLS, csv_pool, mnist_pools
 
 
 def split_counts(specs: List[str]) -> Dict[str, int]:
@@ -37,7 +37,7 @@ def split_counts(specs: List[str]) -> Dict[str, int]:
     return out
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -87,7 +87,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     try:
         options = GeneratorOptions(

@@ -20,18 +20,18 @@ import json
 import os
 import os.path as osp
 import sys
+from typing import List, Optional
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from m2nist_runtime import (DataFileError, DeployedDetector,  # noqa
-                            load_export, m2nist_polarity, read_inputs)
-from m2nist_runtime.visualize import (colorize, digits_found,  # noqa
-                                      draw_detections, overlay)
+from m2nist_core import DataFileError, m2nist_polarity, read_inputs
+from m2nist_core.inference import DeployedDetector, load_export
+from m2nist_core.inference.visualize import (colorize, digits_found,
+                                             draw_detections, overlay)
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('model', help='tools/deploy.py work dir (or a '
                         'model file in it)')
@@ -54,7 +54,7 @@ def parse_args() -> argparse.Namespace:
                         help='make dark digits on a light background light '
                         'on black, as in M2NIST (auto: decided per image '
                         'from its background level)')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.batch_size < 1 or args.min_pixels < 1:
         parser.error('--batch-size and --min-pixels must be at least 1')
     if not 0 <= args.score_thr <= 1:
@@ -105,8 +105,8 @@ def write_detections(stem: str, img: np.ndarray, dets: dict,
     return f'digits left to right: {", ".join(found) or "none"}'
 
 
-def main() -> int:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     try:
         model = load_export(args.model, device=args.device)
         items, notes = [], {}

@@ -107,8 +107,8 @@ import importlib
 import sys
 failed = []
 for name in ('torch', 'mmcv.ops', 'mmengine', 'mmseg', 'mmdet', 'mmdeploy',
-             'onnxruntime', 'mmdeploy_runtime', 'mim', 'm2nist_mm',
-             'm2nist_runtime'):
+             'onnxruntime', 'mmdeploy_runtime', 'mim', 'm2nist_core',
+             'm2nist_mm.segmentation', 'm2nist_mm.detection'):
     try:
         importlib.import_module(name)
     except Exception as e:  # report every failure, not only the first

@@ -27,13 +27,13 @@ import os.path as osp
 import sys
 from typing import List, Optional
 
-from m2nist_mm.datagen import (GeneratorOptions, csv_pool, generate_dataset,
-                               mnist_pools)
-from m2nist_mm.datagen.download import MIRRORS, download_mnist
-from m2nist_mm.datagen.sources import MNIST_FILES, mnist_files
-from m2nist_mm.datasets.m2nist_split import SPLITS, open_files
-from m2nist_runtime import DataFileError
-from m2nist_runtime.classes import CLASSES
+from m2nist_core import DataFileError
+from m2nist_core.classes import CLASSES
+from m2nist_core.datagen import (GeneratorOptions, csv_pool, generate_dataset,
+                                 mnist_pools)
+from m2nist_core.datagen.download import MIRRORS, download_mnist
+from m2nist_core.datagen.sources import MNIST_FILES, mnist_files
+from m2nist_core.splits import SPLITS, open_files
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -44,7 +44,7 @@ def data_folders(name: str) -> List[str]:
     return [osp.join(root, name)] if root else []
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -133,7 +133,7 @@ def prepare(args: argparse.Namespace) -> str:
             f'({counts})')
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     try:
         print(prepare(args))

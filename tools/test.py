@@ -1,14 +1,17 @@
 """Test (evaluate) a checkpoint with an m2nist_mm (mmseg or mmdet) config."""
 import argparse
 import os
+import sys
+from typing import List, Optional
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from m2nist_mm.utils import add_runner_args, load_config, setup_cpu_distributed
+from m2nist_mm.utils.cli import add_runner_args, load_config
+from m2nist_mm.utils.dist import setup_cpu_distributed
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -25,7 +28,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     add_runner_args(parser)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def enable_visualization(cfg: Config, args: argparse.Namespace) -> None:
@@ -60,8 +63,8 @@ def add_output(cfg: Config, out: str) -> None:
         cfg.test_evaluator['keep_results'] = True
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
     if args.show or args.show_dir:
@@ -70,7 +73,8 @@ def main() -> None:
         add_output(cfg, args.out)
     setup_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).test()
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

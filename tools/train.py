@@ -1,16 +1,19 @@
 """Train a model with an m2nist_mm (mmseg or mmdet) config."""
 import argparse
 import logging
+import sys
+from typing import List, Optional
 
 import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from m2nist_mm.utils import add_runner_args, load_config, setup_cpu_distributed
+from m2nist_mm.utils.cli import add_runner_args, load_config
+from m2nist_mm.utils.dist import setup_cpu_distributed
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
@@ -25,7 +28,7 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='mixed precision: float16 AMP on CUDA, bfloat16 autocast on CPU')
     add_runner_args(parser)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def enable_amp(cfg: Config) -> None:
@@ -45,8 +48,8 @@ def enable_amp(cfg: Config) -> None:
         cfg.optim_wrapper.loss_scale = 'dynamic'
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     cfg = load_config(args)
     if args.amp:
         enable_amp(cfg)
@@ -56,7 +59,8 @@ def main() -> None:
         cfg.resume, cfg.load_from = True, args.resume
     setup_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).train()
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

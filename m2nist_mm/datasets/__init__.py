@@ -1,12 +1,5 @@
-from m2nist_runtime.arrays import DataFileError
-from .instances import derive_instances
-from .m2nist import M2NISTDataset
-from .m2nist_det import M2NISTDetDataset
-from .mnist_large_scale import (MNISTLargeScaleDataset,
-                                MNISTLargeScaleDetDataset)
-from .transforms import *  # noqa: F401,F403
-
-__all__ = [
-    'DataFileError', 'M2NISTDataset', 'M2NISTDetDataset',
-    'MNISTLargeScaleDataset', 'MNISTLargeScaleDetDataset', 'derive_instances'
-]
+"""Data sets: M2NIST and MNIST Large Scale for segmentation
+(:mod:`.m2nist`, :mod:`.mnist_large_scale`, mmseg) and detection
+(:mod:`.m2nist_det`, :mod:`.mnist_large_scale_det`, mmdet); the array
+reading they share (:mod:`.m2nist_split`); transforms (:mod:`.transforms`).
+Import the module of the side you use: this package imports neither."""

@@ -5,8 +5,9 @@ import numpy as np
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from m2nist_runtime.classes import CLASSES, PALETTE
-from .m2nist_split import SPLITS, SplitArrays
+from m2nist_core.classes import CLASSES, PALETTE
+from m2nist_core.splits import SPLITS
+from .m2nist_split import SplitArrays
 
 
 @DATASETS.register_module()

@@ -5,10 +5,11 @@ import numpy as np
 from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 
-from m2nist_runtime.classes import CLASSES, PALETTE
-from .coco import read_coco
-from .instances import derive_instances
-from .m2nist_split import SPLITS, SplitArrays
+from m2nist_core.classes import BACKGROUND, CLASSES, DIGITS, PALETTE
+from m2nist_core.coco import read_coco
+from m2nist_core.instances import derive_instances
+from m2nist_core.splits import SPLITS
+from .m2nist_split import SplitArrays
 
 
 @DATASETS.register_module()
@@ -18,7 +19,7 @@ class M2NISTDetDataset(SplitArrays, BaseDetDataset):
     Reads the same files, layouts and splits as
     :class:`~m2nist_mm.datasets.M2NISTDataset`. Each image's instances are
     derived from its class mask by
-    :func:`~m2nist_mm.datasets.instances.derive_instances` (boxes tight
+    :func:`~m2nist_core.instances.derive_instances` (boxes tight
     around the ink), or read from ``ann_file`` (COCO JSON, as written by
     ``tools/dataset_converters/m2nist2coco.py``; image ids are indices in
     ``img_file``). Images without digits are kept, with no instances.
@@ -35,8 +36,8 @@ class M2NISTDetDataset(SplitArrays, BaseDetDataset):
     """
 
     # mmdet's visualizer takes colours as tuples
-    METAINFO = dict(classes=CLASSES[:10],
-                    palette=[tuple(c) for c in PALETTE[:10]])
+    METAINFO = dict(classes=DIGITS,
+                    palette=[tuple(c) for c in PALETTE[:BACKGROUND]])
     SPLITS = SPLITS
 
     def load_data_list(self) -> List[dict]:

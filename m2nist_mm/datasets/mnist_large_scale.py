@@ -1,26 +1,24 @@
-"""MNIST Large Scale (official HDF5 files) for MMSegmentation and MMDetection.
+"""MNIST Large Scale (official HDF5 files) for MMSegmentation.
 
-One digit per 112x112 image. Foreground rule (both data sets): a pixel is
+One digit per 112x112 image. Foreground rule (this data set and
+:mod:`.mnist_large_scale_det`): a pixel is
 the digit where the stored value is > 0, i.e. its smoothed intensity is
-above 128 (see :mod:`m2nist_mm.datagen.large_scale`); the mask holds the
+above 128 (see :mod:`m2nist_core.datagen.large_scale`); the mask holds the
 image's label there and background (10) elsewhere; the detection box is
 tight around those pixels (an image without any has no instance). Images
 are the intensities before the soft threshold, as ``uint8``.
 """
 import os.path as osp
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
-from mmdet.registry import DATASETS as DET_DATASETS
-from mmseg.registry import DATASETS as SEG_DATASETS
+from mmseg.registry import DATASETS
 
-from m2nist_mm.datagen.large_scale import read_large_scale
-from .instances import box_of
+from m2nist_core.datagen.large_scale import read_large_scale
 from .m2nist import M2NISTDataset
-from .m2nist_det import M2NISTDetDataset
 
 
-class _LargeScaleFile:
+class LargeScaleFile:
     """Reading the h5 file's split instead of M2NIST's ``.npy`` pair.
 
     Args:
@@ -57,27 +55,11 @@ class _LargeScaleFile:
         return path, imgs, masks, labels
 
 
-@SEG_DATASETS.register_module()
-class MNISTLargeScaleDataset(_LargeScaleFile, M2NISTDataset):
+@DATASETS.register_module()
+class MNISTLargeScaleDataset(LargeScaleFile, M2NISTDataset):
     """An official MNIST Large Scale file as a segmentation data set
-    (arguments: :class:`_LargeScaleFile`)."""
+    (arguments: :class:`LargeScaleFile`)."""
 
     def _read_arrays(self) -> Tuple[str, str, np.ndarray, np.ndarray]:
         path, imgs, masks, _ = self._read_h5()
         return path, path, imgs, masks
-
-
-@DET_DATASETS.register_module()
-class MNISTLargeScaleDetDataset(_LargeScaleFile, M2NISTDetDataset):
-    """An official MNIST Large Scale file as a detection data set: the
-    digit is the image's only object (arguments: :class:`_LargeScaleFile`).
-    """
-
-    def _read_arrays(self) -> Tuple[str, np.ndarray, Dict[int, list]]:
-        path, imgs, masks, labels = self._read_h5()
-        per_image = {}
-        for i, (mask, label) in enumerate(zip(masks, labels),
-                                          self.index_range[0]):
-            ys, xs = np.nonzero(mask != 10)
-            per_image[i] = [(int(label), box_of(ys, xs))] if len(ys) else []
-        return path, imgs, per_image

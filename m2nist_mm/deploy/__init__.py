@@ -2,13 +2,12 @@
 (segmentation), ONNX Runtime (detection).
 
 Importing it registers the function rewriters that make the models export
-exactly (:mod:`.rewriters`).
+exactly (:mod:`.rewriters`). :func:`export` runs the steps of
+:mod:`.exporter`; :mod:`.verify` and :mod:`.verify_det` (mmdet) compare an
+export with PyTorch.
 """
 from . import rewriters  # noqa: F401
-from .export import export, torchscript_onnx_export
-from .verify import agreement, load_model, torch_predict
-from .verify_det import box_agreement, evaluate_det, torch_detect
+from .exporter import export, torchscript_onnx_export
+from .verify import agreement
 
-__all__ = ['agreement', 'box_agreement', 'evaluate_det', 'export',
-           'load_model', 'torch_detect', 'torch_predict',
-           'torchscript_onnx_export']
+__all__ = ['agreement', 'export', 'torchscript_onnx_export']

@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence
 from mmdeploy.utils import get_common_config, get_model_inputs
 from mmengine import Config
 
-from m2nist_runtime.backends import require
+from m2nist_core.inference.backends import require
 
 
 def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],

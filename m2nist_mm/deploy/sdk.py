@@ -83,14 +83,22 @@ def sdk_preprocess(deploy_cfg: Config, model_cfg: Config) -> dict:
                 input=['img'], output=['prep_output'], transforms=transforms)
 
 
-def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, work_dir: str,
-                  checkpoint: str,
+def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, preprocess: dict,
+                  work_dir: str, checkpoint: str,
                   input_shape: List[Optional[int]]) -> None:
-    """Write the three SDK files; ``deploy.json`` also gets ``input_shape``
-    (``[N, C, H, W]``, ``None`` for dynamic axes) for the runtime."""
+    """Write the three SDK files.
+
+    Args:
+        deploy_cfg: The deploy config.
+        model_cfg: The model config the graph was exported from.
+        preprocess: Its :func:`sdk_preprocess` task.
+        work_dir: Where to write.
+        checkpoint: The checkpoint exported (named in ``detail.json``).
+        input_shape: The graph's ``[N, C, H, W]`` (``None`` for dynamic
+            axes), written into ``deploy.json`` for the runtime.
+    """
     deploy = get_deploy(deploy_cfg, model_cfg, work_dir, 'cpu')
     deploy['models'][0]['input_shape'] = input_shape
-    preprocess = sdk_preprocess(deploy_cfg, model_cfg)
     infer = get_inference_info(deploy_cfg, model_cfg, work_dir, 'cpu')
     postprocess = get_postprocess(deploy_cfg, model_cfg, work_dir, 'cpu')
     postprocess['input'] = preprocess['output'] + infer['output']

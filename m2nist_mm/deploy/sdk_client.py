@@ -11,7 +11,7 @@ from typing import Callable, List, Sequence
 import cv2
 import numpy as np
 
-from m2nist_runtime.detector import Detections
+from m2nist_core.inference.detector import Detections
 
 #: Backends the PyPI SDK wheel runs.
 SDK_BACKENDS = ('onnxruntime', )

@@ -1,40 +1,13 @@
-"""Detector reference predictions, box agreement and COCO mAP of exports."""
+"""How well an exported detector matches PyTorch: box agreement, COCO mAP."""
 from typing import Dict, List, Sequence
 
 import numpy as np
 import torch
 from mmdet.evaluation import CocoMetric
-from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import DefaultScope
 
-from m2nist_mm.datasets.instances import Instance
-from m2nist_mm.datasets.transforms import array_loading
-from m2nist_runtime.classes import CLASSES
-from m2nist_runtime.detector import Detections
-
-
-@torch.no_grad()
-def torch_detect(model: torch.nn.Module, imgs: Sequence[np.ndarray],
-                 batch_size: int = 50) -> List[Detections]:
-    """Detections (all scores) from the model's test pipeline and
-    test_step, in each image's own pixels; same-size images are batched."""
-    steps = [s for s in array_loading(model.cfg.test_pipeline, 'torch_detect')
-             if s['type'] != 'LoadAnnotations']
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        pipeline = Compose(steps)
-    preds = [None] * len(imgs)
-    for shape in dict.fromkeys(img.shape for img in imgs):
-        idx = [i for i, img in enumerate(imgs) if img.shape == shape]
-        for b in range(0, len(idx), batch_size):
-            chunk = idx[b:b + batch_size]
-            batch = pseudo_collate(
-                [pipeline(dict(img=imgs[i], img_id=i)) for i in chunk])
-            for i, sample in zip(chunk, model.test_step(batch)):
-                inst = sample.pred_instances.cpu()
-                preds[i] = dict(bboxes=inst.bboxes.numpy(),
-                                scores=inst.scores.numpy(),
-                                labels=inst.labels.numpy())
-    return preds
+from m2nist_core.classes import DIGITS
+from m2nist_core.inference.detector import Detections
+from m2nist_core.instances import Instance
 
 
 def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -103,7 +76,7 @@ def evaluate_det(preds: Sequence[Detections],
     """mmdet ``CocoMetric`` (bbox, as tools/test.py reports it) of
     detections against ``(class, (x1, y1, x2, y2))`` ground truth."""
     metric = CocoMetric(metric='bbox')
-    metric.dataset_meta = dict(classes=CLASSES[:10])
+    metric.dataset_meta = dict(classes=DIGITS)
     samples = []
     for img_id, (pred, gt) in enumerate(zip(preds, gts)):
         samples.append(dict(

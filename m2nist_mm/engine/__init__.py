@@ -1,7 +1,2 @@
-from .hooks import ArrayDetVisualizationHook, ArraySegVisualizationHook
-from .optimizers import CPUAmpOptimWrapper
-
-__all__ = [
-    'ArrayDetVisualizationHook', 'ArraySegVisualizationHook',
-    'CPUAmpOptimWrapper'
-]
+"""Training engine parts: visualization hooks (:mod:`.hooks`, one per
+task) and the CPU AMP optimizer wrapper (:mod:`.optimizers`)."""

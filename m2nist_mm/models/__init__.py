@@ -1,4 +1,2 @@
-from .backbones import DetailFastSCNN, DigitCSPNeXt
-from .decode_heads import DetailRefineHead
-
-__all__ = ['DetailFastSCNN', 'DetailRefineHead', 'DigitCSPNeXt']
+"""Models: FastSCNN's backbone with a full-resolution detail branch and its
+head (mmseg), RTMDet's backbone for one-channel images (mmdet)."""

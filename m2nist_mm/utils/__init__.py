@@ -1,4 +1,3 @@
-from .cli import add_runner_args, load_config
-from .dist import setup_cpu_distributed
-
-__all__ = ['add_runner_args', 'load_config', 'setup_cpu_distributed']
+"""Helpers of the tools and the registration: :mod:`.cli` (config and
+runner arguments), :mod:`.dist` (CPU distributed training),
+:mod:`.setup_env` (registering the modules)."""

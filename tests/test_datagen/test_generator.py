@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from m2nist_mm.datagen import (GenerationError, GeneratorOptions, Placement,
-                               class_map, compose, draw_image)
-from m2nist_mm.datagen.generator import channels, overlap
+from m2nist_core.datagen import (GenerationError, GeneratorOptions, Placement,
+                                 class_map, compose, draw_image)
+from m2nist_core.datagen.generator import channels, overlap
 
 
 @pytest.fixture(scope='module')
@@ -153,7 +153,7 @@ def test_later_digit_of_the_same_class_overwrites_its_block(pool):
 
 
 def test_num_classes_limits_the_drawn_digits():
-    from m2nist_mm.datagen.writer import Pool, _usable
+    from m2nist_core.datagen.writer import Pool, _usable
     labels = np.arange(50) % 10
     pool = _usable(Pool('train', 'x', np.zeros((50, 28, 28), np.uint8),
                         labels, 1), num_classes=3)

@@ -6,13 +6,14 @@ import h5py
 import numpy as np
 import pytest
 
-from m2nist_mm.datagen.large_scale import (SCALES, large_scale_images,
-                                           official_name, read_large_scale,
-                                           rescale, soft_threshold,
-                                           to_intensity, write_h5)
-from m2nist_mm.datasets import (MNISTLargeScaleDataset,
-                                MNISTLargeScaleDetDataset)
-from m2nist_runtime import DataFileError
+from m2nist_core import DataFileError
+from m2nist_core.datagen.large_scale import (large_scale_images, official_name,
+                                             read_large_scale, rescale,
+                                             soft_threshold, to_intensity,
+                                             write_h5)
+from m2nist_core.datagen.scales import SCALES
+from m2nist_mm.datasets.mnist_large_scale import MNISTLargeScaleDataset
+from m2nist_mm.datasets.mnist_large_scale_det import MNISTLargeScaleDetDataset
 from .test_sources import write_mnist
 
 

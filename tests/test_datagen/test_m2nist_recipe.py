@@ -9,8 +9,8 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from m2nist_mm.datagen import recipe_instances, render, replay_layout
-from m2nist_mm.datasets.instances import box_of, derive_instances
+from m2nist_core.datagen import recipe_instances, render, replay_layout
+from m2nist_core.instances import box_of, derive_instances
 from ..conftest import TEST_DATA
 
 REAL = (1817, 3527, 4255)

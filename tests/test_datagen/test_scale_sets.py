@@ -5,9 +5,9 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from m2nist_mm.datagen import GeneratorOptions, generate_dataset, mnist_pools
-from m2nist_mm.datagen.scale_sets import (make_scale_sets, scale_counts,
-                                          scale_options)
+from m2nist_core.datagen import GeneratorOptions, generate_dataset, mnist_pools
+from m2nist_core.datagen.scale_sets import (make_scale_sets, scale_counts,
+                                            scale_options)
 from ..conftest import MNIST_SUBSET
 
 SCALES = (0.5, 1.0, 2 ** 0.25, 2.0)

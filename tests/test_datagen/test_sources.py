@@ -4,8 +4,8 @@ import gzip
 import numpy as np
 import pytest
 
-from m2nist_mm.datagen import read_digit_csv, read_idx, read_mnist
-from m2nist_runtime import DataFileError
+from m2nist_core import DataFileError
+from m2nist_core.datagen import read_digit_csv, read_idx, read_mnist
 from ..conftest import full_data
 
 

@@ -7,9 +7,10 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from m2nist_mm.datagen import (GenerationError, GeneratorOptions, Pool,
-                               generate_dataset)
-from m2nist_mm.datasets import M2NISTDataset, M2NISTDetDataset
+from m2nist_core.datagen import (GenerationError, GeneratorOptions, Pool,
+                                 generate_dataset)
+from m2nist_mm.datasets.m2nist import M2NISTDataset
+from m2nist_mm.datasets.m2nist_det import M2NISTDetDataset
 from ..conftest import full_data
 
 
@@ -141,7 +142,7 @@ def test_the_csv_source_reproduces_m2nist(tmp_path):
     """Kaggle's 42,000 rows, of which the first 1536 are known (the rest
     zeros): all 5000 images drawn; every digit from the known rows is in
     the real image, and images 1817, 3527, 4255 are equal byte for byte."""
-    from m2nist_mm.datagen import read_digit_csv
+    from m2nist_core.datagen import read_digit_csv
     known, known_labels = read_digit_csv(
         full_data('kaggle-digit-recognizer', 'train_first1536.csv'))
     root = full_data('m2nist')

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from m2nist_mm.datasets import DataFileError
-from m2nist_mm.datasets.coco import read_coco, to_coco
+from m2nist_core import DataFileError
+from m2nist_core.coco import read_coco, to_coco
 
 INSTANCES = [[(3, (5, 10, 20, 30)), (7, (40, 20, 52, 45))], []]
 

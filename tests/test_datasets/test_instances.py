@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from m2nist_mm.datasets.instances import derive_instances
+from m2nist_core.instances import derive_instances
 
 
 def blank() -> np.ndarray:

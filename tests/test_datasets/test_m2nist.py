@@ -8,8 +8,8 @@ import pytest
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS
 
-import m2nist_mm  # noqa: F401
-from m2nist_mm.datasets import DataFileError, M2NISTDataset
+from m2nist_core import DataFileError
+from m2nist_mm.datasets.m2nist import M2NISTDataset
 from ..conftest import full_data, make_m2nist, to_onehot
 
 

@@ -7,10 +7,10 @@ from mmdet.registry import DATASETS, TRANSFORMS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-import m2nist_mm  # noqa: F401
-from m2nist_mm.datasets import DataFileError, M2NISTDetDataset
-from m2nist_mm.datasets.coco import to_coco
-from m2nist_mm.datasets.instances import derive_instances
+from m2nist_core import DataFileError
+from m2nist_core.coco import to_coco
+from m2nist_core.instances import derive_instances
+from m2nist_mm.datasets.m2nist_det import M2NISTDetDataset
 from ..conftest import REPO
 
 CFG = f'{REPO}/configs/m2nist_det_rtmdet_tiny.py'

@@ -6,15 +6,16 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from m2nist_mm.datasets import M2NISTDataset, M2NISTDetDataset
-from m2nist_runtime import DataFileError
+from m2nist_core import DataFileError
+from m2nist_mm.datasets.m2nist import M2NISTDataset
+from m2nist_mm.datasets.m2nist_det import M2NISTDetDataset
 from ..conftest import MNIST_SUBSET, REPO
 
 
 def mnist_extended(n=6, shape=(60, 60), classes=5, seed=0):
     """Arrays in MNIST extended's layout: images (N, H, W, 1) in [0, 1],
     targets (N, H, W, C) ink intensities, overlapping labels allowed."""
-    from m2nist_mm.datagen import read_mnist
+    from m2nist_core.datagen import read_mnist
     digits, labels = read_mnist(MNIST_SUBSET, 'train')
     keep = np.nonzero(labels < classes)[0]
     rng = np.random.RandomState(seed)

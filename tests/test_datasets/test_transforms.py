@@ -2,9 +2,8 @@ import cv2
 import numpy as np
 import pytest
 
-import m2nist_mm  # noqa: F401
-from m2nist_mm.datagen.generator import resize_ink
-from m2nist_mm.datasets import DataFileError
+from m2nist_core import DataFileError
+from m2nist_core.datagen.generator import resize_ink
 from m2nist_mm.datasets.transforms import (LoadDigitImage, RandomDigitScale,
                                            RandomTranslate, ToGray)
 from ..conftest import make_m2nist

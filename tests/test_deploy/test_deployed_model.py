@@ -1,11 +1,12 @@
-"""m2nist_runtime.DeployedModel on broken export dirs: clear errors."""
+"""m2nist_core.inference.DeployedModel on broken export dirs: clear errors."""
 import json
 import os.path as osp
 import shutil
 
 import pytest
 
-from m2nist_runtime import DataFileError, DeployedModel
+from m2nist_core import DataFileError
+from m2nist_core.inference import DeployedModel
 
 pytestmark = pytest.mark.slow  # trains or exports models, runs tools
 

@@ -8,9 +8,10 @@ import onnx
 import pytest
 import torch
 
-from m2nist_mm.deploy import (agreement, export, load_model, torch_predict,
-                              torchscript_onnx_export)
-from m2nist_runtime import DataFileError, DeployedModel
+from m2nist_core import DataFileError
+from m2nist_core.inference import DeployedModel
+from m2nist_mm.apis import load_model, torch_predict
+from m2nist_mm.deploy import agreement, export, torchscript_onnx_export
 from ..conftest import model_cfg
 from .conftest import classes_seen, deploy_cfg
 

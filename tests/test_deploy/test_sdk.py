@@ -6,10 +6,10 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from m2nist_mm.deploy import agreement, box_agreement, export, load_model
-from m2nist_mm.deploy import sdk as sdk_meta
-from m2nist_mm.deploy import torch_detect, torch_predict
+from m2nist_mm.apis import load_model, torch_detect, torch_predict
+from m2nist_mm.deploy import agreement, export, exporter
 from m2nist_mm.deploy.sdk_client import sdk_detect, sdk_segment
+from m2nist_mm.deploy.verify_det import box_agreement
 from ..conftest import model_cfg
 from .conftest import DET_CFG, classes_seen, deploy_cfg
 
@@ -55,7 +55,7 @@ def test_export_the_sdk_would_run_wrongly_is_refused(tmp_path, monkeypatch,
     """SDK meta that pads the input (as a graph without padding needs)
     makes the SDK stretch the padded output over the image: the export's
     own SDK check refuses it and leaves the work dir as it was."""
-    original = sdk_meta.sdk_preprocess
+    original = exporter.sdk_preprocess
 
     def with_pad(deploy_cfg, model_cfg):
         task = original(deploy_cfg, model_cfg)
@@ -63,7 +63,7 @@ def test_export_the_sdk_would_run_wrongly_is_refused(tmp_path, monkeypatch,
             2, dict(type='Pad', size_divisor=32, pad_val=0.0))
         return task
 
-    monkeypatch.setattr(sdk_meta, 'sdk_preprocess', with_pad)
+    monkeypatch.setattr(exporter, 'sdk_preprocess', with_pad)
     (tmp_path / 'keep.txt').write_text('earlier export')
     with pytest.raises(RuntimeError, match=r"mmdeploy's SDK .* agrees with "
                        r'PyTorch on only .* left as it was'):

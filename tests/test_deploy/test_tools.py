@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from m2nist_runtime import DeployedModel
+from m2nist_core.inference import DeployedModel
 from ..conftest import REPO, model_cfg
 from .conftest import deploy_cfg
 

@@ -3,8 +3,6 @@ import torch
 from mmengine.registry import init_default_scope
 from mmseg.registry import OPTIM_WRAPPERS
 
-import m2nist_mm  # noqa: F401
-
 
 def test_forward_runs_in_bfloat16_and_updates_float32_weights():
     init_default_scope('mmseg')

@@ -3,7 +3,6 @@ import pytest
 import torch
 from PIL import Image
 
-import m2nist_mm  # noqa: F401
 from m2nist_mm.evaluation import DigitIoUMetric, class_map_metrics
 
 CLASSES = tuple('0123456789') + ('background', )

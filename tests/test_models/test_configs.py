@@ -8,7 +8,6 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-import m2nist_mm  # noqa: F401
 from ..conftest import REPO, make_m2nist
 
 CONFIGS = ['m2nist_fastscnn.py', 'm2nist_unet.py']
@@ -35,7 +34,7 @@ def batch(n=2):
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_builds_and_runs(name):
     cfg, model = build(name)
-    assert cfg.custom_imports.imports == ['m2nist_mm']
+    assert cfg.custom_imports.imports == ['m2nist_mm.segmentation']
     assert cfg.test_pipeline[0].type == 'LoadImageFromFile'
     assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
     assert cfg.default_hooks.checkpoint.save_best == 'digit_mIoU'
@@ -88,7 +87,7 @@ def test_detection_config_builds_and_runs(tiny_root):
     from mmengine.dataset import pseudo_collate
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py'))
-    assert cfg.custom_imports.imports == ['m2nist_mm']
+    assert cfg.custom_imports.imports == ['m2nist_mm.detection']
     assert cfg.test_pipeline[0].type == 'LoadImageFromFile'
     assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
     assert cfg.default_hooks.checkpoint.save_best == 'coco/bbox_mAP'

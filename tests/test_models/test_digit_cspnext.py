@@ -3,8 +3,6 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 
-import m2nist_mm  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def mmdet_scope():

@@ -122,7 +122,7 @@ def test_prepare_downloads_from_a_mirror(prepare_data, tmp_path):
     (mirror / 't10k-labels-idx1-ubyte.gz').write_bytes(b'not mnist')
     os.remove(osp.join(mnist, 't10k-labels-idx1-ubyte.gz'))
     with pytest.raises(RuntimeError, match='md5 .* expected ec29112d'):
-        from m2nist_mm.datagen.download import download_mnist
+        from m2nist_core.datagen.download import download_mnist
         download_mnist(mnist, [mirror.as_uri() + '/'])
     assert not os.listdir(mnist).count('t10k-labels-idx1-ubyte.gz.part')
 

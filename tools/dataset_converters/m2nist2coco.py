@@ -12,15 +12,16 @@ import json
 import os
 import os.path as osp
 import sys
+from typing import List, Optional
 
-from m2nist_mm.datasets.coco import to_coco
-from m2nist_mm.datasets.instances import derive_instances
-from m2nist_mm.datasets.m2nist_split import SPLITS, read_split, split_range
-from m2nist_runtime import DataFileError
-from m2nist_runtime.classes import CLASSES
+from m2nist_core import DataFileError
+from m2nist_core.classes import CLASSES
+from m2nist_core.coco import to_coco
+from m2nist_core.instances import derive_instances
+from m2nist_core.splits import SPLITS, read_split, split_range
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('data_root', help='folder with combined.npy and '
                         'segmented.npy')
@@ -29,11 +30,11 @@ def parse_args() -> argparse.Namespace:
                         choices=list(SPLITS))
     parser.add_argument('--img-file', default='combined.npy')
     parser.add_argument('--seg-file', default='segmented.npy')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> int:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     out_dir = args.out_dir or osp.join(args.data_root, 'annotations')
     try:
         for split in args.splits:

@@ -5,7 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-from m2nist_runtime.images import read_image, to_gray
+from m2nist_core.images import read_image, to_gray
 
 
 @TRANSFORMS.register_module()

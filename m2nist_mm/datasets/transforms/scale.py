@@ -5,8 +5,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-from m2nist_mm.datagen.generator import resize_ink
-from m2nist_mm.datagen.large_scale import log_uniform_scales
+from m2nist_core.datagen.generator import resize_ink
+from m2nist_core.datagen.scales import log_uniform_scales
 
 
 @TRANSFORMS.register_module()
@@ -20,7 +20,7 @@ class RandomDigitScale(BaseTransform):
     resized the same way and the class labels the pixels where it is > 0
     (the lowest class wins, as in M2NIST). So a mask from this transform
     equals, up to digit overlaps, the mask of the image generated at scale
-    ``s`` (see ``m2nist_mm.datagen.scale_sets``). Follow it with a
+    ``s`` (see ``m2nist_core.datagen.scale_sets``). Follow it with a
     ``RandomCrop`` to bound the input size.
 
     Needs a grey ``(H, W)`` ``img`` (after ``ToGray``) and ``gt_seg_map``

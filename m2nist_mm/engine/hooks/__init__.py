@@ -1,4 +1,2 @@
-from .det_visualization_hook import ArrayDetVisualizationHook
-from .visualization_hook import ArraySegVisualizationHook
-
-__all__ = ['ArrayDetVisualizationHook', 'ArraySegVisualizationHook']
+"""Visualization hooks for array data sets: :mod:`.visualization_hook`
+(mmseg), :mod:`.det_visualization_hook` (mmdet)."""

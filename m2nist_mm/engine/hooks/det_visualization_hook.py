@@ -1,24 +1,12 @@
 """Detection visualisation for array-backed data sets."""
-import os.path as osp
 from typing import Sequence
 
-import cv2
-import numpy as np
 from mmdet.engine.hooks import DetVisualizationHook
 from mmdet.registry import HOOKS
 from mmdet.structures import DetDataSample
 from mmengine.runner import Runner
 
-
-def batch_image(inputs, ori_shape: Sequence[int]) -> np.ndarray:
-    """An RGB ``uint8`` image of one batch input at the original size."""
-    img = inputs.cpu().numpy().transpose(1, 2, 0)
-    img = img.repeat(3, axis=2) if img.shape[2] == 1 else img[..., ::-1]
-    h, w = ori_shape
-    if img.shape[:2] != (h, w):
-        img = cv2.resize(np.ascontiguousarray(img), (w, h),
-                         interpolation=cv2.INTER_NEAREST)
-    return np.ascontiguousarray(img)
+from .batch_samples import batch_samples
 
 
 @HOOKS.register_module()
@@ -34,13 +22,10 @@ class ArrayDetVisualizationHook(DetVisualizationHook):
 
     def _draw(self, runner: Runner, data_batch: dict,
               outputs: Sequence[DetDataSample], mode: str) -> None:
-        for inputs, output in zip(data_batch['inputs'], outputs):
-            name = osp.splitext(osp.basename(output.img_path))[0]
-            if 'img_idx' in output:
-                name = f'{name}_{output.img_idx:05d}'
+        for name, img, output in batch_samples(data_batch, outputs, mode):
             self._visualizer.add_datasample(
-                f'{mode}_{name}',
-                batch_image(inputs, output.ori_shape),
+                name,
+                img,
                 data_sample=output,
                 show=self.show,
                 wait_time=self.wait_time,

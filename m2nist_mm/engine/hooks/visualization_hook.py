@@ -1,11 +1,12 @@
 """Segmentation visualisation for array-backed data sets."""
-import os.path as osp
 from typing import Sequence
 
 from mmengine.runner import Runner
 from mmseg.engine import SegVisualizationHook
 from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
+
+from .batch_samples import batch_samples
 
 
 @HOOKS.register_module()
@@ -28,17 +29,9 @@ class ArraySegVisualizationHook(SegVisualizationHook):
             return
         if not self.every_n_inner_iters(batch_idx, self.interval):
             return
-        for inputs, output in zip(data_batch['inputs'], outputs):
-            img = inputs.cpu().numpy().transpose(1, 2, 0)
-            if img.shape[2] == 1:
-                img = img.repeat(3, axis=2)
-            else:  # BGR as loaded -> RGB for the visualiser
-                img = img[..., ::-1]
-            name = osp.splitext(osp.basename(output.img_path))[0]
-            if 'img_idx' in output:
-                name = f'{name}_{output.img_idx:05d}'
+        for name, img, output in batch_samples(data_batch, outputs, mode):
             self._visualizer.add_datasample(
-                f'{mode}_{name}',
+                name,
                 img,
                 data_sample=output,
                 show=self.show,

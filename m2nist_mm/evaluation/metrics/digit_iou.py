@@ -8,6 +8,8 @@ from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 from PIL import Image
 
+from m2nist_core.splits import sample_name
+
 
 @METRICS.register_module()
 class DigitIoUMetric(IoUMetric):
@@ -38,9 +40,7 @@ class DigitIoUMetric(IoUMetric):
         if output_dir is None:
             return
         for sample in data_samples:
-            stem = osp.splitext(osp.basename(sample['img_path']))[0]
-            if 'img_idx' in sample:
-                stem = f'{stem}_{sample["img_idx"]:05d}'
+            stem = sample_name(sample['img_path'], sample.get('img_idx'))
             pred = sample['pred_sem_seg']['data'].squeeze().cpu().numpy()
             Image.fromarray(pred.astype(np.uint8)).save(
                 osp.join(output_dir, f'{stem}.png'))

@@ -1,4 +1,2 @@
-from .detail_fast_scnn import DetailFastSCNN
-from .digit_cspnext import DigitCSPNeXt
-
-__all__ = ['DetailFastSCNN', 'DigitCSPNeXt']
+"""Backbones: :mod:`.detail_fast_scnn` (mmseg), :mod:`.digit_cspnext`
+(mmdet)."""

@@ -21,12 +21,13 @@ import csv
 import json
 import os
 import os.path as osp
+import sys
 from dataclasses import asdict
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from m2nist_mm.datasets.coco import to_coco
+from ..coco import to_coco
 from .generator import (NUM_DIGITS, GeneratorOptions, channels, class_map,
                         compose, draw_image)
 
@@ -148,7 +149,7 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
     segs = np.lib.format.open_memmap(paths['segmented.npy'], 'w+', out_type,
                                      seg_shape)
     rng = np.random.RandomState(seed)
-    bar = _progress(total) if progress else None
+    bar = Progress(total) if progress else None
     instances: List[list] = []
     splits, index = {}, 0
     with open(paths['digits.csv'], 'w', newline='') as f:
@@ -172,10 +173,10 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
                     ] + list(d.box or ('', ) * 4))
                 instances.append([(d.label, d.box) for d in found if d.box])
                 index += 1
-                if bar and (index % bar.step == 0 or index == total):
-                    bar.update(index - bar.completed)
+                if bar:
+                    bar.update(index)
     if bar:
-        bar.file.write('\n')
+        bar.close()
     imgs.flush()
     segs.flush()
     return dict(seed=seed, layout=layout, dtype=str(out_type),
@@ -184,9 +185,19 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
                 num_images=total, instances=instances)
 
 
-def _progress(total: int):
-    """mmengine's progress bar, updated every 1 % of the images."""
-    from mmengine.utils import ProgressBar
-    bar = ProgressBar(total)
-    bar.step = max(1, total // 100)
-    return bar
+class Progress:
+    """``images done/total`` on stderr, redrawn every 1 % of the images."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.step = total, max(1, total // 100)
+
+    def update(self, done: int) -> None:
+        """Redraw when ``done`` is a step further (or the end)."""
+        if done % self.step == 0 or done == self.total:
+            sys.stderr.write(f'\rimages {done}/{self.total} '
+                             f'({100 * done // self.total} %)')
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        """End the progress line."""
+        sys.stderr.write('\n')

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from m2nist_mm.evaluation.scale_channels import (check_channels, fuse,
-                                                 predict_scales, rescale_batch)
+from m2nist_mm.apis.scale_channels import (check_channels, fuse,
+                                           predict_scales, rescale_batch)
 from ..conftest import make_m2nist, model_cfg, varied_checkpoint
 
 

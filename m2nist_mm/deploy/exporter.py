@@ -1,6 +1,7 @@
 """Export a trained checkpoint through mmdeploy to a backend work dir."""
 import contextlib
 import copy
+import dataclasses
 import functools
 import os
 import os.path as osp
@@ -18,13 +19,14 @@ from mmdeploy.utils import (Backend, Codebase, Task, get_backend, get_codebase,
 from mmdeploy.utils.config_utils import get_codebase_config
 from mmengine import Config
 
-from m2nist_runtime import DeployedDetector, DeployedModel
-from m2nist_runtime.model import Preprocess
+from m2nist_core.inference import DeployedDetector, DeployedModel
+from m2nist_core.inference.model import Preprocess
+from ..apis.inference import (import_custom_modules, load_model, torch_detect,
+                              torch_predict)
 from .converters import onnx2ncnn, onnx2tensorrt, tensorrt_profile
 from .sdk import LOADERS, dump_sdk_info, sdk_preprocess, step_type
 from .sdk_client import SDK_BACKENDS, sdk_detect, sdk_installed, sdk_segment
-from .verify import agreement, load_model, torch_predict
-from .verify_det import box_agreement, torch_detect
+from .verify import agreement
 
 #: (codebase, task) -> (model config key, deploy config prefix, backends)
 TASKS = {
@@ -124,15 +126,52 @@ def pad_in_graph(deploy_cfg: Config,
     return deploy_cfg, model_cfg
 
 
-def check_sizes(deploy_cfg: Config, model_cfg: Config,
-                imgs: Sequence[np.ndarray], names: Sequence[str]) -> None:
+@dataclasses.dataclass
+class Plan:
+    """What an export needs, derived once from the two configs.
+
+    Attributes:
+        deploy_cfg: The deploy config (with the graph's padding, see
+            :func:`pad_in_graph`).
+        model_cfg: The model config as given (the PyTorch reference).
+        export_cfg: The model config the graph is exported from.
+        backend: The backend.
+        detection: Whether the model is a detector.
+        preprocess: The SDK ``Preprocess`` task (:func:`.sdk.sdk_preprocess`),
+            also what the runtime's ``Preprocess`` reads.
+    """
+    deploy_cfg: Config
+    model_cfg: Config
+    export_cfg: Config
+    backend: Backend
+    detection: bool
+    preprocess: dict
+
+    @property
+    def save_file(self) -> str:
+        """The ONNX file name, whose stem the backend files share."""
+        return get_ir_config(self.deploy_cfg)['save_file']
+
+
+def prepare(deploy_cfg: str, model_cfg: str) -> Plan:
+    """Load and check the configs; derive the export's preprocessing."""
+    deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
+    import_custom_modules(model_cfg)
+    backend = check_configs(deploy_cfg, model_cfg)
+    deploy_cfg, export_cfg = pad_in_graph(deploy_cfg, model_cfg)
+    return Plan(deploy_cfg, model_cfg, export_cfg, backend,
+                get_task_type(deploy_cfg) == Task.OBJECT_DETECTION,
+                sdk_preprocess(deploy_cfg, export_cfg))
+
+
+def check_sizes(plan: Plan, imgs: Sequence[np.ndarray],
+                names: Sequence[str]) -> None:
     """A static model takes one input size: every image must (resize and
     pad) to the size of the first (the sample it is exported with)."""
-    if is_dynamic_shape(deploy_cfg):
+    if is_dynamic_shape(plan.deploy_cfg):
         return
-    preprocess = Preprocess(
-        sdk_preprocess(deploy_cfg, model_cfg)['transforms'],
-        model_cfg.filename)
+    preprocess = Preprocess(plan.preprocess['transforms'],
+                            plan.model_cfg.filename)
     padded = [preprocess.padded_shape(preprocess.resize(img)[0].shape)
               for img in imgs]
     for name, img, shape in zip(names, imgs, padded):
@@ -175,6 +214,62 @@ def _replace_export(tmp: str, work_dir: str, stem: str) -> List[str]:
     return [osp.join(work_dir, f) for f in files]
 
 
+def convert(plan: Plan, checkpoint: str, img: np.ndarray,
+            out_dir: str) -> List[Optional[int]]:
+    """Export the graph to ONNX and convert it for the backend in
+    ``out_dir``; the graph's input shape (``None`` for dynamic axes)."""
+    with torchscript_onnx_export():
+        torch2onnx(img, out_dir, plan.save_file, plan.deploy_cfg,
+                   plan.export_cfg, checkpoint, 'cpu')
+    onnx_file = osp.join(out_dir, plan.save_file)
+    shape = onnx_input_shape(onnx_file)
+    stem = osp.splitext(plan.save_file)[0]
+    if plan.backend == Backend.NCNN:
+        onnx2ncnn(onnx_file, shape, out_dir, stem)
+    elif plan.backend == Backend.TENSORRT:
+        onnx2tensorrt(onnx_file, plan.deploy_cfg,
+                      tensorrt_profile(plan.deploy_cfg, shape), out_dir, stem)
+    else:
+        to_backend(plan.backend.value, [onnx_file], out_dir, plan.deploy_cfg)
+    return shape
+
+
+def verify(plan: Plan, model: torch.nn.Module, out_dir: str,
+           imgs: Sequence[np.ndarray], names: Sequence[str], device: str,
+           min_agreement: float, work_dir: str) -> Dict:
+    """Run the export in ``out_dir`` (the runtime, and mmdeploy's SDK when
+    installed) against PyTorch; refuse it below ``min_agreement`` %.
+
+    Returns:
+        dict: ``agreement`` (%), its ``unit``, ``sdk_agreement`` (None when
+        the SDK was not run).
+    """
+    if plan.detection:
+        from .verify_det import box_agreement
+        refs = torch_detect(model, imgs)
+        runtime, sdk_run = DeployedDetector(out_dir, device), sdk_detect
+        unit = 'boxes (score >= 0.3)'
+
+        def compare(preds: list) -> float:
+            return box_agreement(preds, refs)['agreement']
+    else:
+        refs = torch_predict(model, imgs)
+        runtime, sdk_run = DeployedModel(out_dir, device), sdk_segment
+        unit = 'pixels'
+
+        def compare(preds: list) -> float:
+            return agreement(preds, refs)
+    agree = compare(runtime(imgs, names))
+    check_agreement(f'the {plan.backend.value} model', agree, min_agreement,
+                    unit, len(imgs), work_dir)
+    sdk_agree = None
+    if plan.backend.value in SDK_BACKENDS and sdk_installed():
+        sdk_agree = compare(sdk_run(out_dir, imgs, device))
+        check_agreement("mmdeploy's SDK (mmdeploy_runtime) on the export",
+                        sdk_agree, min_agreement, unit, len(imgs), work_dir)
+    return dict(agreement=agree, unit=unit, sdk_agreement=sdk_agree)
+
+
 def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
            img: np.ndarray, work_dir: str,
            check_imgs: Sequence[np.ndarray] = (), device: str = 'cpu',
@@ -187,7 +282,9 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
     with PyTorch on ``img`` and ``check_imgs`` (grey ``uint8`` images,
     called ``names`` in messages) in at least ``min_agreement`` % of the
     pixels (segmentation) or boxes (detection, see ``box_agreement``); a
-    failed export leaves ``work_dir`` as it was.
+    failed export leaves ``work_dir`` as it was. Steps: :func:`prepare`,
+    :func:`convert`, :func:`.sdk.dump_sdk_info`, :func:`verify`, then the
+    files move into ``work_dir``.
 
     When ``mmdeploy_runtime`` (mmdeploy's SDK) is installed and runs the
     backend, the SDK's own result on the export must agree as well.
@@ -198,56 +295,22 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
         (``sdk_agreement``, None when not run) and the number of
         ``images`` it was checked on.
     """
-    deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
-    backend = check_configs(deploy_cfg, model_cfg)
+    plan = prepare(deploy_cfg, model_cfg)
     imgs = [img, *check_imgs]
     names = names or [f'image {i}' for i in range(len(imgs))]
     if len(names) != len(imgs):
         raise ValueError(f'{len(names)} names for {len(imgs)} images')
-    deploy_cfg, export_cfg = pad_in_graph(deploy_cfg, model_cfg)
-    check_sizes(deploy_cfg, export_cfg, imgs, names)
+    check_sizes(plan, imgs, names)
     # the reference: the model as tools/test.py runs it (strict loading)
-    model = load_model(model_cfg, checkpoint)
-    save_file = get_ir_config(deploy_cfg)['save_file']
-    stem = osp.splitext(save_file)[0]
+    model = load_model(plan.model_cfg, checkpoint)
     os.makedirs(work_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix='.partial-') as tmp:
-        with torchscript_onnx_export():
-            torch2onnx(img, tmp, save_file, deploy_cfg, export_cfg,
-                       checkpoint, 'cpu')
-        onnx_file = osp.join(tmp, save_file)
-        shape = onnx_input_shape(onnx_file)
-        if backend == Backend.NCNN:
-            onnx2ncnn(onnx_file, shape, tmp, stem)
-        elif backend == Backend.TENSORRT:
-            onnx2tensorrt(onnx_file, deploy_cfg,
-                          tensorrt_profile(deploy_cfg, shape), tmp, stem)
-        else:
-            to_backend(backend.value, [onnx_file], tmp, deploy_cfg)
-        dump_sdk_info(deploy_cfg, export_cfg, tmp, checkpoint, shape)
-        detection = get_task_type(deploy_cfg) == Task.OBJECT_DETECTION
-        if detection:
-            refs = torch_detect(model, imgs)
-            agree = box_agreement(
-                DeployedDetector(tmp, device=device)(imgs, names),
-                refs)['agreement']
-            unit = 'boxes (score >= 0.3)'
-        else:
-            refs = torch_predict(model, imgs)
-            agree = agreement(DeployedModel(tmp, device=device)(imgs, names),
-                              refs)
-            unit = 'pixels'
-        check_agreement(f'the {backend.value} model', agree, min_agreement,
-                        unit, len(imgs), work_dir)
-        sdk_agree = None
-        if backend.value in SDK_BACKENDS and sdk_installed():
-            sdk_agree = (box_agreement(sdk_detect(tmp, imgs, device),
-                                       refs)['agreement'] if detection else
-                         agreement(sdk_segment(tmp, imgs, device), refs))
-            check_agreement("mmdeploy's SDK (mmdeploy_runtime) on the export",
-                            sdk_agree, min_agreement, unit, len(imgs),
-                            work_dir)
-        files = _replace_export(tmp, work_dir, stem)
-    return dict(files=files, input_shape=shape, agreement=agree, unit=unit,
-                sdk_agreement=sdk_agree, backend=backend.value,
-                images=len(imgs))
+        shape = convert(plan, checkpoint, img, tmp)
+        dump_sdk_info(plan.deploy_cfg, plan.export_cfg, plan.preprocess, tmp,
+                      checkpoint, shape)
+        checked = verify(plan, model, tmp, imgs, names, device,
+                         min_agreement, work_dir)
+        files = _replace_export(tmp, work_dir,
+                                osp.splitext(plan.save_file)[0])
+    return dict(files=files, input_shape=shape, backend=plan.backend.value,
+                images=len(imgs), **checked)

@@ -4,7 +4,7 @@ from typing import Dict
 import cv2
 import numpy as np
 
-from .classes import BACKGROUND, PALETTE
+from ..classes import BACKGROUND, PALETTE
 
 
 def colorize(label: np.ndarray) -> np.ndarray:

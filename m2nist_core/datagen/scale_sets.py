@@ -18,8 +18,8 @@ import numpy as np
 
 from .generator import (GeneratorOptions, Placement, block_size, class_map,
                         compose, draw_image)
-from .large_scale import scale_tag
 from .pools import mnist_pools
+from .scales import scale_tag
 
 M2NIST_SHAPE = (64, 84)
 

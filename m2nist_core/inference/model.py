@@ -6,7 +6,7 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .arrays import DataFileError
+from ..arrays import DataFileError, batches_by_shape
 from .backends import BACKENDS
 
 
@@ -201,8 +201,7 @@ class DeployedModel(Export):
         labels = [None] * len(imgs)
         # one run per padded size (see Preprocess)
         shapes = [self.preprocess.padded_shape(img.shape) for img in imgs]
-        for shape in dict.fromkeys(shapes):
-            idx = [i for i, s in enumerate(shapes) if s == shape]
+        for idx in batches_by_shape(shapes):
             out = self.labels(self.preprocess([imgs[i] for i in idx]))
             for i, label in zip(idx, out):
                 h, w = imgs[i].shape

@@ -3,8 +3,8 @@ import cv2
 import numpy as np
 import pytest
 
-from m2nist_runtime import (DataFileError, m2nist_polarity, read_image,
-                            read_inputs, to_gray)
+from m2nist_core import (DataFileError, m2nist_polarity, read_image,
+                         read_inputs, to_gray)
 from ..conftest import load_kaggle_sample
 
 

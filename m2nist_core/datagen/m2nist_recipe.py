@@ -15,8 +15,8 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from m2nist_mm.datasets.instances import Instance, box_of
-from m2nist_runtime.classes import BACKGROUND
+from ..classes import BACKGROUND
+from ..instances import Instance, box_of
 from .generator import (DIGIT, GeneratorOptions, Placement, class_map, compose,
                         draw_image)
 

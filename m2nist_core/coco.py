@@ -2,12 +2,12 @@
 
 Image ``id`` is the image's index in ``combined.npy``; ``category_id`` is
 the digit (0-9); ``bbox`` is ``[x, y, w, h]`` in pixels, tight around the
-ink (see :mod:`m2nist_mm.datasets.instances`).
+ink (see :mod:`m2nist_core.instances`).
 """
 import json
 from typing import Dict, List, Sequence, Tuple
 
-from m2nist_runtime.arrays import DataFileError
+from .arrays import DataFileError
 from .instances import Instance
 
 DIGITS = tuple(str(d) for d in range(10))

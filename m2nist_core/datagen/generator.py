@@ -4,7 +4,7 @@ MNIST-extended options.
 One generator. :class:`GeneratorOptions` picks the placement:
 
 - ``'m2nist'`` -- the published M2NIST recipe, call for call (see
-  :mod:`m2nist_mm.datagen.m2nist_recipe`): ``n = randint(min, max + 1)``,
+  :mod:`m2nist_core.datagen.m2nist_recipe`): ``n = randint(min, max + 1)``,
   all source rows at once, then digit ``i`` at ``x = randint(28i, 28i +
   10)``, ``y = randint(0, H - 27)``; pasted only when it fits.
 - ``'random'`` -- MNIST-extended's: each digit anywhere in the image
@@ -25,8 +25,8 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from m2nist_mm.datasets.instances import box_of
-from .large_scale import log_uniform_scales
+from ..instances import box_of
+from .scales import log_uniform_scales
 
 DIGIT = 28
 NUM_DIGITS = 10

@@ -23,7 +23,7 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-from m2nist_runtime.classes import BACKGROUND
+from .classes import BACKGROUND
 
 #: One derived instance: (class index, (x1, y1, x2, y2)).
 Instance = Tuple[int, Tuple[int, int, int, int]]

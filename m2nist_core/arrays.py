@@ -4,7 +4,7 @@ Every array is opened memory-mapped with ``allow_pickle=False``; a split is
 converted chunk by chunk into compact ``uint8`` arrays, so even Kaggle's 2.4 GB
 int64 one-hot ``segmented.npy`` is never held in memory as a whole.
 """
-from typing import Iterator, Optional, Tuple
+from typing import Hashable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -222,3 +222,21 @@ def extended_masks_to_index(path: str, arr: np.ndarray, start: int,
         index[chunk.max(axis=3) == 0] = background
         out[i - start:i - start + len(chunk)] = index
     return out
+
+
+def batches_by_shape(shapes: Sequence[Hashable],
+                     batch_size: Optional[int] = None) -> Iterator[List[int]]:
+    """Indices of items of one shape, batched: models run one size a batch.
+
+    Args:
+        shapes: Each item's shape (any hashable key).
+        batch_size: Most indices per batch (``None``: all of a shape).
+
+    Yields:
+        Lists of indices, the shapes in their first-seen order.
+    """
+    for shape in dict.fromkeys(shapes):
+        idx = [i for i, s in enumerate(shapes) if s == shape]
+        step = batch_size or len(idx)
+        for b in range(0, len(idx), step):
+            yield idx[b:b + step]

@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .arrays import DataFileError
+from ..arrays import DataFileError
 from .model import Export
 
 #: One image's detections: ``bboxes`` ``(K, 4)`` float32 ``x1, y1, x2, y2``

@@ -10,7 +10,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from .arrays import DataFileError
+from ..arrays import DataFileError
 
 #: Threads of the CPU backends (PyTorch's default on this machine as well).
 THREADS = os.cpu_count() or 1

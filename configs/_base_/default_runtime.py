@@ -1,7 +1,8 @@
 # Runtime for CPU training: stock mmseg runtime, gloo for DDP, array-aware
 # visualisation, digit mIoU as the metric that picks the best checkpoint.
 _base_ = ['mmseg::_base_/default_runtime.py']
-custom_imports = dict(imports=['m2nist_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['m2nist_mm.segmentation'],
+                      allow_failed_imports=False)
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

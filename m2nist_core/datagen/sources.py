@@ -2,7 +2,7 @@
 
 Both return ``(digits, labels)``: ``uint8`` arrays ``(N, 28, 28)`` and
 ``(N,)`` with labels 0-9. Every malformed file raises
-:class:`~m2nist_runtime.arrays.DataFileError` naming the file.
+:class:`~m2nist_core.arrays.DataFileError` naming the file.
 """
 import gzip
 import io
@@ -11,7 +11,7 @@ from typing import Tuple
 
 import numpy as np
 
-from m2nist_runtime.arrays import DataFileError
+from ..arrays import DataFileError
 
 #: IDX magic numbers (``0x08`` = unsigned byte) and the rank they announce.
 IDX_MAGIC = {0x801: 1, 0x803: 3}

@@ -4,10 +4,10 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from m2nist_mm.datagen.scale_sets import make_scale_sets
-from m2nist_mm.evaluation.scale_channels import predict_scales
-from m2nist_mm.evaluation.scale_norm import (DIGIT_HEIGHT, estimate_scale,
-                                             ink_height, predict_normalised)
+from m2nist_core.datagen.scale_sets import make_scale_sets
+from m2nist_mm.apis.scale_channels import predict_scales
+from m2nist_mm.apis.scale_norm import (DIGIT_HEIGHT, estimate_scale,
+                                       ink_height, predict_normalised)
 from ..conftest import MNIST_SUBSET, make_m2nist, model_cfg, varied_checkpoint
 
 BACKGROUND = 10

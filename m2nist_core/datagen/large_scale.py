@@ -14,7 +14,6 @@ passed through the soft threshold ``2/pi * arctan(0.02 * (I - 128))``.
 Foreground rule: a pixel is the digit where the stored value is > 0, i.e.
 where the smoothed intensity is above 128 (the threshold's centre).
 """
-import math
 import os
 import os.path as osp
 from typing import Dict, Optional, Sequence, Tuple
@@ -22,12 +21,12 @@ from typing import Dict, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from m2nist_runtime.arrays import DataFileError
+from ..arrays import DataFileError
+from ..classes import BACKGROUND
+from .scales import scale_tag
 
 SIZE = 112
 SPLITS = ('train', 'val', 'test')
-#: the 17 scales 2^(k/4), k = -4..12
-SCALES = tuple(2 ** (k / 4) for k in range(-4, 13))
 
 
 def soft_threshold(intensity: np.ndarray) -> np.ndarray:
@@ -67,13 +66,6 @@ def large_scale_images(digits: np.ndarray, scales: Sequence[float],
     for i, (digit, scale) in enumerate(zip(digits, scales)):
         out[i, ..., 0] = soft_threshold(rescale(digit, scale, size))
     return out
-
-
-def scale_tag(lo: float, hi: Optional[float] = None) -> str:
-    """``1p000-4p000`` / ``0p500``: scales as the official names write them."""
-    tag = '-'.join(f'{s:.3f}'.replace('.', 'p')
-                   for s in ((lo, ) if hi is None or hi == lo else (lo, hi)))
-    return tag
 
 
 def official_name(counts: Dict[str, int], train_scales: Tuple[float, float],
@@ -166,15 +158,7 @@ def read_large_scale(path: str, split: str,
                         f'images {a}-{b - 1}: not soft-thresholded images')
                 imgs[a - start:b - start] = to_intensity(v)
                 masks[a - start:b - start] = np.where(
-                    v > 0, y[a:b, None, None], 10)
+                    v > 0, y[a:b, None, None], BACKGROUND)
     except OSError as e:  # not HDF5, truncated
         raise DataFileError(f'{path}: not a readable HDF5 file ({e})') from e
     return imgs, masks, y[start:stop].astype(np.int64)
-
-
-def log_uniform_scales(rng: np.random.RandomState, n: int, lo: float,
-                       hi: float) -> np.ndarray:
-    """``n`` scales drawn uniformly in log between ``lo`` and ``hi``."""
-    if not 0 < lo <= hi:
-        raise ValueError(f'need 0 < lo <= hi, got {lo}, {hi}')
-    return np.exp(rng.uniform(math.log(lo), math.log(hi), n))

@@ -1,0 +1,104 @@
+"""Loading a trained model and predicting with it, in PyTorch.
+
+:func:`load_model` builds an mmseg or mmdet model from its config and loads
+a checkpoint strictly; :func:`torch_predict` (class maps) and
+:func:`torch_detect` (boxes) run the model's own test pipeline on arrays.
+They are the reference the exports are checked against.
+"""
+import os.path as osp
+from typing import List, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine import Config
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import DefaultScope
+from mmengine.runner import CheckpointLoader, load_state_dict
+from mmseg.apis import init_model
+
+from m2nist_core.arrays import batches_by_shape
+from m2nist_core.inference.detector import Detections
+from ..datasets.transforms import array_loading
+from ..utils.setup_env import import_custom_modules
+
+
+def load_model(model_cfg: Union[str, Config],
+               checkpoint: str,
+               device: str = 'cpu') -> torch.nn.Module:
+    """The mmseg or mmdet model with ``checkpoint`` loaded strictly.
+
+    Unlike mmseg's ``init_model`` (mmdet's ``init_detector``), a checkpoint
+    whose parameters do not match the config (missing, unexpected or
+    differently shaped) is an error, not a warning.
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    if isinstance(model_cfg, str):
+        model_cfg = Config.fromfile(model_cfg)
+    import_custom_modules(model_cfg)
+    if model_cfg.get('default_scope') == 'mmdet':
+        from mmdet.apis import init_detector
+        model = init_detector(model_cfg, None, device=device)
+    else:
+        model = init_model(model_cfg, None, device)
+    name = getattr(model.cfg, 'filename', None) or 'the model config'
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
+    except Exception as e:  # torch/pickle raise many types for bad files
+        raise ValueError(f'{checkpoint}: cannot be read as a checkpoint '
+                         f'({type(e).__name__}: {e})') from None
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise ValueError(f'{checkpoint}: holds no state_dict')
+    state = {
+        k[7:] if k.startswith('module.') else k: v
+        for k, v in state.items()
+    }
+    try:
+        load_state_dict(model, state, strict=True, logger='silent')
+    except RuntimeError as e:
+        raise ValueError(f'{checkpoint} does not match {name}: {e}') \
+            from None
+    return model.eval()
+
+
+@torch.no_grad()
+def torch_predict(model: torch.nn.Module,
+                  imgs: Sequence[np.ndarray],
+                  batch_size: int = 50) -> List[np.ndarray]:
+    """Class index maps from the model's own test pipeline and test_step.
+
+    Images are batched with others of their size (mmseg's data
+    preprocessor pads at test time but needs one size per batch).
+    """
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        pipeline = Compose(
+            array_loading(model.cfg.test_pipeline, 'torch_predict'))
+    preds = [None] * len(imgs)
+    for chunk in batches_by_shape([img.shape for img in imgs], batch_size):
+        batch = pseudo_collate([pipeline(dict(img=imgs[i])) for i in chunk])
+        for i, sample in zip(chunk, model.test_step(batch)):
+            preds[i] = sample.pred_sem_seg.data[0].cpu().numpy().astype(
+                np.uint8)
+    return preds
+
+
+@torch.no_grad()
+def torch_detect(model: torch.nn.Module, imgs: Sequence[np.ndarray],
+                 batch_size: int = 50) -> List[Detections]:
+    """Detections (all scores) from the model's test pipeline and
+    test_step, in each image's own pixels; same-size images are batched."""
+    steps = [s for s in array_loading(model.cfg.test_pipeline, 'torch_detect')
+             if s['type'] != 'LoadAnnotations']
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        pipeline = Compose(steps)
+    preds = [None] * len(imgs)
+    for chunk in batches_by_shape([img.shape for img in imgs], batch_size):
+        batch = pseudo_collate(
+            [pipeline(dict(img=imgs[i], img_id=i)) for i in chunk])
+        for i, sample in zip(chunk, model.test_step(batch)):
+            inst = sample.pred_instances.cpu()
+            preds[i] = dict(bboxes=inst.bboxes.numpy(),
+                            scores=inst.scores.numpy(),
+                            labels=inst.labels.numpy())
+    return preds
