@@ -186,7 +186,7 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
 
 
 class Progress:
-    """``images done/total`` on stderr, redrawn every 1 % of the images."""
+    """``images done/total`` on stdout, redrawn every 1 % of the images."""
 
     def __init__(self, total: int) -> None:
         self.total, self.step = total, max(1, total // 100)
@@ -194,10 +194,10 @@ class Progress:
     def update(self, done: int) -> None:
         """Redraw when ``done`` is a step further (or the end)."""
         if done % self.step == 0 or done == self.total:
-            sys.stderr.write(f'\rimages {done}/{self.total} '
+            sys.stdout.write(f'\rimages {done}/{self.total} '
                              f'({100 * done // self.total} %)')
-            sys.stderr.flush()
+            sys.stdout.flush()
 
     def close(self) -> None:
         """End the progress line."""
-        sys.stderr.write('\n')
+        sys.stdout.write('\n')
