@@ -6,7 +6,7 @@ from mmdet.registry import HOOKS
 from mmdet.structures import DetDataSample
 from mmengine.runner import Runner
 
-from .batch_samples import batch_samples
+from .batch_samples import draw_batch
 
 
 @HOOKS.register_module()
@@ -22,15 +22,8 @@ class ArrayDetVisualizationHook(DetVisualizationHook):
 
     def _draw(self, runner: Runner, data_batch: dict,
               outputs: Sequence[DetDataSample], mode: str) -> None:
-        for name, img, output in batch_samples(data_batch, outputs, mode):
-            self._visualizer.add_datasample(
-                name,
-                img,
-                data_sample=output,
-                show=self.show,
-                wait_time=self.wait_time,
-                pred_score_thr=self.score_thr,
-                step=runner.iter)
+        draw_batch(self, runner, data_batch, outputs, mode,
+                   pred_score_thr=self.score_thr)
 
     def after_val_iter(self, runner: Runner, batch_idx: int,
                        data_batch: dict,

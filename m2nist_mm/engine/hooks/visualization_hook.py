@@ -6,7 +6,7 @@ from mmseg.engine import SegVisualizationHook
 from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 
-from .batch_samples import batch_samples
+from .batch_samples import draw_batch
 
 
 @HOOKS.register_module()
@@ -29,11 +29,4 @@ class ArraySegVisualizationHook(SegVisualizationHook):
             return
         if not self.every_n_inner_iters(batch_idx, self.interval):
             return
-        for name, img, output in batch_samples(data_batch, outputs, mode):
-            self._visualizer.add_datasample(
-                name,
-                img,
-                data_sample=output,
-                show=self.show,
-                wait_time=self.wait_time,
-                step=runner.iter)
+        draw_batch(self, runner, data_batch, outputs, mode)
