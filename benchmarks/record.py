@@ -31,7 +31,15 @@ OUTPUTS = ('docs/benchmarks.json', 'docs/benchmarks.md', 'docs/*.png')
 
 
 def command(module: str, argv: Iterable[str]) -> str:
-    """The command line that runs benchmark ``module`` with ``argv``."""
+    """The command line that runs a benchmark.
+
+    Args:
+        module: The benchmark's module in ``benchmarks`` (e.g. ``seg``).
+        argv: Its arguments.
+
+    Returns:
+        ``python -m benchmarks.<module> <argv>``, shell-quoted.
+    """
     return f'python -m benchmarks.{module} {shlex.join(argv)}'.strip()
 
 

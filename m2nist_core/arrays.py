@@ -76,8 +76,16 @@ def _check_range(path: str, chunk: np.ndarray, first: int, low: float,
 
 def image_layout(path: str, arr: np.ndarray,
                  hw: Optional[Tuple[int, int]]) -> None:
-    """Check that ``arr`` is ``(N, H, W)`` or ``(N, H, W, 1)`` images
-    (``hw``: the expected ``(H, W)``, None for any)."""
+    """Check that ``arr`` is ``(N, H, W)`` or ``(N, H, W, 1)`` images.
+
+    Args:
+        path: The file named in error messages.
+        arr: The image array.
+        hw: The expected ``(H, W)``; None for any.
+
+    Raises:
+        DataFileError: Another rank, channel count or image size.
+    """
     if arr.ndim == 4 and arr.shape[3] != 1:
         raise DataFileError(
             f'{path}: images have {arr.shape[3]} channels, expected 1 '
@@ -93,7 +101,20 @@ def image_layout(path: str, arr: np.ndarray,
 
 def images_to_uint8(path: str, arr: np.ndarray, start: int,
                     stop: int) -> np.ndarray:
-    """Validated ``uint8`` copy of images ``[start, stop)`` (0-255)."""
+    """Validated ``uint8`` copy of images ``[start, stop)`` (0-255).
+
+    Args:
+        path: The file named in error messages.
+        arr: Images of any numeric dtype, holding 0-255 levels.
+        start: First image converted.
+        stop: End of the range (exclusive).
+
+    Returns:
+        ``uint8`` array of shape ``(stop - start, ) + arr.shape[1:]``.
+
+    Raises:
+        DataFileError: Values outside 0-255, NaN/inf or non-integer floats.
+    """
     out = np.empty((stop - start, ) + arr.shape[1:], np.uint8)
     for i, chunk in _chunks(arr, start, stop):
         if chunk.dtype != np.uint8:
@@ -111,7 +132,22 @@ def images_to_uint8(path: str, arr: np.ndarray, start: int,
 
 def mask_layout(path: str, arr: np.ndarray, hw: Tuple[int, int],
                 num_classes: int) -> str:
-    """Check a mask array's shape; return ``'index'`` or ``'onehot'``."""
+    """Check a mask array's shape; return ``'index'`` or ``'onehot'``.
+
+    Args:
+        path: The file named in error messages.
+        arr: ``(N, H, W)`` integer class indices or ``(N, H, W, C)`` one-hot
+            masks.
+        hw: The images' ``(H, W)``, which the masks must match.
+        num_classes: Classes including background (one-hot channels ``C``).
+
+    Returns:
+        ``'index'`` for ``(N, H, W)`` masks, ``'onehot'`` for 4-D ones.
+
+    Raises:
+        DataFileError: Another rank or size, a non-integer index map, or a
+            channel count other than ``num_classes``.
+    """
     if arr.ndim == 3:
         if arr.dtype.kind not in 'iub':
             raise DataFileError(
@@ -141,6 +177,20 @@ def masks_to_index(path: str, arr: np.ndarray, start: int, stop: int,
     One-hot masks (any integer or float dtype) must hold only 0 and 1 and at
     least one class per pixel. A pixel with several classes (where the inks of
     two digits overlap) takes the lowest class index, as ``argmax`` does.
+
+    Args:
+        path: The file named in error messages.
+        arr: Masks as checked by :func:`mask_layout`.
+        start: First mask converted.
+        stop: End of the range (exclusive).
+        num_classes: Classes including background; indices must be below.
+
+    Returns:
+        ``uint8`` class indices of shape ``(stop - start, H, W)``.
+
+    Raises:
+        DataFileError: Indices outside ``0 .. num_classes - 1``, one-hot
+            values other than 0 and 1, or pixels with no class set.
     """
     onehot = arr.ndim == 4  # the layout was checked by ``mask_layout``
     out = np.empty((stop - start, ) + arr.shape[1:3], np.uint8)
@@ -177,7 +227,21 @@ MAX_DIGIT_CHANNELS = 10
 def unit_images_to_uint8(path: str, arr: np.ndarray, start: int,
                          stop: int) -> np.ndarray:
     """``uint8`` copy of float images in [0, 1] ``[start, stop)`` (levels
-    ``round(255 x)``); integer images are read as 0-255 levels."""
+    ``round(255 x)``); integer images are read as 0-255 levels.
+
+    Args:
+        path: The file named in error messages.
+        arr: Float images in [0, 1], or integer ones (0-255).
+        start: First image converted.
+        stop: End of the range (exclusive).
+
+    Returns:
+        ``uint8`` array of shape ``(stop - start, ) + arr.shape[1:]``.
+
+    Raises:
+        DataFileError: Float values outside [0, 1] or NaN/inf (integer
+            images: as :func:`images_to_uint8`).
+    """
     if arr.dtype.kind != 'f':
         return images_to_uint8(path, arr, start, stop)
     out = np.empty((stop - start, ) + arr.shape[1:], np.uint8)
@@ -193,7 +257,16 @@ def unit_images_to_uint8(path: str, arr: np.ndarray, start: int,
 def extended_mask_layout(path: str, arr: np.ndarray,
                          hw: Tuple[int, int]) -> None:
     """Check MNIST-extended targets: ``(N, H, W, C)``, one channel per
-    digit 0 ... C-1 (C at most 10), no background channel."""
+    digit 0 ... C-1 (C at most 10), no background channel.
+
+    Args:
+        path: The file named in error messages.
+        arr: The target array.
+        hw: The images' ``(H, W)``, which the targets must match.
+
+    Raises:
+        DataFileError: Not 4-D with 1-10 channels, or another size.
+    """
     if arr.ndim != 4 or not 1 <= arr.shape[3] <= MAX_DIGIT_CHANNELS:
         raise DataFileError(
             f'{path}: MNIST-extended targets must be (N, H, W, C) with one '
@@ -212,6 +285,19 @@ def extended_masks_to_index(path: str, arr: np.ndarray, start: int,
     whose channels are all 0 is ``background``; otherwise it takes the
     digit of its largest value, the lowest digit on a tie (overlapping
     labels, as MNIST extended allows, are resolved that way).
+
+    Args:
+        path: The file named in error messages.
+        arr: Targets as checked by :func:`extended_mask_layout`.
+        start: First target converted.
+        stop: End of the range (exclusive).
+        background: Class index of pixels with no digit.
+
+    Returns:
+        ``uint8`` class indices of shape ``(stop - start, H, W)``.
+
+    Raises:
+        DataFileError: Values outside [0, 1] or NaN/inf.
     """
     out = np.empty((stop - start, ) + arr.shape[1:3], np.uint8)
     for i, chunk in _chunks(arr, start, stop):

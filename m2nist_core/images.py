@@ -23,7 +23,18 @@ def _check_channels(path: str, arr: np.ndarray, batched: bool) -> None:
 
 def to_8bit(img: np.ndarray, path: str) -> np.ndarray:
     """8-bit copy of a decoded 8- or 16-bit image (16-bit levels scaled
-    by 255 / 65535, rounded)."""
+    by 255 / 65535, rounded).
+
+    Args:
+        img: The decoded image, ``uint8`` or ``uint16``, any shape.
+        path: The file named in the error message.
+
+    Returns:
+        The ``uint8`` image (``img`` itself when it is ``uint8`` already).
+
+    Raises:
+        DataFileError: ``img`` has another dtype.
+    """
     if img.dtype == np.uint16:
         return ((img.astype(np.uint32) * 255 + 32767) // 65535).astype(
             np.uint8)
@@ -94,8 +105,17 @@ def m2nist_polarity(img: np.ndarray,
     (clipped at 0), so that the background is 0 as in M2NIST; M2NIST-like
     images come back unchanged.
 
+    Args:
+        img: Grey ``uint8`` ``(H, W)`` image.
+        invert: ``'auto'``, ``'yes'`` or ``'no'``.
+        name: Names the image in error messages.
+
     Returns:
         The image and what was done, in words.
+
+    Raises:
+        ValueError: An unknown ``invert``, or with ``'auto'`` an image
+            without contrast or with a background between the two levels.
     """
     if invert not in ('auto', 'yes', 'no'):
         raise ValueError(f"invert must be 'auto', 'yes' or 'no', got "
@@ -130,6 +150,16 @@ def to_gray(img: np.ndarray, name: str = 'image') -> np.ndarray:
 
     BGR is converted with OpenCV's luma weights, which return the value
     itself when the three channels are equal (a grey image saved as colour).
+
+    Args:
+        img: ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)`` BGR image.
+        name: Names the image in the error message.
+
+    Returns:
+        The ``(H, W)`` image (``img`` itself when it is 2-D already).
+
+    Raises:
+        ValueError: ``img`` has another shape.
     """
     if img.ndim == 3 and img.shape[2] == 1:
         return img[..., 0]

@@ -30,6 +30,15 @@ Instance = Tuple[int, Tuple[int, int, int, int]]
 
 
 def box_of(ys: np.ndarray, xs: np.ndarray) -> Tuple[int, int, int, int]:
+    """Tight box around a non-empty set of pixels.
+
+    Args:
+        ys: Row indices of the pixels.
+        xs: Column indices of the pixels.
+
+    Returns:
+        ``(x1, y1, x2, y2)`` ints, ``x2``/``y2`` exclusive.
+    """
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 

@@ -35,6 +35,14 @@ def download_mnist(root: str, mirrors: Sequence[str] = MIRRORS,
     A file already there with the right md5 is kept. A download whose md5
     differs is deleted and the next mirror tried; when no mirror gives a
     file, ``RuntimeError`` lists what each one did.
+
+    Args:
+        root: The folder of the files (created if missing).
+        mirrors: Base URLs the file names are appended to.
+        timeout: Seconds a connection may block.
+
+    Raises:
+        RuntimeError: No mirror gave one of the files.
     """
     os.makedirs(root, exist_ok=True)
     for name, expected in MNIST_MD5.items():

@@ -45,7 +45,20 @@ def to_intensity(values: np.ndarray) -> np.ndarray:
 
 def rescale(digit: np.ndarray, scale: float, size: int = SIZE) -> np.ndarray:
     """A digit rescaled about its centre into ``size x size``, smoothed:
-    intensities (float32, 0-255) before the soft threshold."""
+    intensities (float32, 0-255) before the soft threshold.
+
+    Args:
+        digit: Square grey digit (MNIST: ``28 x 28``, 0-255).
+        scale: Rescaling factor, > 0; the Gaussian's sigma is
+            ``7/8 * scale`` pixels.
+        size: Side of the output frame.
+
+    Returns:
+        ``(size, size)`` float32 intensities.
+
+    Raises:
+        ValueError: ``scale`` is not > 0.
+    """
     if not scale > 0:
         raise ValueError(f'scale must be > 0, got {scale!r}')
     c_in, c_out = (digit.shape[1] - 1) / 2, (size - 1) / 2
@@ -61,7 +74,16 @@ def rescale(digit: np.ndarray, scale: float, size: int = SIZE) -> np.ndarray:
 
 def large_scale_images(digits: np.ndarray, scales: Sequence[float],
                        size: int = SIZE) -> np.ndarray:
-    """``[n, size, size, 1]`` float32 values of the official files."""
+    """``[n, size, size, 1]`` float32 values of the official files.
+
+    Args:
+        digits: ``(n, 28, 28)`` grey source digits (0-255).
+        scales: One scale per digit.
+        size: Side of the output frame.
+
+    Returns:
+        The soft-thresholded images, in (-1, 1).
+    """
     out = np.empty((len(digits), size, size, 1), np.float32)
     for i, (digit, scale) in enumerate(zip(digits, scales)):
         out[i, ..., 0] = soft_threshold(rescale(digit, scale, size))
@@ -70,7 +92,18 @@ def large_scale_images(digits: np.ndarray, scales: Sequence[float],
 
 def official_name(counts: Dict[str, int], train_scales: Tuple[float, float],
                   test_scales: Tuple[float, float]) -> str:
-    """The official file name for these counts and scale ranges."""
+    """The official file name for these counts and scale ranges.
+
+    Args:
+        counts: Images per split (``'train'``, ``'val'``, ``'test'``); a
+            missing or zero count is left out of the name.
+        train_scales: ``(lo, hi)`` scale range of the training images.
+        test_scales: ``(lo, hi)`` scale range of the test images.
+
+    Returns:
+        E.g. ``mnist_large_scale_te10000_outsize112-112_sctr1p000_``
+        ``scte0p500-8p000.h5`` (one name, split here).
+    """
     parts = [f'{p}{counts[s]}' for p, s in (('tr', 'train'), ('vl', 'val'),
                                             ('te', 'test')) if counts.get(s)]
     return (f'mnist_large_scale_{"_".join(parts)}_outsize{SIZE}-{SIZE}_'
@@ -80,7 +113,20 @@ def official_name(counts: Dict[str, int], train_scales: Tuple[float, float],
 def write_h5(path: str, splits: Dict[str, Tuple[np.ndarray, np.ndarray]],
              size: int = SIZE) -> None:
     """Write ``{split: (x, y)}`` in the official layout; a missing or empty
-    split gets one dummy sample, as the official test-only files do."""
+    split gets one dummy sample, as the official test-only files do.
+
+    Args:
+        path: The ``.h5`` file, written as ``<path>.partial`` and renamed
+            when complete.
+        splits: ``{split: (x, y)}`` for splits of :data:`SPLITS`: ``x``
+            ``[n, size, size, 1]`` float32 values (as
+            :func:`large_scale_images`), ``y`` ``n`` labels.
+        size: Side of the dummy sample's image.
+
+    Raises:
+        ValueError: An unknown split.
+        OSError: The file cannot be written.
+    """
     import h5py
     unknown = set(splits) - set(SPLITS)
     if unknown:
@@ -119,6 +165,23 @@ def read_large_scale(path: str, split: str,
     (:func:`to_intensity`); masks hold the label where the stored value is
     > 0 and 10 (background) elsewhere. The file is read ``chunk`` images at
     a time, so a 50,000-image split never sits in memory as floats.
+
+    Args:
+        path: The official HDF5 file.
+        split: ``'train'``, ``'val'`` or ``'test'``.
+        index_range: ``(start, stop)`` of the images read; None for all.
+        chunk: Images read at a time.
+
+    Returns:
+        ``(images, masks, labels)``: ``uint8`` ``(n, H, H)`` intensities,
+        ``uint8`` ``(n, H, H)`` class masks and ``int64`` ``(n,)`` labels.
+
+    Raises:
+        ValueError: An unknown split.
+        FileNotFoundError: ``path`` does not exist.
+        DataFileError: Not a readable HDF5 file, a missing dataset, shapes
+            or labels that do not match, ``index_range`` outside the split,
+            or values outside (-1, 1).
     """
     import h5py
     if split not in SPLITS:

@@ -26,7 +26,17 @@ def replay_layout(num_images: int = 5000,
                   num_rows: int = 42000,
                   img_shape: Tuple[int, int] = (64, 84)
                   ) -> List[List[Placement]]:
-    """The digits drawn for each image, in the generator's call order."""
+    """The digits drawn for each image, in the generator's call order.
+
+    Args:
+        num_images: Images drawn.
+        seed: Seed of the generator's ``RandomState``.
+        num_rows: Source rows drawn from (``train.csv``: 42000).
+        img_shape: ``(H, W)`` of the images.
+
+    Returns:
+        Per image, its placements.
+    """
     rng = np.random.RandomState(seed)
     opts = GeneratorOptions(img_shape=tuple(img_shape))
     return [draw_image(rng, num_rows, opts) for _ in range(num_images)]
@@ -36,7 +46,17 @@ def render(draws: Sequence[Placement], digits: np.ndarray,
            labels: np.ndarray,
            img_shape: Tuple[int, int] = (64, 84)
            ) -> Tuple[np.ndarray, np.ndarray]:
-    """One image and its class map from source ``digits`` ``(N, 28, 28)``."""
+    """One image and its class map from source ``digits`` ``(N, 28, 28)``.
+
+    Args:
+        draws: The image's placements (:func:`replay_layout`).
+        digits: ``uint8`` source digits, indexed by ``row``.
+        labels: ``(N,)`` digit labels of ``digits``.
+        img_shape: ``(H, W)`` of the image.
+
+    Returns:
+        ``(image, class map)``: ``uint8`` ``(H, W)`` each, background 10.
+    """
     img, targets, _ = compose(draws, digits, labels,
                               GeneratorOptions(img_shape=tuple(img_shape)))
     return img, class_map(targets, tuple(img_shape))
@@ -56,6 +76,16 @@ def recipe_instances(draws: Sequence[Placement],
     covers (a digit with no such ink is not an instance); its ink is that
     class's pixels in its block, less the blocks of later digits of the
     same class, which overwrote it. Sorted like ``derive_instances``.
+
+    Args:
+        draws: The image's placements (:func:`replay_layout`).
+        mask: Its ``(H, W)`` class map.
+
+    Returns:
+        ``(class, (x1, y1, x2, y2))`` per instance.
+
+    Raises:
+        ValueError: The mask does not follow the layout.
     """
     blocks = [_block(d, mask.shape) for d in draws if d.pasted]
     classes = []

@@ -18,7 +18,18 @@ MNIST_POOLS = dict(train=('train', 0, 50000), val=('train', 50000, 60000),
 
 
 def mnist_pools(root: str, counts: Dict[str, int]) -> List[Pool]:
-    """Pools for ``counts`` (split -> images) from MNIST IDX files."""
+    """Pools for ``counts`` (split -> images) from MNIST IDX files.
+
+    Args:
+        root: The folder of the MNIST IDX files.
+        counts: Images per split (``'train'``, ``'val'``, ``'test'``).
+
+    Returns:
+        One pool per split of ``counts``, in its order.
+
+    Raises:
+        ValueError: An unknown split.
+    """
     unknown = sorted(set(counts) - set(MNIST_POOLS))
     if unknown:
         raise ValueError(f'unknown split(s) {unknown}: MNIST pools are '
@@ -38,6 +49,15 @@ def mnist_pools(root: str, counts: Dict[str, int]) -> List[Pool]:
 
 
 def csv_pool(path: str, count: int, split: str = 'all') -> Pool:
-    """One pool of every digit in Kaggle's Digit Recognizer ``train.csv``."""
+    """One pool of every digit in Kaggle's Digit Recognizer ``train.csv``.
+
+    Args:
+        path: The ``train.csv`` file.
+        count: Images drawn from the pool.
+        split: The split the pool's images make.
+
+    Returns:
+        The pool, its source named by the file's name.
+    """
     digits, labels = read_digit_csv(path)
     return Pool(split, osp.basename(path), digits, labels, count)

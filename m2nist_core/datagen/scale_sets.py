@@ -32,14 +32,31 @@ def scale_options(scale: float) -> GeneratorOptions:
 
 
 def scale_set_dir(root: str, scale: float) -> str:
-    """The folder of the set at ``scale`` (``<root>/s0p500`` for 0.5)."""
+    """The folder of the set at ``scale`` (``<root>/s0p500`` for 0.5).
+
+    Args:
+        root: The folder holding the sets.
+        scale: The set's digit scale.
+
+    Returns:
+        ``<root>/s<scale_tag(scale)>``.
+    """
     return osp.join(root, f's{scale_tag(scale)}')
 
 
 def scale_layout(draws: Sequence[Placement], scale: float,
                  opts: GeneratorOptions) -> List[Placement]:
     """Scale-1 ``draws`` scaled by ``scale`` into ``opts.img_shape``
-    (positions rounded, kept inside the image; the same digits pasted)."""
+    (positions rounded, kept inside the image; the same digits pasted).
+
+    Args:
+        draws: One image's placements at scale 1.
+        scale: The layout's scale factor.
+        opts: The scaled set's options (:func:`scale_options`).
+
+    Returns:
+        The placements, with blocks of ``block_size(scale)`` px.
+    """
     h, w = opts.img_shape
     size = block_size(scale)
     return [
@@ -72,7 +89,15 @@ def _current(out: str, meta: Dict) -> bool:
 def scale_counts(scales: Sequence[float], images: int) -> List[int]:
     """Images per set: ``images`` up to scale 1, ``images / s`` above, so
     a set's pixels grow like ``s`` (not ``s**2``) and its digits stay
-    many (``images / 8`` images at scale 8)."""
+    many (``images / 8`` images at scale 8).
+
+    Args:
+        scales: The sets' scales.
+        images: Images of a set at scale 1 or below.
+
+    Returns:
+        One image count per scale.
+    """
     return [images if s <= 1 else max(1, int(round(images / s)))
             for s in scales]
 
@@ -85,7 +110,21 @@ def make_scale_sets(root: str, mnist_root: str, scales: Sequence[float],
     The set at ``scales[i]`` holds the first ``counts[i]`` layouts of one
     stream (``RandomState(seed)``, the M2NIST recipe's draws) over the MNIST
     pool of ``split`` (``'test'``: t10k, ``'val'``: train rows
-    50000-59999). Returns the folders, in order.
+    50000-59999). A set is kept when its ``scale_set.json`` matches.
+
+    Args:
+        root: The folder of the sets (see :func:`scale_set_dir`).
+        mnist_root: The folder of the MNIST IDX files.
+        scales: The sets' digit scales.
+        counts: Images per set, one >= 1 per scale.
+        seed: Seed of the layout stream.
+        split: The MNIST pool (a key of ``MNIST_POOLS``).
+
+    Returns:
+        The folders, in the order of ``scales``.
+
+    Raises:
+        ValueError: Not one count >= 1 per scale, or an unknown split.
     """
     if len(counts) != len(scales) or min(counts, default=0) < 1:
         raise ValueError(f'need one count >= 1 per scale, got {counts} for '

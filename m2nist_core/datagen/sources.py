@@ -69,7 +69,19 @@ def _checked(path: str, digits: np.ndarray,
 
 
 def mnist_files(root: str, split: str) -> Tuple[str, str]:
-    """Paths of MNIST ``split``'s image and label files (``.gz`` or not)."""
+    """Paths of MNIST ``split``'s image and label files (``.gz`` or not).
+
+    Args:
+        root: The folder of the MNIST files.
+        split: ``'train'``, or ``'test'`` / ``'t10k'``.
+
+    Returns:
+        ``(images, labels)`` paths, the ``.gz`` file when both are there.
+
+    Raises:
+        ValueError: An unknown split.
+        FileNotFoundError: A file is missing.
+    """
     split = 'test' if split == 't10k' else split
     if split not in MNIST_FILES:
         raise ValueError(f'read_mnist: unknown split {split!r}, expected '
@@ -88,7 +100,20 @@ def mnist_files(root: str, split: str) -> Tuple[str, str]:
 
 def read_mnist(root: str, split: str) -> Tuple[np.ndarray, np.ndarray]:
     """MNIST ``split`` ('train' or 't10k'/'test') from a folder of IDX
-    files."""
+    files.
+
+    Args:
+        root: The folder of the MNIST files (see :func:`mnist_files`).
+        split: ``'train'``, or ``'test'`` / ``'t10k'``.
+
+    Returns:
+        ``(digits, labels)``: ``uint8`` ``(N, 28, 28)`` and ``(N,)``, 0-9.
+
+    Raises:
+        ValueError: An unknown split.
+        FileNotFoundError: A file is missing.
+        DataFileError: A malformed file, or the two do not match.
+    """
     paths = mnist_files(root, split)
     digits, labels = read_idx(paths[0]), read_idx(paths[1])
     if digits.ndim != 3 or labels.ndim != 1:

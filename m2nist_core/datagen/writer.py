@@ -108,6 +108,28 @@ def generate_dataset(out_dir: str,
     One random stream (``numpy.random.RandomState(seed)``) runs through the
     pools in order, so a single pool of Kaggle's ``train.csv`` with the
     default options and seed 1234 is the published M2NIST recipe.
+
+    Args:
+        out_dir: The output folder (created if missing).
+        pools: Digit pools, one per split, numbered in this order.
+        opts: What to generate.
+        seed: Seed of the random stream.
+        layout: ``'compact'`` (class indices; needs exclusive binary
+            targets) or ``'kaggle'`` (one channel per class).
+        dtype: dtype of both arrays, ``'kaggle'`` only; None:
+            ``float32`` with ``soft`` targets, else ``uint8``.
+        overwrite: Replace a data set already in ``out_dir``.
+        progress: Show ``images done/total`` on stdout.
+
+    Returns:
+        The metadata written to ``generator.json``.
+
+    Raises:
+        ValueError: A bad ``layout``, ``dtype`` or count, or a pool with
+            no digit below ``opts.num_classes``.
+        FileExistsError: ``out_dir`` holds a data set and not
+            ``overwrite``.
+        GenerationError: ``opts`` cannot be met.
     """
     out_type = _dtypes(layout, opts, dtype)
     pools = [_usable(p, opts.num_classes) for p in pools]

@@ -17,7 +17,19 @@ THREADS = os.cpu_count() or 1
 
 
 def require(module: str, purpose: str, install: str) -> ModuleType:
-    """Import ``module`` or say which package ``purpose`` needs."""
+    """Import ``module`` or say which package ``purpose`` needs.
+
+    Args:
+        module: Name of the module to import.
+        purpose: What needs it, for the error message.
+        install: How to install it, for the error message.
+
+    Returns:
+        The imported module.
+
+    Raises:
+        RuntimeError: ``module`` cannot be imported.
+    """
     try:
         return importlib.import_module(module)
     except ImportError as e:

@@ -129,8 +129,16 @@ class Export:
         self.net = BACKENDS[self.backend](*self.files, device=device)
 
     def check_size(self, name: str, hw: Tuple[int, int]) -> None:
-        """Refuse an image that pads to another size than a static model's
-        (``hw``: the image's size after any resize)."""
+        """Refuse an image that pads to another size than a static model's.
+
+        Args:
+            name: Names the image in the error message.
+            hw: The image's ``(H, W)`` after any resize.
+
+        Raises:
+            ValueError: The model's input size is static and the image pads
+                to another one.
+        """
         shape = self.input_shape
         padded = self.preprocess.padded_shape(hw)
         if None not in shape[2:] and tuple(shape[2:]) != padded:
@@ -143,7 +151,20 @@ class Export:
 
     def check_images(self, imgs: Sequence[np.ndarray],
                      names: Optional[Sequence[str]]) -> List[str]:
-        """Names for ``imgs`` after checking they are grey ``uint8``."""
+        """Names for ``imgs`` after checking they are grey ``uint8``.
+
+        Args:
+            imgs: The images, each ``(H, W)`` ``uint8``.
+            names: One name per image; None (or empty) for ``'image 0'``,
+                ``'image 1'``, ...
+
+        Returns:
+            The names, as a list.
+
+        Raises:
+            ValueError: Not one name per image, or an image that is not
+                ``(H, W)`` ``uint8``.
+        """
         names = names or [f'image {i}' for i in range(len(imgs))]
         if len(names) != len(imgs):
             raise ValueError(f'{len(names)} names for {len(imgs)} images')

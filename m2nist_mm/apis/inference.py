@@ -30,6 +30,21 @@ def load_model(model_cfg: Union[str, Config],
     Unlike mmseg's ``init_model`` (mmdet's ``init_detector``), a checkpoint
     whose parameters do not match the config (missing, unexpected or
     differently shaped) is an error, not a warning.
+
+    Args:
+        model_cfg: A config file or loaded config (``default_scope``
+            ``mmdet`` builds a detector, anything else a segmentor); its
+            ``custom_imports`` are imported first.
+        checkpoint: The checkpoint file.
+        device: Where the model goes.
+
+    Returns:
+        The model in eval mode, with ``cfg`` set.
+
+    Raises:
+        FileNotFoundError: The checkpoint does not exist.
+        ValueError: It cannot be read, holds no state dict, or does not
+            match the config.
     """
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
@@ -70,6 +85,14 @@ def torch_predict(model: torch.nn.Module,
 
     Images are batched with others of their size (mmseg's data
     preprocessor pads at test time but needs one size per batch).
+
+    Args:
+        model: A segmentor from :func:`load_model`.
+        imgs: Grey ``uint8`` images ``(H, W)``.
+        batch_size: Most images per forward pass.
+
+    Returns:
+        One ``uint8`` class map ``(H, W)`` per image (10 = background).
     """
     with DefaultScope.overwrite_default_scope('mmseg'):
         pipeline = Compose(
@@ -86,8 +109,19 @@ def torch_predict(model: torch.nn.Module,
 @torch.no_grad()
 def torch_detect(model: torch.nn.Module, imgs: Sequence[np.ndarray],
                  batch_size: int = 50) -> List[Detections]:
-    """Detections (all scores) from the model's test pipeline and
-    test_step, in each image's own pixels; same-size images are batched."""
+    """Detections from the model's own test pipeline and test_step.
+
+    Args:
+        model: A detector from :func:`load_model`.
+        imgs: Grey ``uint8`` images ``(H, W)``; same-size images are
+            batched.
+        batch_size: Most images per forward pass.
+
+    Returns:
+        Per image, ``bboxes`` ``(n, 4)`` (``x1, y1, x2, y2`` in the image's
+        own pixels), ``scores`` ``(n,)`` (all of them, no threshold) and
+        ``labels`` ``(n,)`` (digits).
+    """
     steps = [s for s in array_loading(model.cfg.test_pipeline, 'torch_detect')
              if s['type'] != 'LoadAnnotations']
     with DefaultScope.overwrite_default_scope('mmdet'):

@@ -23,7 +23,15 @@ FUSIONS = ('max', 'mean', 'select')
 
 
 def check_channels(factors: Sequence[float], fusion: str) -> None:
-    """Refuse empty or non-positive factors and unknown fusions."""
+    """Refuse empty or non-positive factors and unknown fusions.
+
+    Args:
+        factors: The scale channels' rescaling factors.
+        fusion: One of :data:`FUSIONS`.
+
+    Raises:
+        ValueError: Either is invalid.
+    """
     if not factors or not all(
             isinstance(f, (int, float)) and f > 0 for f in factors):
         raise ValueError(f'scale channels: factors must be positive numbers,'
@@ -34,7 +42,15 @@ def check_channels(factors: Sequence[float], fusion: str) -> None:
 
 
 def rescale_batch(images: torch.Tensor, factor: float) -> torch.Tensor:
-    """``(B, 1, H, W)`` grey values rescaled by ``factor`` (0-255 kept)."""
+    """Rescale a batch: bicubic up (clamped to 0-255), area down.
+
+    Args:
+        images: Grey values ``(B, 1, H, W)``, 0-255.
+        factor: The rescaling factor.
+
+    Returns:
+        ``(B, 1, round(H * factor), round(W * factor))``.
+    """
     if factor == 1:
         return images
     h, w = images.shape[-2:]
@@ -49,7 +65,16 @@ def rescale_batch(images: torch.Tensor, factor: float) -> torch.Tensor:
 @torch.no_grad()
 def channel_probs(model: torch.nn.Module, images: torch.Tensor,
                   factor: float) -> torch.Tensor:
-    """Class probabilities ``(B, C, H, W)`` of one channel at image size."""
+    """Class probabilities of one scale channel, at the image size.
+
+    Args:
+        model: An mmseg segmentor.
+        images: Grey values ``(B, 1, H, W)``, 0-255.
+        factor: The channel's rescaling factor.
+
+    Returns:
+        Softmax probabilities ``(B, C, H, W)``.
+    """
     h, w = images.shape[-2:]
     scaled = rescale_batch(images, factor)
     samples = [
@@ -67,8 +92,18 @@ def channel_probs(model: torch.nn.Module, images: torch.Tensor,
 def fuse(probs: Sequence[torch.Tensor],
          fusion: str,
          ink: Optional[torch.Tensor] = None) -> torch.Tensor:
-    """Class indices ``(B, H, W)`` from each channel's ``(B, C, H, W)``;
-    ``ink`` ``(B, H, W)`` bool: the pixels ``'select'`` scores on."""
+    """Fuse the channels' probabilities into class indices.
+
+    Args:
+        probs: Each channel's ``(B, C, H, W)`` probabilities.
+        fusion: ``'max'`` or ``'mean'`` over channels, or ``'select'``
+            (per image, the channel most confident on its ink).
+        ink: ``(B, H, W)`` bool, the pixels ``'select'`` scores on (all
+            pixels when None or when an image has no ink).
+
+    Returns:
+        Class indices ``(B, H, W)``.
+    """
     if fusion == 'max':
         return torch.stack(probs).amax(0).argmax(1)
     if fusion == 'mean':
@@ -89,9 +124,21 @@ def predict_scales(model: torch.nn.Module,
                    factors: Sequence[float] = (1.0, ),
                    fusion: str = 'max',
                    batch_pixels: int = 2**17) -> np.ndarray:
-    """Class-index maps ``(N, H, W)`` uint8 of grey ``images`` ``(N, H, W)``
-    fused over the scale channels ``factors``; batches hold about
-    ``batch_pixels`` image pixels."""
+    """Segment images with scale channels.
+
+    Args:
+        model: An mmseg segmentor.
+        images: Grey images ``(N, H, W)``.
+        factors: The channels' rescaling factors.
+        fusion: How channels are fused (:func:`fuse`).
+        batch_pixels: About how many image pixels a batch holds.
+
+    Returns:
+        Class-index maps ``(N, H, W)``, ``uint8``.
+
+    Raises:
+        ValueError: Bad factors or fusion, or images not ``(N, H, W)``.
+    """
     check_channels(factors, fusion)
     if images.ndim != 3:
         raise ValueError(f'images must be (N, H, W) grey, got shape '

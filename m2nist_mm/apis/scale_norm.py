@@ -61,7 +61,15 @@ def ink_height(image: np.ndarray) -> Optional[float]:
 
 def estimate_scale(image: np.ndarray,
                    digit_height: float = DIGIT_HEIGHT) -> float:
-    """Digit scale of an M2NIST-style image (1.0 without ink)."""
+    """Digit scale of an M2NIST-style image, from its ink height.
+
+    Args:
+        image: A grey image ``(H, W)``.
+        digit_height: The ink height of scale-1 digits (pixels).
+
+    Returns:
+        The scale (1.0 for an image without ink).
+    """
     height = ink_height(image)
     return 1.0 if height is None else height / digit_height
 
@@ -70,9 +78,22 @@ def estimate_scale(image: np.ndarray,
 def predict_normalised(model: torch.nn.Module, images: np.ndarray,
                        background: int, ink_rule: bool = True,
                        digit_height: float = DIGIT_HEIGHT) -> np.ndarray:
-    """Class-index maps ``(N, H, W)`` uint8 of grey ``images`` ``(N, H, W)``,
-    each run at its estimated scale brought to 1; ``background``: the
-    class index the ink rule gives to pixels of value 0."""
+    """Segment each image rescaled so that its digits are at scale 1.
+
+    Args:
+        model: An mmseg segmentor trained at scale 1.
+        images: Grey images ``(N, H, W)``.
+        background: The background class index.
+        ink_rule: Pixels of value 0 are background, every other pixel its
+            most probable digit (M2NIST's masks are ``pixel > 0``).
+        digit_height: The ink height of scale-1 digits (pixels).
+
+    Returns:
+        Class-index maps ``(N, H, W)``, ``uint8``, at the images' size.
+
+    Raises:
+        ValueError: Images not ``(N, H, W)`` or a non-positive height.
+    """
     if images.ndim != 3:
         raise ValueError(f'images must be (N, H, W) grey, got shape '
                          f'{images.shape}')

@@ -21,6 +21,15 @@ def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
 
     Weights stay fp32 (pnnx's default is fp16); pnnx's intermediate files
     stay in a temporary directory.
+
+    Args:
+        onnx_file: The ONNX model.
+        input_shape: Its static ``[N, C, H, W]``.
+        work_dir: Where the ncnn files go.
+        stem: Their file name stem.
+
+    Returns:
+        The ``.param`` and ``.bin`` paths.
     """
     exe = require('pnnx', 'ncnn export',
                   'pip install -r requirements/runtime.txt').EXEC_PATH
@@ -50,8 +59,19 @@ def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
 
 def tensorrt_profile(deploy_cfg: Config,
                      input_shape: Sequence[Optional[int]]) -> dict:
-    """The deploy config's min/opt/max shapes, checked against the model's
-    ``input_shape`` (``None`` for dynamic axes)."""
+    """The deploy config's min/opt/max shapes, checked against the model.
+
+    Args:
+        deploy_cfg: A TensorRT deploy config.
+        input_shape: The graph's ``[N, C, H, W]`` (``None`` for dynamic
+            axes).
+
+    Returns:
+        Input name -> its ``min_shape``, ``opt_shape``, ``max_shape``.
+
+    Raises:
+        ValueError: No shapes in the config, or the graph's outside them.
+    """
     profiles = get_model_inputs(deploy_cfg)
     if not profiles or 'input_shapes' not in profiles[0]:
         raise ValueError(f'{deploy_cfg.filename}: backend_config.model_inputs'
@@ -73,8 +93,18 @@ def onnx2tensorrt(onnx_file: str, deploy_cfg: Config, shapes: dict,
                   work_dir: str, stem: str = 'end2end') -> List[str]:
     """Build ``<stem>.engine`` with the TensorRT Python API.
 
-    ``shapes``: :func:`tensorrt_profile`; precision and workspace come from
-    the deploy config's ``common_config``.
+    Precision and workspace come from the deploy config's
+    ``common_config``.
+
+    Args:
+        onnx_file: The ONNX model.
+        deploy_cfg: The TensorRT deploy config.
+        shapes: The input profile (:func:`tensorrt_profile`).
+        work_dir: Where the engine goes.
+        stem: Its file name stem.
+
+    Returns:
+        The engine's path, in a list.
     """
     trt = require('tensorrt', 'TensorRT export',
                   'pip install -r requirements/tensorrt.txt')

@@ -62,7 +62,21 @@ def torchscript_onnx_export() -> Iterator[None]:
 
 
 def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
-    """The backend, after checking the two configs belong together."""
+    """Check that the two configs belong together.
+
+    Args:
+        deploy_cfg: An mmdeploy deploy config.
+        model_cfg: The model config it is to export.
+
+    Returns:
+        The deploy config's backend.
+
+    Raises:
+        ValueError: Another codebase or task, an unsupported backend, a
+            model of the other task, a test pipeline without a loader
+            first, or ncnn with dynamic shapes.
+        RuntimeError: TensorRT without a visible GPU.
+    """
     name = deploy_cfg.filename or 'deploy config'
     codebase, task = get_codebase(deploy_cfg), get_task_type(deploy_cfg)
     if (codebase, task) not in TASKS:
@@ -106,6 +120,16 @@ def pad_in_graph(deploy_cfg: Config,
     output to the image size) gives the PyTorch result. Detection configs
     are returned unchanged (the SDK rescales boxes; padding does not move
     them).
+
+    Args:
+        deploy_cfg: The deploy config.
+        model_cfg: The model config.
+
+    Returns:
+        ``(deploy_cfg, model_cfg)`` to export with.
+
+    Raises:
+        ValueError: The data preprocessor pads to a fixed test size.
     """
     if get_task_type(deploy_cfg) != Task.SEGMENTATION:
         return deploy_cfg, model_cfg
@@ -154,7 +178,16 @@ class Plan:
 
 
 def prepare(deploy_cfg: str, model_cfg: str) -> Plan:
-    """Load and check the configs; derive the export's preprocessing."""
+    """Load and check the configs; derive the export's preprocessing.
+
+    Args:
+        deploy_cfg: The deploy config file.
+        model_cfg: The model config file (its ``custom_imports`` are
+            imported, registering the model's modules).
+
+    Returns:
+        The :class:`Plan` every later step reads.
+    """
     deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
     import_custom_modules(model_cfg)
     backend = check_configs(deploy_cfg, model_cfg)
@@ -167,7 +200,16 @@ def prepare(deploy_cfg: str, model_cfg: str) -> Plan:
 def check_sizes(plan: Plan, imgs: Sequence[np.ndarray],
                 names: Sequence[str]) -> None:
     """A static model takes one input size: every image must (resize and
-    pad) to the size of the first (the sample it is exported with)."""
+    pad) to the size of the first (the sample it is exported with).
+
+    Args:
+        plan: The export's :class:`Plan`.
+        imgs: Grey ``uint8`` images, the sample first.
+        names: Their names for messages.
+
+    Raises:
+        ValueError: An image that does not fit, named.
+    """
     if is_dynamic_shape(plan.deploy_cfg):
         return
     preprocess = Preprocess(plan.preprocess['transforms'],
@@ -193,7 +235,19 @@ def onnx_input_shape(onnx_file: str) -> List[Optional[int]]:
 
 def check_agreement(what: str, agree: float, needed: float, unit: str,
                     count: int, work_dir: str) -> None:
-    """Refuse an export that agrees with PyTorch on too little."""
+    """Refuse an export that agrees with PyTorch on too little.
+
+    Args:
+        what: What was compared, for the message.
+        agree: Its agreement (%).
+        needed: The least agreement accepted (%).
+        unit: What the percentage counts (pixels, boxes).
+        count: How many images were compared.
+        work_dir: The export's work dir (named as left untouched).
+
+    Raises:
+        RuntimeError: ``agree < needed``.
+    """
     if agree < needed:
         raise RuntimeError(
             f'{what} agrees with PyTorch on only {agree:.4f} % of the {unit} '
@@ -216,8 +270,18 @@ def _replace_export(tmp: str, work_dir: str, stem: str) -> List[str]:
 
 def convert(plan: Plan, checkpoint: str, img: np.ndarray,
             out_dir: str) -> List[Optional[int]]:
-    """Export the graph to ONNX and convert it for the backend in
-    ``out_dir``; the graph's input shape (``None`` for dynamic axes)."""
+    """Export the graph to ONNX and convert it for the backend.
+
+    Args:
+        plan: The export's :class:`Plan`.
+        checkpoint: The checkpoint to export.
+        img: The sample image the graph is traced with.
+        out_dir: Where the ONNX and backend files are written.
+
+    Returns:
+        The graph's input shape ``[N, C, H, W]`` (``None`` for dynamic
+        axes).
+    """
     with torchscript_onnx_export():
         torch2onnx(img, out_dir, plan.save_file, plan.deploy_cfg,
                    plan.export_cfg, checkpoint, 'cpu')
@@ -239,6 +303,16 @@ def verify(plan: Plan, model: torch.nn.Module, out_dir: str,
            min_agreement: float, work_dir: str) -> Dict:
     """Run the export in ``out_dir`` (the runtime, and mmdeploy's SDK when
     installed) against PyTorch; refuse it below ``min_agreement`` %.
+
+    Args:
+        plan: The export's :class:`Plan`.
+        model: The PyTorch reference (:func:`..apis.load_model`).
+        out_dir: The folder with the new export.
+        imgs: Grey ``uint8`` images to compare on.
+        names: Their names for messages.
+        device: Where the export runs.
+        min_agreement: The least agreement accepted (%).
+        work_dir: The final work dir (named in the refusal).
 
     Returns:
         dict: ``agreement`` (%), its ``unit``, ``sdk_agreement`` (None when
@@ -288,6 +362,18 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
 
     When ``mmdeploy_runtime`` (mmdeploy's SDK) is installed and runs the
     backend, the SDK's own result on the export must agree as well.
+
+    Args:
+        deploy_cfg: The deploy config file (``configs/deploy/*.py``).
+        model_cfg: The model config file.
+        checkpoint: The checkpoint to export.
+        img: The sample image (grey ``uint8``) the graph is traced with;
+            a static model takes its size.
+        work_dir: Where the export goes.
+        check_imgs: More images to check the export on.
+        device: Where the export runs for the check.
+        min_agreement: The least agreement with PyTorch accepted (%).
+        names: Names of ``img`` and ``check_imgs`` for messages.
 
     Returns:
         dict: ``files`` written, ``backend``, ``input_shape``, the

@@ -46,9 +46,22 @@ def _resize(model_cfg: Config) -> List[dict]:
 
 
 def sdk_preprocess(deploy_cfg: Config, model_cfg: Config) -> dict:
-    """The ``Preprocess`` task: grey load, (resize,) normalise, and pad
-    when the graph does not, as the model config's test pipeline and data
-    preprocessor do."""
+    """The SDK's ``Preprocess`` task for a model config.
+
+    Grey load, (resize,) normalise, and pad when the graph does not, as the
+    model config's test pipeline and data preprocessor do.
+
+    Args:
+        deploy_cfg: The deploy config (its task decides the padding).
+        model_cfg: The model config the graph is exported from.
+
+    Returns:
+        The task dict of ``pipeline.json``.
+
+    Raises:
+        ValueError: Test-pipeline steps with no SDK equivalent, a
+            multi-channel normalisation, or a detector that does not pad.
+    """
     unknown = [s['type'] for s in model_cfg.test_pipeline
                if step_type(s) not in KNOWN_STEPS]
     if unknown:

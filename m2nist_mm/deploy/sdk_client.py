@@ -34,8 +34,15 @@ def _device(device: str) -> dict:
 
 def open_segmentor(work_dir: str,
                    device: str = 'cpu') -> Callable[[np.ndarray], np.ndarray]:
-    """``mmdeploy_runtime``'s ``Segmentor`` on the export in ``work_dir``,
-    as a function from a grey image to its class map (``uint8``)."""
+    """``mmdeploy_runtime``'s ``Segmentor`` on an export.
+
+    Args:
+        work_dir: The export (with its SDK meta files).
+        device: ``cpu`` or ``cuda[:N]``.
+
+    Returns:
+        A function from a grey image to its class map (``uint8``).
+    """
     from mmdeploy_runtime import Segmentor
     segmentor = Segmentor(model_path=work_dir, **_device(device))
     return lambda img: np.asarray(segmentor(_bgr(img))).astype(np.uint8)
@@ -43,8 +50,15 @@ def open_segmentor(work_dir: str,
 
 def open_detector(work_dir: str,
                   device: str = 'cpu') -> Callable[[np.ndarray], Detections]:
-    """``mmdeploy_runtime``'s ``Detector`` on the export in ``work_dir``,
-    as a function from a grey image to its detections (image pixels)."""
+    """``mmdeploy_runtime``'s ``Detector`` on an export.
+
+    Args:
+        work_dir: The export (with its SDK meta files).
+        device: ``cpu`` or ``cuda[:N]``.
+
+    Returns:
+        A function from a grey image to its detections (image pixels).
+    """
     from mmdeploy_runtime import Detector
     detector = Detector(model_path=work_dir, **_device(device))
 
@@ -59,13 +73,31 @@ def open_detector(work_dir: str,
 
 def sdk_segment(work_dir: str, imgs: Sequence[np.ndarray],
                 device: str = 'cpu') -> List[np.ndarray]:
-    """Class maps of grey images from the SDK (:func:`open_segmentor`)."""
+    """Class maps of grey images from the SDK (:func:`open_segmentor`).
+
+    Args:
+        work_dir: The export.
+        imgs: Grey ``uint8`` images.
+        device: ``cpu`` or ``cuda[:N]``.
+
+    Returns:
+        One ``uint8`` class map per image.
+    """
     segment = open_segmentor(work_dir, device)
     return [segment(img) for img in imgs]
 
 
 def sdk_detect(work_dir: str, imgs: Sequence[np.ndarray],
                device: str = 'cpu') -> List[Detections]:
-    """Detections of grey images from the SDK (:func:`open_detector`)."""
+    """Detections of grey images from the SDK (:func:`open_detector`).
+
+    Args:
+        work_dir: The export.
+        imgs: Grey ``uint8`` images.
+        device: ``cpu`` or ``cuda[:N]``.
+
+    Returns:
+        ``bboxes``, ``scores``, ``labels`` per image.
+    """
     detect = open_detector(work_dir, device)
     return [detect(img) for img in imgs]

@@ -31,6 +31,13 @@ def box_agreement(preds: Sequence[Detections], refs: Sequence[Detections],
     ``score_tol`` of ``score_thr`` is borderline (its twin may sit just
     below the threshold) and is not counted.
 
+    Args:
+        preds: Detections of an export (``bboxes``, ``scores``, ``labels``).
+        refs: The PyTorch detections of the same images.
+        score_thr: Boxes below it are not compared.
+        min_iou: The least IoU of a match.
+        score_tol: The most a match's scores may differ.
+
     Returns:
         ``agreement`` = matched / (matched + unmatched), in percent, and
         the ``matched``, ``unmatched`` and ``borderline`` counts.
@@ -73,8 +80,16 @@ def box_agreement(preds: Sequence[Detections], refs: Sequence[Detections],
 def evaluate_det(preds: Sequence[Detections],
                  gts: Sequence[List[Instance]],
                  img_shape: Sequence[int] = (64, 84)) -> Dict[str, float]:
-    """mmdet ``CocoMetric`` (bbox, as tools/test.py reports it) of
-    detections against ``(class, (x1, y1, x2, y2))`` ground truth."""
+    """mmdet ``CocoMetric`` (bbox, as tools/test.py reports it).
+
+    Args:
+        preds: Detections per image.
+        gts: Ground-truth instances ``(class, (x1, y1, x2, y2))`` per image.
+        img_shape: ``(H, W)`` of the images.
+
+    Returns:
+        The metric's figures (``bbox_mAP``, ``bbox_mAP_50``, ...).
+    """
     metric = CocoMetric(metric='bbox')
     metric.dataset_meta = dict(classes=DIGITS)
     samples = []

@@ -13,6 +13,13 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
     model with ``device_ids=[LOCAL_RANK]``; both fail without a GPU. Here the
     process group is started with gloo (mmengine then skips its own
     ``init_dist``) and DDP is told to keep the model on the CPU.
+
+    Args:
+        cfg: The run's config (``model_wrapper_cfg`` and ``launcher`` set).
+        launcher: ``'none'`` or ``'pytorch'`` (torchrun).
+
+    Raises:
+        ValueError: Another launcher without CUDA.
     """
     if launcher == 'none' or torch.cuda.is_available():
         return

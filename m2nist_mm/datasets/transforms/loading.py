@@ -50,6 +50,16 @@ def array_loading(pipeline: Sequence[dict], owner: str) -> List[dict]:
     it with :class:`LoadDigitImage` there, which reads ``img_path`` when a
     sample has no array. A ``LoadImageFromFile`` with arguments is refused:
     they would be ignored.
+
+    Args:
+        pipeline: A test or train pipeline (list of step dicts).
+        owner: Who asks, named in the error.
+
+    Returns:
+        A copy of the pipeline.
+
+    Raises:
+        ValueError: A leading ``LoadImageFromFile`` with arguments.
     """
     steps = [dict(s) if isinstance(s, dict) else s for s in pipeline]
     if steps and isinstance(steps[0], dict) and str(

@@ -74,8 +74,16 @@ class DigitIoUMetric(IoUMetric):
 
 def class_map_metrics(preds: Iterable[np.ndarray], gts: Iterable[np.ndarray],
                       classes: Sequence[str]) -> Dict[str, float]:
-    """``DigitIoUMetric``'s figures (digit mIoU, mIoU, per class), as
-    tools/test.py reports them, of class-index ``preds`` against ``gts``."""
+    """``DigitIoUMetric``'s figures, as tools/test.py reports them.
+
+    Args:
+        preds: Predicted class-index maps.
+        gts: The true class-index maps.
+        classes: Class names, background included.
+
+    Returns:
+        ``digit_mIoU``, ``mIoU``, ``aAcc`` and ``IoU.<class>`` (%).
+    """
     metric = DigitIoUMetric(iou_metrics=['mIoU'])
     metric.dataset_meta = dict(classes=tuple(classes))
     metric.process({}, [
