@@ -6,7 +6,7 @@ import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner import CheckpointLoader, load_checkpoint
 
-from m2nist_mm.compat import CheckpointLoadError
+from m2nist_mm.utils.compat import CheckpointLoadError
 
 
 class Evil:

@@ -47,3 +47,20 @@ def test_readme_results_are_in_benchmarks_json():
         x = float(text.replace(',', ''))
         assert any(round(v, digits) == x for v in values), \
             f'README figure {text} is not in docs/benchmarks.json'
+
+
+def test_metafile_figures_are_in_benchmarks_json():
+    """mim's model index quotes measured figures only."""
+    with open(osp.join(REPO, 'configs', 'metafile.yml')) as f:
+        lines = [ln for ln in f if not ln.lstrip().startswith('#')]
+    values = [f['value'] for f in committed()['figures'].values()]
+    for line in lines:
+        key, _, text = line.partition(':')
+        text = text.strip()
+        if not re.fullmatch(r'\d+(\.\d+)?', text) or any(
+                k in key for k in ('Iterations', 'Batch Size', 'Epochs')):
+            continue
+        digits = len(text.split('.')[1]) if '.' in text else 0
+        assert any(isinstance(v, (int, float)) and round(v, digits) ==
+                   float(text) for v in values), \
+            f'metafile figure {line.strip()} is not in docs/benchmarks.json'

@@ -50,7 +50,7 @@ def register_all_modules(task: str = 'all',
                          init_default_scope: bool = False) -> None:
     """Register m2nist_mm's modules into the OpenMMLab registries.
 
-    Also applies the torch compatibility fixes (:mod:`m2nist_mm.compat`).
+    Also applies the torch compatibility fixes (:mod:`m2nist_mm.utils.compat`).
 
     Args:
         task: ``'seg'`` (mmseg only; mmdet is not imported), ``'det'``
@@ -65,7 +65,7 @@ def register_all_modules(task: str = 'all',
         raise ValueError('init_default_scope needs task "seg" or "det"')
     check_versions(('mmcv', 'mmengine', 'mmseg') +
                    (('mmdet', ) if task != 'seg' else ()))
-    from .. import compat
+    from . import compat
     compat.apply()
     for name in SEG_MODULES + (DET_MODULES if task != 'seg' else ()):
         import_module(name)
