@@ -5,6 +5,8 @@ import json
 import os.path as osp
 import re
 
+import pytest
+
 from benchmarks.report import render_markdown
 from .conftest import REPO
 
@@ -35,18 +37,35 @@ def test_benchmarks_md_is_generated_from_the_json():
         assert f.read() == render_markdown(committed())
 
 
-def test_readme_results_are_in_benchmarks_json():
-    with open(osp.join(REPO, 'README.md')) as f:
-        readme = f.read()
-    results = readme.split('\n## Results\n')[1].split('\n## ')[0]
-    values = [f['value'] for f in committed()['figures'].values()]
-    values = [v for v in values
-              if isinstance(v, (int, float)) and not isinstance(v, bool)]
+def flat_values() -> list:
+    """Every number among the figures (lists and dicts opened; numeric
+    dict keys such as the scales count too)."""
+    out, todo = [], [f['value'] for f in committed()['figures'].values()]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, dict):
+            todo += list(v.values())
+            out += [float(k) for k in v if re.fullmatch(r'\d+\.\d+', k)]
+        elif isinstance(v, list):
+            todo += v
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(v)
+    return out
+
+
+@pytest.mark.parametrize('doc,section', [('README.md', 'Results'),
+                                         ('docs/scale.md', 'Measured')])
+def test_doc_figures_are_in_benchmarks_json(doc, section):
+    with open(osp.join(REPO, doc)) as f:
+        text = f.read()
+    results = text.split(f'\n## {section}\n')[1].split('\n## ')[0]
+    results = results.replace('19.9 px', '')  # a constant, not a result
+    values = flat_values()
     for text in numbers(results):
         digits = len(text.split('.')[1]) if '.' in text else 0
         x = float(text.replace(',', ''))
         assert any(round(v, digits) == x for v in values), \
-            f'README figure {text} is not in docs/benchmarks.json'
+            f'{doc} figure {text} is not in docs/benchmarks.json'
 
 
 def test_metafile_figures_are_in_benchmarks_json():
