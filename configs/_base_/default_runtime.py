@@ -20,6 +20,8 @@ default_hooks = dict(
         save_best='digit_mIoU',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # the random generators seeded per iteration: --resume is exact
+    iter_seed=dict(type='IterSeedHook'),
     visualization=dict(type='ArraySegVisualizationHook'))
 # mmseg's visualiser, also for the grey images MMSegInferencer is given
 visualizer = dict(type='DigitSegLocalVisualizer')

@@ -100,6 +100,55 @@ def test_resume_continues_from_last_checkpoint(trained, tmp_path):
     assert 'Load checkpoint from' in proc.stdout + proc.stderr
 
 
+def test_resume_is_exact(tiny_root_module, tmp_path):
+    """A run killed after a checkpoint and resumed ends with the weights,
+    EMA, optimizer state and metrics of the uninterrupted run, bit for bit
+    (data loaded by a worker, as the configs do)."""
+    import shutil
+
+    import torch
+    path = osp.join(str(tmp_path), 'cfg.py')
+    with open(path, 'w') as f:
+        f.write(TINY_DATA.replace('num_workers=0, persistent_workers=False',
+                                  'num_workers=1, persistent_workers=True')
+                .format(base=osp.join(REPO, 'configs', 'm2nist_fastscnn.py'),
+                        root=tiny_root_module) + """
+train_cfg = dict(max_iters=8, val_interval=2)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.5, by_epoch=False, begin=0, end=8)
+]
+default_hooks = dict(checkpoint=dict(interval=2, max_keep_ckpts=10))
+""")
+    whole, resumed = str(tmp_path / 'whole'), str(tmp_path / 'resumed')
+    run(sys.executable, 'tools/train.py', path, '--work-dir', whole)
+    # killed right after its iteration-4 checkpoint: what is on disk then
+    os.makedirs(resumed)
+    shutil.copy(osp.join(whole, 'iter_4.pth'), resumed)
+    with open(osp.join(resumed, 'last_checkpoint'), 'w') as f:
+        f.write(osp.join(resumed, 'iter_4.pth'))
+    run(sys.executable, 'tools/train.py', path, '--work-dir', resumed,
+        '--resume')
+
+    def load(work):
+        return torch.load(osp.join(work, 'iter_8.pth'), map_location='cpu',
+                          weights_only=False)
+
+    a, b = load(whole), load(resumed)
+    for key in ('state_dict', 'ema_state_dict'):
+        assert a[key].keys() == b[key].keys()
+        for name in a[key]:
+            assert torch.equal(a[key][name], b[key][name]), (key, name)
+    for i, state in a['optimizer']['state'].items():
+        for name, value in state.items():
+            assert torch.equal(value, b['optimizer']['state'][i][name])
+    assert a['param_schedulers'] == b['param_schedulers']
+    last = [[s for s in scalars(w) if 'digit_mIoU' in s][-1]
+            for w in (whole, resumed)]
+    assert last[0]['step'] == 8
+    assert {k: v for k, v in last[0].items() if 'time' not in k} == \
+        {k: v for k, v in last[1].items() if 'time' not in k}
+
+
 def test_test_tool_writes_metrics_masks_and_overlays(trained, tmp_path):
     cfg, work, _ = trained
     out, show = str(tmp_path / 'out'), str(tmp_path / 'show')
