@@ -6,6 +6,7 @@ SEG_MODULES = (
     'm2nist_mm.datasets.m2nist',
     'm2nist_mm.datasets.mnist_large_scale',
     'm2nist_mm.datasets.transforms',
+    'm2nist_mm.engine.hooks.channels_last_hook',
     'm2nist_mm.engine.hooks.iter_seed_hook',
     'm2nist_mm.engine.hooks.visualization_hook',
     'm2nist_mm.engine.optimizers',

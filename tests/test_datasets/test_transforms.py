@@ -4,8 +4,10 @@ import pytest
 
 from m2nist_core import DataFileError
 from m2nist_core.datagen.generator import resize_ink
+from m2nist_core.digit_warp import warp_digits
 from m2nist_mm.datasets.transforms import (LoadDigitImage, RandomDigitScale,
-                                           RandomTranslate, ToGray)
+                                           RandomDigitWarp, RandomTranslate,
+                                           ToGray)
 from ..conftest import make_m2nist
 
 
@@ -142,3 +144,51 @@ def test_digit_scale_errors():
     sample['gt_seg_map'][0, 0] = 12
     with pytest.raises(ValueError, match='outside 0-10'):
         RandomDigitScale()(sample)
+
+
+@pytest.mark.parametrize('elastic_alpha', [0.0, 6.0])
+def test_digit_warp_keeps_labels_exact(elastic_alpha):
+    imgs, masks = make_m2nist(6, seed=5)
+    rng = np.random.RandomState(0)
+    for img, mask in zip(imgs, masks):
+        out, out_mask = warp_digits(img, mask, rng, max_rotate=20,
+                                    elastic_alpha=elastic_alpha)
+        assert out.shape == img.shape and out.dtype == img.dtype
+        assert not np.array_equal(out, img)
+        # ink exactly where a digit is, and only digits of the input
+        np.testing.assert_array_equal(out_mask != 10, out > 0)
+        assert set(np.unique(out_mask)) <= set(np.unique(mask))
+
+
+def test_digit_warp_identity():
+    imgs, masks = make_m2nist(2, seed=5)
+    rng = np.random.RandomState(0)
+    for img, mask in zip(imgs, masks):
+        out, out_mask = warp_digits(img, mask, rng, max_rotate=0,
+                                    scale_range=(1, 1), max_shear=0)
+        np.testing.assert_array_equal(out, img)
+        np.testing.assert_array_equal(out_mask, mask)
+
+
+def test_digit_warp_transform(sample):
+    np.random.seed(1)
+    out = RandomDigitWarp(prob=1.0)(dict(sample))
+    assert not np.array_equal(out['img'], sample['img'])
+    np.testing.assert_array_equal(out['gt_seg_map'] != 10, out['img'] > 0)
+    skipped = RandomDigitWarp(prob=0.0)(dict(sample))
+    assert skipped['img'] is sample['img']
+    with pytest.raises(ValueError, match='combined.npy.*ToGray'):
+        RandomDigitWarp(prob=1.0)(dict(sample, img=np.zeros((64, 84, 3),
+                                                            np.uint8)))
+    with pytest.raises(ValueError, match='uint8 image'):
+        warp_digits(sample['img'].astype(np.float32), sample['gt_seg_map'],
+                    np.random.RandomState(0))
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(prob=1.5), dict(scale_range=(1.2, 0.8)), dict(scale_range=(0, 1)),
+    dict(max_rotate=-1), dict(elastic_sigma=0)
+])
+def test_digit_warp_bad_args(kwargs):
+    with pytest.raises(ValueError, match='RandomDigitWarp'):
+        RandomDigitWarp(**kwargs)

@@ -1,8 +1,8 @@
-from .augment import RandomTranslate
+from .augment import RandomDigitWarp, RandomTranslate
 from .loading import LoadDigitImage, ToGray, array_loading
 from .scale import RandomDigitScale
 
 __all__ = [
-    'LoadDigitImage', 'ToGray', 'RandomTranslate', 'RandomDigitScale',
-    'array_loading'
+    'LoadDigitImage', 'ToGray', 'RandomTranslate', 'RandomDigitWarp',
+    'RandomDigitScale', 'array_loading'
 ]

@@ -5,6 +5,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
+from m2nist_core.digit_warp import warp_digits
+
 
 @TRANSFORMS.register_module()
 class RandomTranslate(BaseTransform):
@@ -66,3 +68,75 @@ class RandomTranslate(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(max_shift={self.max_shift}, '
                 f'prob={self.prob})')
+
+
+@TRANSFORMS.register_module()
+class RandomDigitWarp(BaseTransform):
+    """Distort each digit of a grey image on its own: random rotation,
+    scale and shear about its centre, optionally an elastic field.
+
+    The mask follows the ink exactly (see
+    :func:`m2nist_core.digit_warp.warp_digits`), so the labels stay
+    M2NIST's: every pixel with ink is its digit's class.
+
+    Modified keys: ``img``, ``gt_seg_map``.
+
+    Args:
+        prob: Probability of distorting an image.
+        max_rotate: Largest rotation of a digit (degrees, either way).
+        scale_range: ``(low, high)`` of a digit's scale factor.
+        max_shear: Largest horizontal shear of a digit, either way.
+        elastic_alpha: Strength of the elastic field in pixels (0: none).
+        elastic_sigma: Smoothness of the elastic field in pixels.
+        background: The mask's background class.
+    """
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 max_rotate: float = 15.0,
+                 scale_range: Sequence[float] = (0.85, 1.15),
+                 max_shear: float = 0.25,
+                 elastic_alpha: float = 0.0,
+                 elastic_sigma: float = 4.0,
+                 background: int = 10) -> None:
+        if not 0 <= prob <= 1:
+            raise ValueError(f'RandomDigitWarp: prob must be in [0, 1], got '
+                             f'{prob!r}')
+        if (len(scale_range) != 2
+                or not 0 < scale_range[0] <= scale_range[1]):
+            raise ValueError(
+                'RandomDigitWarp: scale_range must be (low, high) with '
+                f'0 < low <= high, got {scale_range!r}')
+        if min(max_rotate, max_shear, elastic_alpha) < 0 or elastic_sigma <= 0:
+            raise ValueError(
+                'RandomDigitWarp: max_rotate, max_shear and elastic_alpha '
+                'must be >= 0 and elastic_sigma > 0, got '
+                f'{(max_rotate, max_shear, elastic_alpha, elastic_sigma)!r}')
+        self.prob = prob
+        self.params = dict(max_rotate=max_rotate,
+                           scale_range=tuple(scale_range),
+                           max_shear=max_shear,
+                           elastic_alpha=elastic_alpha,
+                           elastic_sigma=elastic_sigma,
+                           background=background)
+
+    def transform(self, results: dict) -> dict:
+        if np.random.rand() >= self.prob:
+            return results
+        img = results['img']
+        if img.ndim == 3 and img.shape[2] == 1:
+            img = img[..., 0]
+        if img.ndim != 2:
+            raise ValueError(
+                f'RandomDigitWarp: {results.get("img_path")}: expected a grey '
+                f'image (run ToGray first), got shape {results["img"].shape}')
+        # np.random: the generator the data loader workers seed
+        img, mask = warp_digits(img, results['gt_seg_map'], np.random,
+                                **self.params)
+        results['img'] = img.reshape(results['img'].shape)
+        results['gt_seg_map'] = mask
+        return results
+
+    def __repr__(self) -> str:
+        args = ', '.join(f'{k}={v!r}' for k, v in self.params.items())
+        return f'{self.__class__.__name__}(prob={self.prob}, {args})'
