@@ -1,7 +1,7 @@
 """Exact resume: a training run killed after a checkpoint and continued
 with ``--resume`` ends where the uninterrupted run ends, bit for bit.
 
-    python -m benchmarks.resume [--model fastscnn] [--iters 80]
+    python -m benchmarks.resume [--model fastscnn] [--iters 200]
 
 Trains the model's config on M2NIST for ``--iters`` iterations (validation
 and a checkpoint every half of them) twice: once uninterrupted, once
@@ -109,7 +109,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--model', default='fastscnn',
                         choices=['fastscnn', 'unet'])
-    parser.add_argument('--iters', type=int, default=80)
+    parser.add_argument('--iters', type=int, default=200,
+                        help='at least twice the 100-iteration warm-up')
     parser.add_argument('--delay', type=float, default=3.0,
                         help='seconds between the checkpoint and the kill')
     parser.add_argument('--work-root', default='work_dirs/benchmark_resume',

@@ -15,6 +15,7 @@ import argparse
 import glob
 import json
 import os.path as osp
+import shutil
 import sys
 from typing import List, Optional, Sequence
 
@@ -70,6 +71,8 @@ def bench(model: str, seed: int, args: argparse.Namespace,
     """
     config = f'configs/m2nist_{model}.py'
     work = work or osp.join(args.work_root, model, f'seed{seed}')
+    # an earlier run's checkpoints must not be taken for this run's
+    shutil.rmtree(osp.join(REPO, work), ignore_errors=True)
     train_cmd = [
         sys.executable, 'tools/train.py', config, '--work-dir', work,
         '--cfg-options', f'randomness.seed={seed}', *options
