@@ -4,24 +4,28 @@ dataset_type = 'M2NISTDataset'
 data_root = 'data/m2nist'
 meta_keys = ('img_path', 'img_idx', 'ori_shape', 'img_shape', 'pad_shape',
              'scale_factor', 'flip', 'flip_direction', 'reduce_zero_label')
-train_pipeline = [
+undistorted_train_pipeline = [
     dict(type='LoadDigitImage'),
     dict(type='ToGray'),
+    dict(type='RandomTranslate', max_shift=(6, 6), prob=0.5),
+    dict(type='PackSegInputs', meta_keys=meta_keys),
+]
+train_pipeline = [
+    *undistorted_train_pipeline[:2],
     # each digit rotated, scaled, sheared and bent on its own (labels stay
     # exact): a trained model's errors are whole digits taken for another
     # digit, and 4000 images hold only about 8000 digits
     dict(type='RandomDigitWarp', prob=0.8, max_rotate=15,
          scale_range=(0.85, 1.15), max_shear=0.25, elastic_alpha=20,
          elastic_sigma=4),
-    dict(type='RandomTranslate', max_shift=(6, 6), prob=0.5),
-    dict(type='PackSegInputs', meta_keys=meta_keys),
+    *undistorted_train_pipeline[2:],
 ]
 # Training on digits of scales 1-4 mixed (configs/*_mixscale.py): each image
 # rescaled by a factor drawn log-uniformly in [1, 4], as the generator would
 # draw it at that scale, then cropped to 96x128; batch 8 of those crops is
 # the same pixels per iteration as batch 16 of 64x96.
 mixscale_train_pipeline = [
-    *train_pipeline[:4],
+    *undistorted_train_pipeline[:3],
     dict(type='RandomDigitScale', scale_range=(1.0, 4.0)),
     dict(type='RandomCrop', crop_size=(96, 128)),
     train_pipeline[-1],
