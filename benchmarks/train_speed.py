@@ -48,16 +48,17 @@ def cpu_flags() -> Dict[str, bool]:
     return dict(amx='amx_tile' in flags, avx512_bf16='avx512_bf16' in flags)
 
 
-def _train_step(cfg, batch_size: int, bf16: bool, channels_last: bool,
+def _train_step(cfg, samples: list, batch_size: int, bf16: bool,
+                channels_last: bool,
                 compile_model: bool) -> Callable[[], None]:
-    """One training step of the config's model on a fixed real batch."""
+    """One training step of the config's model on a fixed real batch (the
+    first ``batch_size`` of ``samples``, outputs of the train pipeline)."""
     import torch
     from mmengine.dataset import pseudo_collate
-    from mmseg.registry import DATASETS, MODELS
+    from mmseg.registry import MODELS
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).train()
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    batch = pseudo_collate([dataset[i] for i in range(batch_size)])
+    batch = pseudo_collate(samples[:batch_size])
     optim = torch.optim.AdamW(model.parameters(), lr=1e-4)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
@@ -102,10 +103,13 @@ def bench(model: str, steps: int) -> dict:
     cfg = Config.fromfile(osp.join(REPO, f'configs/m2nist_{model}.py'))
     import_custom_modules(cfg)
     init_default_scope('mmseg')
+    from mmseg.registry import DATASETS
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    samples = [dataset[i] for i in range(max(o[0] for o in OPTIONS.values()))]
     options = {}
     for name, (batch, bf16, last, comp) in OPTIONS.items():
         try:
-            step = _train_step(cfg, batch, bf16, last, comp)
+            step = _train_step(cfg, samples, batch, bf16, last, comp)
             seconds = timed(step, steps)
         except Exception as e:  # e.g. no C++ compiler for torch.compile
             options[name] = dict(error=f'{type(e).__name__}: {e}'[:200])

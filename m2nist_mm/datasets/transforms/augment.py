@@ -5,6 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
+from m2nist_core.classes import BACKGROUND
 from m2nist_core.digit_warp import warp_digits
 
 
@@ -98,7 +99,7 @@ class RandomDigitWarp(BaseTransform):
                  max_shear: float = 0.25,
                  elastic_alpha: float = 0.0,
                  elastic_sigma: float = 4.0,
-                 background: int = 10) -> None:
+                 background: int = BACKGROUND) -> None:
         if not 0 <= prob <= 1:
             raise ValueError(f'RandomDigitWarp: prob must be in [0, 1], got '
                              f'{prob!r}')
