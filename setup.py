@@ -79,11 +79,13 @@ setup(
     },
     python_requires='>=3.9',
     # m2nist_core alone (numpy, OpenCV): a slim inference install is
-    # `pip install .[onnxruntime]`; tools/install.sh installs the whole stack
+    # `pip install .[onnxruntime]` (or .[openvino]); tools/install.sh
+    # installs the whole stack
     # (mmcv is built from source there).
     install_requires=read_requirements('requirements/core.txt'),
     extras_require=dict(
         onnxruntime=pinned('onnxruntime'),
+        openvino=pinned('openvino'),
         ncnn=pinned('ncnn'),
         large_scale=pinned('h5py'),
         mm=['torch==2.13.0', 'mmcv==2.1.0'] +

@@ -1,4 +1,5 @@
-"""Export a checkpoint through mmdeploy to ONNX Runtime, ncnn or TensorRT.
+"""Export a checkpoint through mmdeploy to ONNX Runtime, OpenVINO, ncnn or
+TensorRT, in fp32 or (ONNX Runtime, OpenVINO) int8 and bf16.
 
 The arguments follow mmdeploy's ``tools/deploy.py``::
 
@@ -8,6 +9,8 @@ The arguments follow mmdeploy's ``tools/deploy.py``::
         --work-dir work_dirs/deploy/fastscnn_ort
 
 Detectors use ``configs/deploy/detection_onnxruntime_static-64x84.py``.
+Int8 deploy configs calibrate on the images their ``calib_config`` picks
+from the model config's training set, or on ``--calib-img``.
 
 The work dir gets the backend files and mmdeploy's SDK meta files
 (``deploy.json``, ``pipeline.json``, ``detail.json``) once the backend model
@@ -34,6 +37,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--test-img', nargs='+', default=[],
                         help='more images (files, .npy batches or dirs) to '
                         'check the backend model on')
+    parser.add_argument('--calib-img', nargs='+',
+                        help='int8 deploy configs: calibration images '
+                        '(files, .npy batches or dirs) instead of those the '
+                        "deploy config's calib_config picks")
     parser.add_argument('--work-dir', help='output dir (default '
                         'work_dirs/deploy/<model cfg>/<deploy cfg>)')
     parser.add_argument('--device', default='cpu',
@@ -67,17 +74,24 @@ def main(argv: Optional[List[str]] = None) -> int:
                              f'{len(sample)}; pass more with --test-img')
         checks = [item for path in args.test_img
                   for item in read_inputs(path)]
+        calib = None if args.calib_img is None else [
+            item for path in args.calib_img for item in read_inputs(path)]
         result = export(args.deploy_cfg, args.model_cfg, args.checkpoint,
                         sample[0][2], work_dir, [im for _, _, im in checks],
                         device=args.device,
                         min_agreement=args.min_agreement,
-                        names=[src for _, src, _ in sample + checks])
+                        names=[src for _, src, _ in sample + checks],
+                        calib_imgs=calib and [im for _, _, im in calib],
+                        calib_names=calib and [src for _, src, _ in calib])
     except (DataFileError, FileNotFoundError, ValueError,
             RuntimeError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
-    print(f'{result["backend"]} model in {work_dir} (input '
-          f'{result["input_shape"]}): agrees with PyTorch on '
+    calibrated = (f', calibrated on {result["calib_images"]} image(s)'
+                  if result['calib_images'] else '')
+    print(f'{result["backend"]} {result["precision"]} model in {work_dir} '
+          f'(input {result["input_shape"]}{calibrated}): agrees with '
+          'PyTorch on '
           f'{result["agreement"]:.4f} % of the {result["unit"]} of '
           f'{result["images"]} image(s)')
     if result['sdk_agreement'] is not None:

@@ -107,7 +107,8 @@ import importlib
 import sys
 failed = []
 for name in ('torch', 'mmcv.ops', 'mmengine', 'mmseg', 'mmdet', 'mmdeploy',
-             'onnxruntime', 'mmdeploy_runtime', 'mim', 'm2nist_core',
+             'onnxruntime', 'onnxruntime.quantization', 'openvino',
+             'mmdeploy_runtime', 'mim', 'm2nist_core',
              'm2nist_mm.segmentation', 'm2nist_mm.detection'):
     try:
         importlib.import_module(name)

@@ -6,7 +6,7 @@ runs (ONNX Runtime needs ``onnxruntime`` and numpy only).
 import importlib
 import os
 from types import ModuleType
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Sequence
 
 import numpy as np
 
@@ -42,10 +42,28 @@ def _cpu_only(backend: str, device: str) -> None:
         raise ValueError(f'{backend} runs on the CPU here, not {device!r}')
 
 
-class OnnxRuntimeBackend:
-    """An ``.onnx`` model in an ONNX Runtime CPU (or CUDA) session."""
+def _check_precision(backend: str, precision: str,
+                     known: Sequence[str]) -> None:
+    if precision not in known:
+        raise ValueError(f'{backend} models here are {" or ".join(known)}, '
+                         f'not {precision!r}')
 
-    def __init__(self, onnx_file: str, device: str = 'cpu') -> None:
+
+class OnnxRuntimeBackend:
+    """An ``.onnx`` model (fp32, or int8 QDQ) in an ONNX Runtime CPU (or
+    CUDA) session.
+
+    Args:
+        onnx_file: The model.
+        device: ``'cpu'`` or ``'cuda[:i]'``.
+        threads: Intra-op threads.
+        precision: ``deploy.json``'s precision (the file holds it; only
+            checked).
+    """
+
+    def __init__(self, onnx_file: str, device: str = 'cpu',
+                 threads: int = THREADS, precision: str = 'FP32') -> None:
+        _check_precision('ONNX Runtime', precision, ('FP32', 'INT8'))
         ort = require('onnxruntime', 'ONNX Runtime inference',
                       'pip install onnxruntime')
         providers = ['CPUExecutionProvider']
@@ -57,7 +75,7 @@ class OnnxRuntimeBackend:
         elif device != 'cpu':
             raise ValueError(f'unknown device {device!r} (cpu or cuda[:i])')
         options = ort.SessionOptions()
-        options.intra_op_num_threads = THREADS
+        options.intra_op_num_threads = threads
         try:
             self.session = ort.InferenceSession(onnx_file, options,
                                                 providers=providers)
@@ -78,8 +96,9 @@ class NcnnBackend:
     """An ncnn ``.param`` + ``.bin`` pair, fp32 on the CPU, one image a run."""
 
     def __init__(self, param_file: str, bin_file: str, device: str = 'cpu',
-                 threads: int = THREADS) -> None:
+                 threads: int = THREADS, precision: str = 'FP32') -> None:
         _cpu_only('ncnn', device)
+        _check_precision('ncnn', precision, ('FP32', ))
         self.ncnn = ncnn = require('ncnn', 'ncnn inference',
                                    'pip install -r requirements/runtime.txt')
         self.net = ncnn.Net()
@@ -116,9 +135,13 @@ class TensorRTBackend:
     """A serialised TensorRT (10+) engine on a CUDA device.
 
     Buffers are torch CUDA tensors: a TensorRT machine has torch anyway.
+    ``threads`` is not used (the engine runs on the GPU); the engine holds
+    its ``precision``.
     """
 
-    def __init__(self, engine_file: str, device: str = 'cuda') -> None:
+    def __init__(self, engine_file: str, device: str = 'cuda',
+                 threads: int = THREADS, precision: str = 'FP32') -> None:
+        _check_precision('TensorRT', precision, ('FP32', 'FP16', 'INT8'))
         if not device.startswith('cuda'):
             raise ValueError(f'TensorRT runs on a CUDA device, not '
                              f'{device!r} (use --device cuda:0)')
@@ -174,7 +197,83 @@ class TensorRTBackend:
             return out.cpu().numpy()
 
 
+def openvino_cpu_capabilities() -> List[str]:
+    """The precisions OpenVINO's CPU plugin can run here (``'FP32'``,
+    ``'BF16'``, ``'INT8'``, ...), from its ``OPTIMIZATION_CAPABILITIES``."""
+    ov = require('openvino', 'OpenVINO inference',
+                 'pip install -r requirements/runtime.txt')
+    return list(ov.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES'))
+
+
+class OpenVINOBackend:
+    """An OpenVINO IR (``.xml`` + ``.bin``) on the CPU.
+
+    The network is compiled once for each input shape it is given (a
+    static shape is what OpenVINO's CPU plugin runs fastest), with the
+    inference precision of ``deploy.json``: ``'FP32'`` computes in fp32
+    (OpenVINO's own default is bf16 on CPUs that have it), ``'BF16'`` in
+    bf16, and ``'INT8'`` runs the int8 layers of a quantised (QDQ) model
+    in int8 and the rest in fp32.
+
+    Args:
+        xml_file: The IR's graph.
+        bin_file: Its weights.
+        device: Must be ``'cpu'``.
+        threads: Inference threads.
+        precision: ``'FP32'``, ``'BF16'`` or ``'INT8'``.
+
+    Raises:
+        RuntimeError: No ``openvino`` package, or ``'BF16'`` on a CPU
+            without bf16.
+    """
+
+    HINTS = dict(FP32='f32', INT8='f32', BF16='bf16')
+
+    def __init__(self, xml_file: str, bin_file: str, device: str = 'cpu',
+                 threads: int = THREADS, precision: str = 'FP32') -> None:
+        _cpu_only('OpenVINO', device)
+        _check_precision('OpenVINO', precision, tuple(self.HINTS))
+        ov = require('openvino', 'OpenVINO inference',
+                     'pip install -r requirements/runtime.txt')
+        self.core = ov.Core()
+        if precision == 'BF16' and 'BF16' not in openvino_cpu_capabilities():
+            raise RuntimeError(
+                f'{xml_file}: exported for bf16, but this CPU has no bf16 '
+                '(OpenVINO CPU capabilities: '
+                f'{", ".join(openvino_cpu_capabilities())}); export it with '
+                'an fp32 or int8 deploy config')
+        try:
+            self.model = self.core.read_model(xml_file, bin_file)
+        except RuntimeError as e:
+            raise DataFileError(f'{xml_file}: OpenVINO cannot read it with '
+                                f'{bin_file}: {e}') from None
+        self.xml_file = xml_file
+        self.config = dict(INFERENCE_PRECISION_HINT=self.HINTS[precision],
+                           INFERENCE_NUM_THREADS=threads,
+                           PERFORMANCE_HINT='LATENCY')
+        self.requests: Dict[tuple, object] = {}
+
+    def outputs(self, batch: np.ndarray) -> List[np.ndarray]:
+        """All graph outputs for ``batch``."""
+        request = self.requests.get(batch.shape)
+        if request is None:
+            model = self.model.clone()
+            try:
+                model.reshape({model.inputs[0]: list(batch.shape)})
+            except RuntimeError as e:
+                raise ValueError(f'{self.xml_file}: the model does not take '
+                                 f'input {list(batch.shape)}: {e}') from None
+            compiled = self.core.compile_model(model, 'CPU', self.config)
+            request = self.requests[batch.shape] = \
+                compiled.create_infer_request()
+        result = request.infer({0: batch})
+        return [np.array(result[out]) for out in request.model_outputs]
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.outputs(batch)[0]
+
+
 #: Backend name in mmdeploy's ``deploy.json`` -> session class.
 BACKENDS: Dict[str, Callable] = dict(
     onnxruntime=OnnxRuntimeBackend, ncnn=NcnnBackend,
-    tensorrt=TensorRTBackend)
+    tensorrt=TensorRTBackend, openvino=OpenVINOBackend)

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from ..arrays import DataFileError, batches_by_shape
-from .backends import BACKENDS
+from .backends import BACKENDS, THREADS
 
 
 def _load_json(path: str) -> dict:
@@ -87,13 +87,19 @@ class Preprocess:
 class Export:
     """The files of a ``tools/deploy.py`` work dir, checked and opened.
 
-    ``deploy.json`` names the task, the backend and its files,
+    ``deploy.json`` names the task, the backend, its files and precision,
     ``pipeline.json`` the preprocessing and post-processing; the model's
     ``input_shape`` (``[N, C, H, W]``, ``None`` for a dynamic axis) is the
     one extra key m2nist_mm writes into ``deploy.json``.
+
+    Args:
+        work_dir: The deploy work dir (or a file in it).
+        device: ``'cpu'`` or ``'cuda[:i]'``.
+        threads: Threads of a CPU backend (default: all cores).
     """
 
-    def __init__(self, work_dir: str, device: str = 'cpu') -> None:
+    def __init__(self, work_dir: str, device: str = 'cpu',
+                 threads: int = THREADS) -> None:
         work_dir = osp.abspath(work_dir)
         if osp.isfile(work_dir):
             work_dir = osp.dirname(work_dir)
@@ -110,6 +116,7 @@ class Export:
             self.postprocess = tasks['postprocess']
             self.backend = model['backend']
             self.input_shape = model['input_shape']
+            self.precision = model.get('precision', 'FP32')
             files = [model['net']
                      ] + ([model['weights']] if model.get('weights') else [])
         except (KeyError, IndexError, TypeError) as e:
@@ -126,7 +133,9 @@ class Export:
             if not osp.isfile(path):
                 raise FileNotFoundError(f'{path} not found (named in '
                                         f'{work_dir}/deploy.json)')
-        self.net = BACKENDS[self.backend](*self.files, device=device)
+        self.net = BACKENDS[self.backend](*self.files, device=device,
+                                          threads=threads,
+                                          precision=self.precision)
 
     def check_size(self, name: str, hw: Tuple[int, int]) -> None:
         """Refuse an image that pads to another size than a static model's.
@@ -195,10 +204,12 @@ class DeployedModel(Export):
     Args:
         work_dir: The deploy work dir (or a file in it).
         device: ``'cpu'`` or ``'cuda[:i]'`` (TensorRT needs a GPU).
+        threads: Threads of a CPU backend (default: all cores).
     """
 
-    def __init__(self, work_dir: str, device: str = 'cpu') -> None:
-        super().__init__(work_dir, device)
+    def __init__(self, work_dir: str, device: str = 'cpu',
+                 threads: int = THREADS) -> None:
+        super().__init__(work_dir, device, threads)
         try:
             self.with_argmax = self.postprocess['params']['with_argmax']
         except (KeyError, TypeError) as e:

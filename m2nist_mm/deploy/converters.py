@@ -1,7 +1,9 @@
-"""ONNX -> ncnn (PyPI ``pnnx``) and ONNX -> TensorRT engine (TensorRT 10+).
+"""ONNX -> ncnn (PyPI ``pnnx``), ONNX -> OpenVINO IR (``openvino``) and
+ONNX -> TensorRT engine (TensorRT 10+).
 
-mmdeploy 1.3 converts with its own ``onnx2ncnn`` (not in the wheel) and a
-TensorRT 8 wrapper; these do the same job with what PyPI ships.
+mmdeploy 1.3 converts with its own ``onnx2ncnn`` (not in the wheel), the
+2022 OpenVINO Model Optimizer and a TensorRT 8 wrapper; these do the same
+job with what PyPI ships.
 """
 import os.path as osp
 import shutil
@@ -55,6 +57,35 @@ def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
                            f'(exit {proc.returncode}):\n{proc.stdout[-2000:]}'
                            f'\n{proc.stderr[-2000:]}')
     return [param, weights]
+
+
+def onnx2openvino(onnx_file: str, work_dir: str,
+                  stem: str = 'end2end') -> List[str]:
+    """Convert with ``openvino.convert_model``: ``<stem>.xml`` + ``.bin``.
+
+    Weights stay as they are in the ONNX graph (fp32, or int8 with their
+    scales for a quantised QDQ graph): OpenVINO's default would store fp32
+    weights as fp16.
+
+    Args:
+        onnx_file: The ONNX model.
+        work_dir: Where the IR goes.
+        stem: Its file name stem.
+
+    Returns:
+        The ``.xml`` and ``.bin`` paths.
+    """
+    ov = require('openvino', 'OpenVINO export',
+                 'pip install -r requirements/runtime.txt')
+    xml, weights = (osp.join(work_dir, f'{stem}.{ext}')
+                    for ext in ('xml', 'bin'))
+    try:
+        model = ov.convert_model(onnx_file)
+    except Exception as e:  # OpenVINO raises its own types
+        raise RuntimeError(f'OpenVINO could not convert {onnx_file}: '
+                           f'{e}') from None
+    ov.save_model(model, xml, compress_to_fp16=False)
+    return [xml, weights]
 
 
 def tensorrt_profile(deploy_cfg: Config,

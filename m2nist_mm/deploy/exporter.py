@@ -14,16 +14,20 @@ import torch
 from mmdeploy.apis import torch2onnx
 from mmdeploy.apis.utils import to_backend
 from mmdeploy.utils import (Backend, Codebase, Task, get_backend, get_codebase,
-                            get_ir_config, get_task_type, is_dynamic_shape,
-                            load_config)
+                            get_ir_config, get_precision, get_task_type,
+                            is_dynamic_shape, load_config)
 from mmdeploy.utils.config_utils import get_codebase_config
 from mmengine import Config
 
 from m2nist_core.inference import DeployedDetector, DeployedModel
+from m2nist_core.inference.backends import openvino_cpu_capabilities
 from m2nist_core.inference.model import Preprocess
 from ..apis.inference import (import_custom_modules, load_model, torch_detect,
                               torch_predict)
-from .converters import onnx2ncnn, onnx2tensorrt, tensorrt_profile
+from .converters import (onnx2ncnn, onnx2openvino, onnx2tensorrt,
+                         tensorrt_profile)
+from .quantize import (calibration_images, calibration_settings,
+                       quantization_settings, quantize_onnx)
 from .sdk import LOADERS, dump_sdk_info, sdk_preprocess, step_type
 from .sdk_client import SDK_BACKENDS, sdk_detect, sdk_installed, sdk_segment
 from .verify import agreement
@@ -32,12 +36,22 @@ from .verify import agreement
 TASKS = {
     (Codebase.MMSEG, Task.SEGMENTATION):
     ('decode_head', 'segmentation',
-     (Backend.ONNXRUNTIME, Backend.NCNN, Backend.TENSORRT)),
+     (Backend.ONNXRUNTIME, Backend.NCNN, Backend.OPENVINO,
+      Backend.TENSORRT)),
     (Codebase.MMDET, Task.OBJECT_DETECTION):
     ('bbox_head', 'detection', (Backend.ONNXRUNTIME, )),
 }
 #: The SDK meta files; with ``<save_file stem>.*`` all an export writes.
 OUTPUTS = ('deploy.json', 'pipeline.json', 'detail.json')
+#: Precisions each backend exports (``deploy.json``'s names). ONNX Runtime
+#: and OpenVINO read ``backend_config.precision``, the others mmdeploy's
+#: keys (ncnn ``precision``, TensorRT ``common_config.fp16_mode``).
+PRECISIONS = {
+    Backend.ONNXRUNTIME: ('FP32', 'INT8'),
+    Backend.OPENVINO: ('FP32', 'BF16', 'INT8'),
+    Backend.NCNN: ('FP32', ),
+    Backend.TENSORRT: ('FP32', 'FP16'),
+}
 
 
 @contextlib.contextmanager
@@ -61,6 +75,13 @@ def torchscript_onnx_export() -> Iterator[None]:
         torch.onnx.export = original
 
 
+def precision_of(deploy_cfg: Config, backend: Backend) -> str:
+    """The precision a deploy config exports (``deploy.json``'s name)."""
+    if backend in (Backend.ONNXRUNTIME, Backend.OPENVINO):
+        return deploy_cfg.backend_config.get('precision', 'FP32')
+    return get_precision(deploy_cfg)
+
+
 def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
     """Check that the two configs belong together.
 
@@ -72,10 +93,11 @@ def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
         The deploy config's backend.
 
     Raises:
-        ValueError: Another codebase or task, an unsupported backend, a
-            model of the other task, a test pipeline without a loader
-            first, or ncnn with dynamic shapes.
-        RuntimeError: TensorRT without a visible GPU.
+        ValueError: Another codebase or task, an unsupported backend or
+            precision, a model of the other task, a test pipeline without a
+            loader first, or ncnn with dynamic shapes.
+        RuntimeError: TensorRT without a visible GPU, bf16 on a CPU without
+            it.
     """
     name = deploy_cfg.filename or 'deploy config'
     codebase, task = get_codebase(deploy_cfg), get_task_type(deploy_cfg)
@@ -104,6 +126,20 @@ def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
                          'shape; use a static deploy config')
     if backend == Backend.TENSORRT and not torch.cuda.is_available():
         raise RuntimeError('TensorRT needs an NVIDIA GPU; none is visible')
+    precision = precision_of(deploy_cfg, backend)
+    if precision not in PRECISIONS[backend]:
+        raise ValueError(f'{name}: {backend.value} exports '
+                         f'{", ".join(PRECISIONS[backend])}, not '
+                         f'{precision!r} (backend_config.precision)')
+    if precision == 'INT8' and task != Task.SEGMENTATION:
+        raise ValueError(f'{name}: int8 export is for segmentation models')
+    if (backend == Backend.OPENVINO and precision == 'BF16'
+            and 'BF16' not in openvino_cpu_capabilities()):
+        raise RuntimeError(
+            f'{name} asks for bf16, which this CPU does not have (OpenVINO '
+            f'CPU capabilities: {", ".join(openvino_cpu_capabilities())}); '
+            'use the fp32 or int8 OpenVINO deploy config')
+    quantization_settings(deploy_cfg)  # raises on bad settings
     return backend
 
 
@@ -163,6 +199,9 @@ class Plan:
         detection: Whether the model is a detector.
         preprocess: The SDK ``Preprocess`` task (:func:`.sdk.sdk_preprocess`),
             also what the runtime's ``Preprocess`` reads.
+        precision: ``'FP32'``, ``'INT8'``, ... (:data:`PRECISIONS`).
+        quantization: The int8 quantiser's settings
+            (:func:`.quantize.quantization_settings`), None for float.
     """
     deploy_cfg: Config
     model_cfg: Config
@@ -170,6 +209,8 @@ class Plan:
     backend: Backend
     detection: bool
     preprocess: dict
+    precision: str
+    quantization: Optional[dict]
 
     @property
     def save_file(self) -> str:
@@ -194,7 +235,9 @@ def prepare(deploy_cfg: str, model_cfg: str) -> Plan:
     deploy_cfg, export_cfg = pad_in_graph(deploy_cfg, model_cfg)
     return Plan(deploy_cfg, model_cfg, export_cfg, backend,
                 get_task_type(deploy_cfg) == Task.OBJECT_DETECTION,
-                sdk_preprocess(deploy_cfg, export_cfg))
+                sdk_preprocess(deploy_cfg, export_cfg),
+                precision_of(deploy_cfg, backend),
+                quantization_settings(deploy_cfg))
 
 
 def check_sizes(plan: Plan, imgs: Sequence[np.ndarray],
@@ -268,15 +311,17 @@ def _replace_export(tmp: str, work_dir: str, stem: str) -> List[str]:
     return [osp.join(work_dir, f) for f in files]
 
 
-def convert(plan: Plan, checkpoint: str, img: np.ndarray,
-            out_dir: str) -> List[Optional[int]]:
-    """Export the graph to ONNX and convert it for the backend.
+def convert(plan: Plan, checkpoint: str, img: np.ndarray, out_dir: str,
+            calib_imgs: Sequence[np.ndarray] = ()) -> List[Optional[int]]:
+    """Export the graph to ONNX, quantise it for an int8 export, and
+    convert it for the backend.
 
     Args:
         plan: The export's :class:`Plan`.
         checkpoint: The checkpoint to export.
         img: The sample image the graph is traced with.
         out_dir: Where the ONNX and backend files are written.
+        calib_imgs: Calibration images of an int8 export.
 
     Returns:
         The graph's input shape ``[N, C, H, W]`` (``None`` for dynamic
@@ -288,8 +333,18 @@ def convert(plan: Plan, checkpoint: str, img: np.ndarray,
     onnx_file = osp.join(out_dir, plan.save_file)
     shape = onnx_input_shape(onnx_file)
     stem = osp.splitext(plan.save_file)[0]
+    if plan.quantization:
+        int8_file = osp.join(out_dir, f'{stem}.int8.onnx')
+        quantize_onnx(onnx_file, int8_file, calib_imgs,
+                      Preprocess(plan.preprocess['transforms'],
+                                 plan.model_cfg.filename),
+                      plan.quantization, shape, plan.deploy_cfg.filename,
+                      plan.model_cfg.get('int8_keep_float', []))
+        os.replace(int8_file, onnx_file)
     if plan.backend == Backend.NCNN:
         onnx2ncnn(onnx_file, shape, out_dir, stem)
+    elif plan.backend == Backend.OPENVINO:
+        onnx2openvino(onnx_file, out_dir, stem)
     elif plan.backend == Backend.TENSORRT:
         onnx2tensorrt(onnx_file, plan.deploy_cfg,
                       tensorrt_profile(plan.deploy_cfg, shape), out_dir, stem)
@@ -344,11 +399,44 @@ def verify(plan: Plan, model: torch.nn.Module, out_dir: str,
     return dict(agreement=agree, unit=unit, sdk_agreement=sdk_agree)
 
 
+def calibration(plan: Plan, calib_imgs: Optional[Sequence[np.ndarray]],
+                calib_names: Optional[Sequence[str]]
+                ) -> Tuple[List[np.ndarray], List[str]]:
+    """An int8 export's calibration images and their names: those given,
+    or those ``calib_config`` picks from the model config's data set.
+
+    Raises:
+        ValueError: Calibration images for a float export, none at all,
+            or images that are not grey ``uint8``.
+    """
+    if not plan.quantization:
+        if calib_imgs:
+            raise ValueError(f'{plan.deploy_cfg.filename} exports '
+                             f'{plan.precision}: calibration images are for '
+                             'int8 deploy configs')
+        return [], []
+    if calib_imgs is None:
+        return calibration_images(plan.model_cfg,
+                                  calibration_settings(plan.deploy_cfg))
+    calib_names = list(calib_names or [f'calibration image {i}'
+                                       for i in range(len(calib_imgs))])
+    if not calib_imgs or len(calib_names) != len(calib_imgs):
+        raise ValueError(f'{len(calib_imgs)} calibration images and '
+                         f'{len(calib_names)} names')
+    for name, im in zip(calib_names, calib_imgs):
+        if im.ndim != 2 or im.dtype != np.uint8:
+            raise ValueError(f'{name}: calibration images must be grey '
+                             f'uint8 (H, W), got {im.dtype} {im.shape}')
+    return list(calib_imgs), calib_names
+
+
 def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
            img: np.ndarray, work_dir: str,
            check_imgs: Sequence[np.ndarray] = (), device: str = 'cpu',
            min_agreement: float = 99.9,
-           names: Optional[Sequence[str]] = None) -> Dict:
+           names: Optional[Sequence[str]] = None,
+           calib_imgs: Optional[Sequence[np.ndarray]] = None,
+           calib_names: Optional[Sequence[str]] = None) -> Dict:
     """Export ``checkpoint``, write the SDK meta files, check the result.
 
     The backend files are made in a temporary directory and replace those
@@ -363,6 +451,10 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
     When ``mmdeploy_runtime`` (mmdeploy's SDK) is installed and runs the
     backend, the SDK's own result on the export must agree as well.
 
+    An int8 deploy config quantises the graph (:mod:`.quantize`) with
+    ranges measured on ``calib_imgs``, by default the images its
+    ``calib_config`` picks from the model config's training set.
+
     Args:
         deploy_cfg: The deploy config file (``configs/deploy/*.py``).
         model_cfg: The model config file.
@@ -374,9 +466,12 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
         device: Where the export runs for the check.
         min_agreement: The least agreement with PyTorch accepted (%).
         names: Names of ``img`` and ``check_imgs`` for messages.
+        calib_imgs: Calibration images (grey ``uint8``) of an int8 export.
+        calib_names: Their names for messages.
 
     Returns:
-        dict: ``files`` written, ``backend``, ``input_shape``, the
+        dict: ``files`` written, ``backend``, ``precision``, the number of
+        ``calib_images``, ``input_shape``, the
         ``agreement`` (%) of what (``unit``), the SDK's
         (``sdk_agreement``, None when not run) and the number of
         ``images`` it was checked on.
@@ -387,16 +482,20 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
     if len(names) != len(imgs):
         raise ValueError(f'{len(names)} names for {len(imgs)} images')
     check_sizes(plan, imgs, names)
+    calib, calib_names = calibration(plan, calib_imgs, calib_names)
+    if calib:  # they must fit a static graph as well
+        check_sizes(plan, [img, *calib], [names[0], *calib_names])
     # the reference: the model as tools/test.py runs it (strict loading)
     model = load_model(plan.model_cfg, checkpoint)
     os.makedirs(work_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix='.partial-') as tmp:
-        shape = convert(plan, checkpoint, img, tmp)
+        shape = convert(plan, checkpoint, img, tmp, calib)
         dump_sdk_info(plan.deploy_cfg, plan.export_cfg, plan.preprocess, tmp,
-                      checkpoint, shape)
+                      checkpoint, shape, plan.precision)
         checked = verify(plan, model, tmp, imgs, names, device,
                          min_agreement, work_dir)
         files = _replace_export(tmp, work_dir,
                                 osp.splitext(plan.save_file)[0])
     return dict(files=files, input_shape=shape, backend=plan.backend.value,
-                images=len(imgs), **checked)
+                precision=plan.precision, images=len(imgs),
+                calib_images=len(calib), **checked)

@@ -78,8 +78,12 @@ def block_average(x: torch.Tensor, bins: Union[int, Tuple[int, int]],
                 'divide it, or pad the input to a size that makes them')
         return F.avg_pool2d(x, (h // bh, w // bw), (h // bh, w // bw))
     n, c = x.shape[:2]
-    blocks = x.reshape(n, c, bh, h // bh, bw, w // bw)
-    return blocks.mean(dim=(3, 5))
+    # two means over one axis each (rows of a block, then its columns):
+    # backends reduce low-rank tensors over one axis fastest (OpenVINO has
+    # only a reference kernel for the 6-D block mean)
+    rows = x.reshape(n * c * bh, h // bh, w).mean(dim=1)
+    return rows.reshape(n * c * bh * bw, w // bw).mean(dim=1).reshape(
+        n, c, bh, bw)
 
 
 @FUNCTION_REWRITER.register_rewriter(

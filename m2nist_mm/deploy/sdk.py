@@ -98,7 +98,8 @@ def sdk_preprocess(deploy_cfg: Config, model_cfg: Config) -> dict:
 
 def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, preprocess: dict,
                   work_dir: str, checkpoint: str,
-                  input_shape: List[Optional[int]]) -> None:
+                  input_shape: List[Optional[int]],
+                  precision: str = 'FP32') -> None:
     """Write the three SDK files.
 
     Args:
@@ -109,9 +110,11 @@ def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, preprocess: dict,
         checkpoint: The checkpoint exported (named in ``detail.json``).
         input_shape: The graph's ``[N, C, H, W]`` (``None`` for dynamic
             axes), written into ``deploy.json`` for the runtime.
+        precision: The model's precision (``deploy.json``'s ``FP32``,
+            ``INT8``, ...; mmdeploy knows only those of TensorRT and ncnn).
     """
     deploy = get_deploy(deploy_cfg, model_cfg, work_dir, 'cpu')
-    deploy['models'][0]['input_shape'] = input_shape
+    deploy['models'][0].update(precision=precision, input_shape=input_shape)
     infer = get_inference_info(deploy_cfg, model_cfg, work_dir, 'cpu')
     postprocess = get_postprocess(deploy_cfg, model_cfg, work_dir, 'cpu')
     postprocess['input'] = preprocess['output'] + infer['output']

@@ -9,6 +9,10 @@ from ..conftest import (REPO, make_m2nist, model_cfg, save_varied,
                         varied_checkpoint)
 
 DEPLOY_CFGS = osp.join(REPO, 'configs', 'deploy')
+#: The least pixel agreement with PyTorch an int8 or bf16 export of the
+#: untrained test models must reach: their logits are close together, so
+#: rounding flips more pixels than in trained models (docs/benchmarks.md).
+LOW_PRECISION_AGREEMENT = 90.0
 
 
 def deploy_cfg(name: str) -> str:
@@ -30,15 +34,19 @@ def images() -> list:
 
 @pytest.fixture(scope='session')
 def exports(tmp_path_factory, checkpoints, images) -> dict:
-    """``{(model, backend config): work dir}``, exported on first use."""
+    """``{(model, backend config): work dir}``, exported on first use
+    (int8 configs calibrated on the eight images)."""
     from m2nist_mm.deploy import export
     done = {}
 
     def get(model: str, cfg: str) -> str:
         if (model, cfg) not in done:
             work = str(tmp_path_factory.mktemp(f'{model}_{cfg}'))
+            low = 'int8' in cfg or 'bf16' in cfg
             export(deploy_cfg(cfg), model_cfg(model), checkpoints[model],
-                   images[0], work, images[1:4])
+                   images[0], work, images[1:4],
+                   min_agreement=LOW_PRECISION_AGREEMENT if low else 99.9,
+                   calib_imgs=images if 'int8' in cfg else None)
             done[model, cfg] = work
         return done[model, cfg]
 

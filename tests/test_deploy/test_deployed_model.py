@@ -37,9 +37,9 @@ def test_unknown_backend(tmp_path, exports):
     work = _copy(exports('unet', 'onnxruntime_static-64x84'), tmp_path)
     path = osp.join(work, 'deploy.json')
     meta = json.load(open(path))
-    meta['models'][0]['backend'] = 'openvino'
+    meta['models'][0]['backend'] = 'tvm'
     json.dump(meta, open(path, 'w'))
-    with pytest.raises(DataFileError, match="backend 'openvino' is not"):
+    with pytest.raises(DataFileError, match="backend 'tvm' is not"):
         DeployedModel(work)
 
 

@@ -15,7 +15,8 @@ from .conftest import deploy_cfg
 
 pytestmark = pytest.mark.slow  # trains or exports models, runs tools
 
-# tools/infer.py with ONNX Runtime must run where torch and mm* are absent
+# tools/infer.py with ONNX Runtime or OpenVINO must run where torch and mm*
+# are absent
 SLIM = ('import runpy, sys\n'
         'for m in ("torch", "mmcv", "mmengine", "mmseg", "mmdet", '
         '"mmdeploy", "m2nist_mm"): sys.modules[m] = None\n'
@@ -71,7 +72,8 @@ def inputs(tmp_path, images) -> str:
 
 @pytest.mark.parametrize('model,backend,slim', [
     ('fastscnn', 'onnxruntime_static-64x84', True),
-    ('unet', 'ncnn_static-64x84', False)])
+    ('unet', 'ncnn_static-64x84', False),
+    ('fastscnn', 'openvino-int8_dynamic', True)])
 def test_infer_every_input_kind(tmp_path, exports, images, inputs, model,
                                 backend, slim):
     work = exports(model, backend)

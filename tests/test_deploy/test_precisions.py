@@ -1,0 +1,247 @@
+"""OpenVINO (fp32, bf16, int8) and ONNX Runtime int8 exports: checked
+against PyTorch, their files, and clear errors on bad settings and
+calibration data."""
+import json
+import os
+import os.path as osp
+import sys
+
+import numpy as np
+import onnx
+import pytest
+from mmengine import Config
+
+from m2nist_core.inference import DeployedModel
+from m2nist_core.inference.backends import openvino_cpu_capabilities
+from m2nist_mm.apis import load_model, torch_predict
+from m2nist_mm.deploy import agreement, export
+from m2nist_mm.deploy.quantize import (calibration_images,
+                                       calibration_settings,
+                                       quantization_settings)
+from ..conftest import model_cfg
+from .conftest import LOW_PRECISION_AGREEMENT, classes_seen, deploy_cfg
+
+pytestmark = pytest.mark.slow  # exports models
+
+HAS_BF16 = 'BF16' in openvino_cpu_capabilities()
+FLOAT = ['openvino_dynamic'] + (['openvino-bf16_dynamic'] if HAS_BF16
+                                else [])
+INT8 = ['onnxruntime-int8_dynamic', 'openvino-int8_dynamic']
+
+
+def _refs(checkpoints, model, imgs):
+    return torch_predict(load_model(model_cfg(model), checkpoints[model]),
+                         imgs)
+
+
+def _meta(work: str) -> dict:
+    return json.load(open(osp.join(work, 'deploy.json')))['models'][0]
+
+
+@pytest.mark.parametrize('cfg', FLOAT)
+@pytest.mark.parametrize('model', ['fastscnn', 'unet'])
+def test_openvino_float_matches_torch(exports, checkpoints, images, model,
+                                      cfg):
+    work = exports(model, cfg)
+    deployed = DeployedModel(work)
+    refs = _refs(checkpoints, model, images)
+    assert classes_seen(refs) >= 3
+    agree = agreement(deployed(images), refs)
+    bf16 = 'bf16' in cfg
+    assert agree >= (LOW_PRECISION_AGREEMENT if bf16 else 99.99)
+    meta = _meta(work)
+    assert (meta['backend'], meta['net'], meta['weights'],
+            meta['precision']) == ('openvino', 'end2end.xml', 'end2end.bin',
+                                   'BF16' if bf16 else 'FP32')
+    assert set(os.listdir(work)) == {'deploy.json', 'pipeline.json',
+                                     'detail.json', 'end2end.onnx',
+                                     'end2end.xml', 'end2end.bin'}
+    # fp32 weights (OpenVINO would store fp16 by default)
+    assert 'element_type="f16"' not in open(osp.join(work,
+                                                     'end2end.xml')).read()
+
+
+@pytest.mark.parametrize('cfg', INT8)
+@pytest.mark.parametrize('model', ['fastscnn', 'unet'])
+def test_int8_exports(exports, checkpoints, images, model, cfg):
+    work = exports(model, cfg)
+    deployed = DeployedModel(work)
+    assert deployed.precision == 'INT8'
+    refs = _refs(checkpoints, model, images)
+    preds = deployed(images)
+    # int8 rounds: close to PyTorch, not equal
+    assert LOW_PRECISION_AGREEMENT <= agreement(preds, refs) < 100.0
+    graph = onnx.load(osp.join(work, 'end2end.onnx')).graph
+    ops = {n.op_type for n in graph.node}
+    assert {'QuantizeLinear', 'DequantizeLinear'} <= ops
+    int8_weights = [t for t in graph.initializer
+                    if t.data_type == onnx.TensorProto.INT8 and t.dims
+                    and len(t.dims) == 4]
+    assert int8_weights  # conv weights stored as int8
+    if model == 'fastscnn':  # its detail branch stays fp32 (model config)
+        detail = [n for n in graph.node
+                  if n.name.startswith('/backbone/detail_branch/')]
+        assert detail and all(
+            not i.endswith('_DequantizeLinear_Output')
+            for n in detail if n.op_type == 'Conv' for i in n.input[1:])
+    # a batch is one run and gives what single images give
+    batch = deployed.preprocess(images[:3])
+    assert deployed.run(batch)[0].shape == (3, 1, 64, 84)
+    for one, many in zip([deployed([im])[0] for im in images[:3]], preds):
+        np.testing.assert_array_equal(one, many)
+
+
+def test_bf16_refused_without_bf16(monkeypatch, tmp_path, checkpoints,
+                                   images):
+    """On a CPU without bf16 the export stops before writing anything, and
+    the runtime refuses a bf16 export."""
+    import m2nist_core.inference.backends as backends
+    import m2nist_mm.deploy.exporter as exporter
+    work = tmp_path / 'bf16'
+    if HAS_BF16:
+        export(deploy_cfg('openvino-bf16_dynamic'), model_cfg('unet'),
+               checkpoints['unet'], images[0], str(work),
+               min_agreement=LOW_PRECISION_AGREEMENT)
+        monkeypatch.setattr(backends, 'openvino_cpu_capabilities',
+                            lambda: ['FP32', 'INT8'])
+        with pytest.raises(RuntimeError, match='exported for bf16, but this '
+                           'CPU has no bf16'):
+            DeployedModel(str(work))
+    monkeypatch.setattr(exporter, 'openvino_cpu_capabilities',
+                        lambda: ['FP32', 'INT8'])
+    work = tmp_path / 'refused'
+    with pytest.raises(RuntimeError, match='asks for bf16, which this CPU '
+                       'does not have.*FP32, INT8'):
+        export(deploy_cfg('openvino-bf16_dynamic'), model_cfg('unet'),
+               checkpoints['unet'], images[0], str(work))
+    assert not work.exists() or not os.listdir(work)
+
+
+def test_missing_openvino(monkeypatch, tmp_path, exports, checkpoints,
+                          images):
+    work = exports('unet', 'openvino_dynamic')
+    monkeypatch.setitem(sys.modules, 'openvino', None)
+    with pytest.raises(RuntimeError, match="OpenVINO inference needs the "
+                       "'openvino' package.*pip install"):
+        DeployedModel(work)
+    with pytest.raises(RuntimeError, match="needs the 'openvino' package"):
+        export(deploy_cfg('openvino_dynamic'), model_cfg('unet'),
+               checkpoints['unet'], images[0], str(tmp_path / 'ov'))
+    assert not (tmp_path / 'ov' / 'deploy.json').exists()
+
+
+def test_bad_calibration_images(tmp_path, checkpoints, images):
+    work = tmp_path / 'int8'
+    work.mkdir()
+    (work / 'keep.txt').write_text('an earlier export')
+    args = (deploy_cfg('onnxruntime-int8_dynamic'), model_cfg('unet'),
+            checkpoints['unet'], images[0], str(work))
+    rgb = np.zeros((64, 84, 3), np.uint8)
+    with pytest.raises(ValueError, match='cal/rgb.png: calibration images '
+                       r'must be grey uint8 \(H, W\), got uint8 '
+                       r'\(64, 84, 3\)'):
+        export(*args, calib_imgs=[images[1], rgb],
+               calib_names=['cal/a.png', 'cal/rgb.png'])
+    with pytest.raises(ValueError, match='calibration image 0: .*float32'):
+        export(*args, calib_imgs=[images[1].astype(np.float32)])
+    with pytest.raises(ValueError, match='0 calibration images'):
+        export(*args, calib_imgs=[])
+    with pytest.raises(ValueError, match='exports FP32: calibration images '
+                       'are for int8 deploy configs'):
+        export(deploy_cfg('openvino_dynamic'), model_cfg('unet'),
+               checkpoints['unet'], images[0], str(work),
+               calib_imgs=images)
+    assert os.listdir(work) == ['keep.txt']  # nothing half-written
+
+
+def test_static_int8_needs_fitting_calibration(tmp_path, checkpoints,
+                                               images):
+    """A static int8 graph takes one size: calibration images must pad to
+    it."""
+    cfg = tmp_path / 'segmentation_onnxruntime-int8_static-64x84.py'
+    cfg.write_text(
+        f"_base_ = ['{deploy_cfg('onnxruntime_static-64x84')}', "
+        f"'{osp.dirname(deploy_cfg('x'))}/_base_/int8_quantization.py']\n"
+        'onnx_config = dict(opset_version=13)\n'
+        "backend_config = dict(precision='INT8', "
+        'quantization={{_base_.quantization}})\n')
+    big = np.zeros((100, 130), np.uint8)
+    with pytest.raises(ValueError, match='big.png: a 100x130 image does '
+                       'not fit the static model, exported for 64x84'):
+        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+               str(tmp_path / 'out'), calib_imgs=[images[1], big],
+               calib_names=['a.png', 'big.png'])
+    result = export(str(cfg), model_cfg('unet'), checkpoints['unet'],
+                    images[0], str(tmp_path / 'out'), calib_imgs=images,
+                    min_agreement=LOW_PRECISION_AGREEMENT)
+    assert (result['precision'], result['calib_images']) == ('INT8', 8)
+    assert DeployedModel(str(tmp_path / 'out')).input_shape == [1, 1, 64, 84]
+
+
+def _cfg(tmp_path, **kwargs) -> Config:
+    """A deploy config file ``my_deploy.py`` (ONNX Runtime) with ``kwargs``
+    as its top-level settings."""
+    kwargs.setdefault('backend_config', {})
+    kwargs['backend_config'].setdefault('type', 'onnxruntime')
+    path = tmp_path / 'my_deploy.py'
+    path.write_text(''.join(f'{k} = {v!r}\n' for k, v in kwargs.items()))
+    return Config.fromfile(str(path))
+
+
+def test_quantization_settings_errors(tmp_path):
+    with pytest.raises(ValueError, match="my_deploy.py: backend_config."
+                       "precision='INT8' and backend_config.quantization go "
+                       'together'):
+        quantization_settings(_cfg(tmp_path, backend_config=dict(
+            precision='INT8')))
+    with pytest.raises(ValueError, match="method 'Best' is not one of"):
+        quantization_settings(_cfg(tmp_path, backend_config=dict(
+            precision='INT8', quantization=dict(method='Best'))))
+    with pytest.raises(ValueError, match=r"unknown backend_config.quant"
+                       r"ization keys \['bits'\]"):
+        quantization_settings(_cfg(tmp_path, backend_config=dict(
+            precision='INT8', quantization=dict(bits=4))))
+    assert quantization_settings(_cfg(tmp_path)) is None
+    with pytest.raises(ValueError, match="calib_config.dataset must be "
+                       "'train', 'val' or 'test', not 'extra'"):
+        calibration_settings(_cfg(tmp_path,
+                                  calib_config=dict(dataset='extra')))
+    with pytest.raises(ValueError, match='num_images must be a positive '
+                       'integer, not 0'):
+        calibration_settings(_cfg(tmp_path, calib_config=dict(num_images=0)))
+
+
+def test_unsupported_precision(tmp_path, checkpoints, images):
+    cfg = tmp_path / 'segmentation_openvino-fp16_dynamic.py'
+    cfg.write_text(f"_base_ = ['{deploy_cfg('openvino_dynamic')}']\n"
+                   "backend_config = dict(precision='FP16')\n")
+    with pytest.raises(ValueError, match="openvino exports FP32, BF16, INT8,"
+                       " not 'FP16'"):
+        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+               str(tmp_path / 'out'))
+
+
+def test_keep_float_must_name_a_module(tmp_path, checkpoints, images):
+    cfg = tmp_path / 'unet_keep.py'
+    cfg.write_text(f"_base_ = ['{model_cfg('unet')}']\n"
+                   "int8_keep_float = ['backbone.detail_branch']\n")
+    with pytest.raises(ValueError, match="int8_keep_float names "
+                       "'backbone.detail_branch', which no layer"):
+        export(deploy_cfg('onnxruntime-int8_dynamic'), str(cfg),
+               checkpoints['unet'], images[0], str(tmp_path / 'out'),
+               calib_imgs=images)
+
+
+def test_calibration_images_from_the_model_config(tiny_root):
+    cfg = Config.fromfile(model_cfg('fastscnn'))
+    cfg.train_dataloader.dataset.data_root = tiny_root
+    cfg.train_dataloader.dataset.split = 'all'
+    imgs, names = calibration_images(cfg, dict(dataset='train',
+                                               num_images=4))
+    assert len(imgs) == 4 and all(im.shape == (64, 84) and
+                                  im.dtype == np.uint8 for im in imgs)
+    assert names[0].startswith(tiny_root) and names[-1].endswith('image 9')
+    cfg.pop('val_dataloader')
+    with pytest.raises(ValueError, match='has no val_dataloader to '
+                       'calibrate on'):
+        calibration_images(cfg, dict(dataset='val', num_images=4))
