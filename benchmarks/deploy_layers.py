@@ -9,7 +9,7 @@ side in one process, with the deploy runtime's threads and options.
 
     python -m benchmarks.deploy_layers \\
         work_dirs/benchmark_deploy/fastscnn/onnxruntime \\
-        work_dirs/benchmark_deploy/fastscnn/ncnn --name fastscnn
+        work_dirs/benchmark_deploy/fastscnn/ncnn_fp32 --name fastscnn
 """
 import argparse
 import json

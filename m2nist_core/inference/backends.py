@@ -98,7 +98,7 @@ class NcnnBackend:
     def __init__(self, param_file: str, bin_file: str, device: str = 'cpu',
                  threads: int = THREADS, precision: str = 'FP32') -> None:
         _cpu_only('ncnn', device)
-        _check_precision('ncnn', precision, ('FP32', ))
+        _check_precision('ncnn', precision, ('FP32', 'INT8'))
         self.ncnn = ncnn = require('ncnn', 'ncnn inference',
                                    'pip install -r requirements/runtime.txt')
         self.net = ncnn.Net()

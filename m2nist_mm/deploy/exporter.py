@@ -26,6 +26,7 @@ from ..apis.inference import (import_custom_modules, load_model, torch_detect,
                               torch_predict)
 from .converters import (onnx2ncnn, onnx2openvino, onnx2tensorrt,
                          tensorrt_profile)
+from .ncnn_int8 import float_weights, quantize_ncnn
 from .quantize import (calibration_images, calibration_settings,
                        quantization_settings, quantize_onnx)
 from .sdk import LOADERS, dump_sdk_info, sdk_preprocess, step_type
@@ -49,7 +50,7 @@ OUTPUTS = ('deploy.json', 'pipeline.json', 'detail.json')
 PRECISIONS = {
     Backend.ONNXRUNTIME: ('FP32', 'INT8'),
     Backend.OPENVINO: ('FP32', 'BF16', 'INT8'),
-    Backend.NCNN: ('FP32', ),
+    Backend.NCNN: ('FP32', 'INT8'),
     Backend.TENSORRT: ('FP32', 'FP16'),
 }
 
@@ -80,6 +81,10 @@ def precision_of(deploy_cfg: Config, backend: Backend) -> str:
     if backend in (Backend.ONNXRUNTIME, Backend.OPENVINO):
         return deploy_cfg.backend_config.get('precision', 'FP32')
     return get_precision(deploy_cfg)
+
+
+def _or(value: Optional[float], default: float) -> float:
+    return default if value is None else value
 
 
 def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
@@ -139,7 +144,24 @@ def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
             f'{name} asks for bf16, which this CPU does not have (OpenVINO '
             f'CPU capabilities: {", ".join(openvino_cpu_capabilities())}); '
             'use the fp32 or int8 OpenVINO deploy config')
-    quantization_settings(deploy_cfg)  # raises on bad settings
+    settings = quantization_settings(deploy_cfg)  # raises on bad settings
+    if settings and (backend == Backend.NCNN) != (settings['format'] ==
+                                                  'ncnn'):
+        raise ValueError(f"{name}: quantization format 'ncnn' is ncnn's own "
+                         'int8 scheme, for the ncnn backend only; ONNX '
+                         'Runtime and OpenVINO take QDQ or QOperator')
+    if settings and backend != Backend.NCNN and \
+            settings['layer_agreement'] is not None:
+        raise ValueError(f'{name}: quantization.layer_agreement is for ncnn '
+                         'int8 (which picks the layers to quantise by it)')
+    if settings and backend == Backend.NCNN and (
+            settings['activation_type'], settings['weight_type'],
+            settings['per_channel'], settings['method']) != (
+                'QInt8', 'QInt8', True, 'MinMax'):
+        raise ValueError(f'{name}: ncnn int8 quantises weights per channel '
+                         'and activations by their max range, both signed '
+                         "(activation_type and weight_type 'QInt8', "
+                         "per_channel True, method 'MinMax')")
     return backend
 
 
@@ -333,16 +355,24 @@ def convert(plan: Plan, checkpoint: str, img: np.ndarray, out_dir: str,
     onnx_file = osp.join(out_dir, plan.save_file)
     shape = onnx_input_shape(onnx_file)
     stem = osp.splitext(plan.save_file)[0]
-    if plan.quantization:
+    keep_float = plan.model_cfg.get('int8_keep_float', [])
+    if plan.quantization and plan.backend != Backend.NCNN:
         int8_file = osp.join(out_dir, f'{stem}.int8.onnx')
         quantize_onnx(onnx_file, int8_file, calib_imgs,
                       Preprocess(plan.preprocess['transforms'],
                                  plan.model_cfg.filename),
                       plan.quantization, shape, plan.deploy_cfg.filename,
-                      plan.model_cfg.get('int8_keep_float', []))
+                      keep_float)
         os.replace(int8_file, onnx_file)
     if plan.backend == Backend.NCNN:
-        onnx2ncnn(onnx_file, shape, out_dir, stem)
+        files = onnx2ncnn(onnx_file, shape, out_dir, stem)
+        if plan.quantization:
+            quantize_ncnn(*files, calib_imgs,
+                          Preprocess(plan.preprocess['transforms'],
+                                     plan.model_cfg.filename),
+                          float_weights(onnx_file, keep_float,
+                                        plan.deploy_cfg.filename),
+                          _or(plan.quantization['layer_agreement'], 99.9))
     elif plan.backend == Backend.OPENVINO:
         onnx2openvino(onnx_file, out_dir, stem)
     elif plan.backend == Backend.TENSORRT:

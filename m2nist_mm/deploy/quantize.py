@@ -29,7 +29,7 @@ from .sdk import LOADERS, step_type
 #: ``backend_config.quantization`` keys and their defaults.
 QUANTIZATION = dict(format='QDQ', per_channel=True,
                     activation_type='QUInt8', weight_type='QInt8',
-                    method='MinMax')
+                    method='MinMax', layer_agreement=None)
 #: ``calib_config`` keys and their defaults: ``num_images`` spread evenly
 #: over the ``dataset`` (``train``, ``val`` or ``test``) of the model config.
 CALIBRATION = dict(dataset='train', num_images=1024)
@@ -59,7 +59,7 @@ def quantization_settings(deploy_cfg: Config) -> Optional[dict]:
         raise ValueError(f'{name}: unknown backend_config.quantization keys '
                          f'{sorted(unknown)} (known: {sorted(QUANTIZATION)})')
     settings = dict(QUANTIZATION, **given)
-    choices = dict(format=('QDQ', 'QOperator'),
+    choices = dict(format=('QDQ', 'QOperator', 'ncnn'),
                    activation_type=('QUInt8', 'QInt8'),
                    weight_type=('QInt8', 'QUInt8'),
                    method=('MinMax', 'Entropy', 'Percentile'))

@@ -245,3 +245,93 @@ def test_calibration_images_from_the_model_config(tiny_root):
     with pytest.raises(ValueError, match='has no val_dataloader to '
                        'calibrate on'):
         calibration_images(cfg, dict(dataset='val', num_images=4))
+
+
+def _ncnn_int8_cfg(tmp_path, layer_agreement: float) -> str:
+    """The ncnn int8 config with another sensitivity threshold (the
+    untrained test models change pixels at the slightest rounding)."""
+    cfg = tmp_path / f'segmentation_ncnn-int8-{layer_agreement}.py'
+    cfg.write_text(
+        f"_base_ = ['{deploy_cfg('ncnn-int8_static-64x84')}']\n"
+        'backend_config = dict(quantization=dict('
+        f'layer_agreement={layer_agreement}))\n')
+    return str(cfg)
+
+
+@pytest.mark.parametrize('model', ['fastscnn', 'unet'])
+def test_ncnn_int8(tmp_path, exports, checkpoints, images, model):
+    """ncnn's own int8 format: quantised convolutions say 8=2 (8=1
+    depthwise) and hold int8 weights; those reading the image stay fp32."""
+    from m2nist_mm.deploy.ncnn_int8 import (CONVS, INT8_TAG, image_blobs,
+                                            read_param)
+    work = str(tmp_path / 'int8')
+    # every candidate layer of UNet; FastSCNN's untrained head does not
+    # survive int8, the sensitivity test keeps it fp32
+    threshold = 99 if model == 'fastscnn' else 0
+    export(_ncnn_int8_cfg(tmp_path, threshold), model_cfg(model),
+           checkpoints[model],
+           images[0], work, images[1:4], calib_imgs=images,
+           min_agreement=LOW_PRECISION_AGREEMENT)
+    deployed = DeployedModel(work)
+    assert deployed.precision == 'INT8'
+    refs = _refs(checkpoints, model, images)
+    assert agreement(deployed(images), refs) >= LOW_PRECISION_AGREEMENT
+    _, layers = read_param(osp.join(work, 'end2end.param'))
+    convs = [ly for ly in layers if ly.type in CONVS]
+    int8 = [ly for ly in convs if '8' in ly.params]
+    assert all(
+        ly.params['8'] == ('1' if ly.type == 'ConvolutionDepthWise' else '2')
+        for ly in int8)
+    image = image_blobs(layers)
+    assert int8 and not any(ly.bottoms[0] in image for ly in int8)
+    data = open(osp.join(work, 'end2end.bin'), 'rb').read()
+    assert INT8_TAG.to_bytes(4, 'little') in data
+    if model == 'unet':  # all but the first convolution: a third the size
+        assert len(int8) == len(convs) - 1
+        fp32 = DeployedModel(exports(model, 'ncnn_static-64x84'))
+        assert sum(map(osp.getsize, deployed.files)) < \
+            0.4 * sum(map(osp.getsize, fp32.files))
+
+
+def test_ncnn_int8_with_no_layer_to_quantise(tmp_path, checkpoints, images):
+    work = tmp_path / 'int8'
+    with pytest.raises(RuntimeError, match='changes the class of more than '
+                       '0 % of the calibration pixels, so none is quantised'):
+        export(_ncnn_int8_cfg(tmp_path, 100), model_cfg('unet'),
+               checkpoints['unet'], images[0], str(work),
+               calib_imgs=images)
+    assert not os.listdir(work)  # nothing half-written
+
+
+def test_ncnn_int8_refuses_unknown_weights(tmp_path, exports):
+    from m2nist_mm.deploy.ncnn_int8 import read_param, read_weights
+    work = exports('unet', 'ncnn_static-64x84')
+    counts, layers = read_param(osp.join(work, 'end2end.param'))
+    layers[1].type = 'InnerProduct'
+    with pytest.raises(ValueError, match=f'layer {layers[1].name} of type '
+                       'InnerProduct is not quantised here'):
+        read_weights(osp.join(work, 'end2end.bin'), layers)
+    bad = tmp_path / 'x.param'
+    bad.write_text('not ncnn\n')
+    with pytest.raises(ValueError, match='x.param: not an ncnn param file'):
+        read_param(str(bad))
+
+
+def test_quantization_format_must_fit_the_backend(tmp_path, checkpoints,
+                                                  images):
+    cfg = tmp_path / 'segmentation_onnxruntime-int8_dynamic.py'
+    cfg.write_text(
+        f"_base_ = ['{deploy_cfg('onnxruntime-int8_dynamic')}']\n"
+        "backend_config = dict(quantization=dict(format='ncnn'))\n")
+    with pytest.raises(ValueError, match="format 'ncnn' is ncnn's own int8 "
+                       'scheme, for the ncnn backend only'):
+        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+               str(tmp_path / 'out'), calib_imgs=images)
+    cfg.write_text(
+        f"_base_ = ['{deploy_cfg('ncnn-int8_static-64x84')}']\n"
+        "backend_config = dict(quantization=dict(activation_type='QUInt8'))"
+        '\n')
+    with pytest.raises(ValueError, match='ncnn int8 quantises weights per '
+                       'channel and activations by their max range'):
+        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+               str(tmp_path / 'out'), calib_imgs=images)
