@@ -9,7 +9,8 @@ side in one process, with the deploy runtime's threads and options.
 
     python -m benchmarks.deploy_layers \\
         work_dirs/benchmark_deploy/fastscnn/onnxruntime \\
-        work_dirs/benchmark_deploy/fastscnn/ncnn_fp32 --name fastscnn
+        work_dirs/benchmark_deploy/fastscnn/ncnn_fp32 --name fastscnn \\
+        --openvino work_dirs/benchmark_deploy/fastscnn/openvino_int8
 """
 import argparse
 import json
@@ -92,6 +93,30 @@ def ncnn_layers(backend: NcnnBackend, x: np.ndarray,
             for (name, op, _), t in zip(layers, median)], call
 
 
+def openvino_layers(model: DeployedModel, x: np.ndarray,
+                    runs: int) -> List[Layer]:
+    """Median time of each node of an OpenVINO export on ``x``, from
+    OpenVINO's own performance counters (after its fusions; the operator
+    is the node type with the kernel OpenVINO chose, e.g. ``jit_avx512``,
+    ``ref`` for its reference code)."""
+    net = model.net
+    net.config = dict(net.config, PERF_COUNT=True)
+    net.requests.clear()
+    times: Dict[str, List[float]] = {}
+    ops = {}
+    for r in range(-3, runs):
+        net(x)
+        if r < 0:
+            continue
+        request = net.requests[x.shape]
+        for p in request.get_profiling_info():
+            if p.real_time.total_seconds() > 0:
+                times.setdefault(p.node_name, []).append(
+                    1e3 * p.real_time.total_seconds())
+                ops[p.node_name] = f'{p.node_type} ({p.exec_type})'
+    return [(n, ops[n], (), float(np.median(t))) for n, t in times.items()]
+
+
 def is_full(shape: Tuple[int, ...], full: Tuple[int, int]) -> bool:
     """Whether a layer's output ``(C, H, W)`` has the input's resolution."""
     return tuple(shape[-2:]) == tuple(full)
@@ -152,6 +177,24 @@ def render(key: str, r: dict) -> str:
         lines += ['', f'{b} ({threads} threads), by operator and output '
                   'resolution:', '', '| operator | resolution | count | ms |',
                   '|---|---|---|---|'] + by_operator(rows[b], full)
+    if r.get('openvino'):
+        ov = r['openvino']
+        acc: Dict[str, List[float]] = {}
+        for _, op, _, t in ov['rows']:
+            acc.setdefault(op, [0, 0.0])
+            acc[op][0] += 1
+            acc[op][1] += t
+        total = sum(t for _, t in acc.values())
+        lines += ['', f'OpenVINO export `{ov["dir"]}` ({ov["precision"]}), '
+                  f'batch {ov["batch"]}, {threads} threads: its performance '
+                  f'counters per node, medians of {runs} runs; whole batch '
+                  f'{ov["whole"]:.3f} ms, sum of nodes {total:.3f} ms. By '
+                  'operator (kernel in brackets; `ref` is OpenVINO\'s '
+                  'reference code, I8 an int8 kernel):', '',
+                  '| operator | count | ms | share |', '|---|---|---|---|']
+        lines += [f'| {op} | {n} | {t:.3f} | {100 * t / total:.1f} % |'
+                  for op, (n, t) in sorted(acc.items(),
+                                           key=lambda kv: -kv[1][1])]
     lines += ['', '<details><summary>onnxruntime, every node</summary>', '',
               '| node | operator | output C x H x W | ms |',
               '|---|---|---|---|']
@@ -178,6 +221,11 @@ def main(argv: Optional[List[str]] = None) -> None:
                         'the same checkpoint')
     parser.add_argument('--name', required=True,
                         help='model name for the docs section and keys')
+    parser.add_argument('--openvino', metavar='DIR',
+                        help='also profile this OpenVINO export (of any '
+                        'precision) node by node at --batch')
+    parser.add_argument('--batch', type=int, default=64,
+                        help='batch size of the OpenVINO profile')
     parser.add_argument('--runs', type=int, default=200)
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
@@ -208,6 +256,16 @@ def main(argv: Optional[List[str]] = None) -> None:
     results = dict(name=args.name, dirs=[args.onnxruntime_dir, args.ncnn_dir],
                    rows=rows, sums=sums, whole=whole, call=call,
                    runs=args.runs, full=full, threads=THREADS)
+    if args.openvino:
+        ov = DeployedModel(args.openvino)
+        if ov.backend != 'openvino':
+            parser.error(f'{args.openvino} holds a {ov.backend} export, not '
+                         'openvino')
+        xb = np.repeat(x, args.batch, axis=0)
+        results['openvino'] = dict(
+            dir=args.openvino, precision=ov.precision, batch=args.batch,
+            whole=1e3 * timed(lambda: ov.labels(xb), args.runs),
+            rows=openvino_layers(ov, xb, args.runs))
     key = f'deploy_layers.{args.name}'
     figures = {f'{key}.{b}.{k}_ms': round(v, 4)
                for b, s in sums.items() for k, v in s.items()}

@@ -46,10 +46,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu',
                         help='device to check the backend model on '
                         '(TensorRT: cuda:0); the export runs on the CPU')
-    parser.add_argument('--min-agreement', type=float, default=99.9,
+    parser.add_argument('--min-agreement', type=float,
                         help='percent of pixels (segmentation) or boxes '
                         '(detection) the backend model must agree with '
-                        'PyTorch on, or nothing is written')
+                        'PyTorch on, or nothing is written (default 99.9; '
+                        'int8, bf16 and fp16 exports 99.5)')
     parser.add_argument('--dump-info', action='store_true',
                         help='accepted for mmdeploy compatibility: the SDK '
                         'meta files are always written (tools/infer.py '

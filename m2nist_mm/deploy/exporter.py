@@ -44,6 +44,10 @@ TASKS = {
 }
 #: The SDK meta files; with ``<save_file stem>.*`` all an export writes.
 OUTPUTS = ('deploy.json', 'pipeline.json', 'detail.json')
+#: The least agreement with PyTorch (% of pixels or boxes) an export needs
+#: by default: fp32 rounds differently only where classes tie; int8, bf16
+#: and fp16 move pixels at class borders.
+MIN_AGREEMENT = dict(FP32=99.9, LOW=99.5)
 #: Precisions each backend exports (``deploy.json``'s names). ONNX Runtime
 #: and OpenVINO read ``backend_config.precision``, the others mmdeploy's
 #: keys (ncnn ``precision``, TensorRT ``common_config.fp16_mode``).
@@ -463,7 +467,7 @@ def calibration(plan: Plan, calib_imgs: Optional[Sequence[np.ndarray]],
 def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
            img: np.ndarray, work_dir: str,
            check_imgs: Sequence[np.ndarray] = (), device: str = 'cpu',
-           min_agreement: float = 99.9,
+           min_agreement: Optional[float] = None,
            names: Optional[Sequence[str]] = None,
            calib_imgs: Optional[Sequence[np.ndarray]] = None,
            calib_names: Optional[Sequence[str]] = None) -> Dict:
@@ -494,7 +498,8 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
         work_dir: Where the export goes.
         check_imgs: More images to check the export on.
         device: Where the export runs for the check.
-        min_agreement: The least agreement with PyTorch accepted (%).
+        min_agreement: The least agreement with PyTorch accepted (%);
+            None for :data:`MIN_AGREEMENT` of the export's precision.
         names: Names of ``img`` and ``check_imgs`` for messages.
         calib_imgs: Calibration images (grey ``uint8``) of an int8 export.
         calib_names: Their names for messages.
@@ -507,6 +512,9 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
         ``images`` it was checked on.
     """
     plan = prepare(deploy_cfg, model_cfg)
+    if min_agreement is None:
+        min_agreement = MIN_AGREEMENT[
+            'FP32' if plan.precision == 'FP32' else 'LOW']
     imgs = [img, *check_imgs]
     names = names or [f'image {i}' for i in range(len(imgs))]
     if len(names) != len(imgs):

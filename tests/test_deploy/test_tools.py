@@ -171,11 +171,14 @@ def test_profile_deploy_layers(tmp_path, exports):
     ort_dir = exports('unet', 'onnxruntime_static-64x84')
     ncnn_dir = exports('unet', 'ncnn_static-64x84')
     tool = ('-m', 'benchmarks.deploy_layers')
+    ov_dir = exports('unet', 'openvino-int8_dynamic')
     proc = run(*tool, ort_dir, ncnn_dir, '--name', 'tiny', '--runs', '3',
-               '--docs', str(tmp_path))
+               '--docs', str(tmp_path), '--openvino', ov_dir, '--batch', '4')
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = (tmp_path / 'benchmarks.md').read_text()
     assert '## Deployment: time per layer, tiny' in text
+    assert f'OpenVINO export `{ov_dir}` (INT8), batch 4' in text
+    assert '| Convolution (' in text and '_I8) |' in text  # int8 kernels
     with open(osp.join(ncnn_dir, 'end2end.param')) as f:
         layers = [ln.split() for ln in f.read().splitlines()[2:]]
     names = [ln[1] for ln in layers if ln and ln[0] != 'Input']
