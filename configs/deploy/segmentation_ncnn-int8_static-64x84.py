@@ -10,7 +10,7 @@ backend_config = dict(
     precision='INT8',
     quantization=dict(format='ncnn', activation_type='QInt8',
                       weight_type='QInt8', per_channel=True,
-                      method='MinMax', layer_agreement=99.9))
+                      method='MinMax', layer_agreement=99.97))
 # 1024 images spread evenly over the model config's training set
 # (tools/deploy.py --calib-img overrides).
 calib_config = dict(dataset='train', num_images=1024)

@@ -26,9 +26,10 @@ from ..apis.inference import (import_custom_modules, load_model, torch_detect,
                               torch_predict)
 from .converters import (onnx2ncnn, onnx2openvino, onnx2tensorrt,
                          tensorrt_profile)
-from .ncnn_int8 import float_weights, quantize_ncnn
+from .ncnn_int8 import LAYER_AGREEMENT, float_weights, quantize_ncnn
 from .quantize import (calibration_images, calibration_settings,
-                       quantization_settings, quantize_onnx)
+                       check_calibration_image, quantization_settings,
+                       quantize_onnx)
 from .sdk import LOADERS, dump_sdk_info, sdk_preprocess, step_type
 from .sdk_client import SDK_BACKENDS, sdk_detect, sdk_installed, sdk_segment
 from .verify import agreement
@@ -376,7 +377,8 @@ def convert(plan: Plan, checkpoint: str, img: np.ndarray, out_dir: str,
                                      plan.model_cfg.filename),
                           float_weights(onnx_file, keep_float,
                                         plan.deploy_cfg.filename),
-                          _or(plan.quantization['layer_agreement'], 99.9))
+                          _or(plan.quantization['layer_agreement'],
+                              LAYER_AGREEMENT))
     elif plan.backend == Backend.OPENVINO:
         onnx2openvino(onnx_file, out_dir, stem)
     elif plan.backend == Backend.TENSORRT:
@@ -458,9 +460,7 @@ def calibration(plan: Plan, calib_imgs: Optional[Sequence[np.ndarray]],
         raise ValueError(f'{len(calib_imgs)} calibration images and '
                          f'{len(calib_names)} names')
     for name, im in zip(calib_names, calib_imgs):
-        if im.ndim != 2 or im.dtype != np.uint8:
-            raise ValueError(f'{name}: calibration images must be grey '
-                             f'uint8 (H, W), got {im.dtype} {im.shape}')
+        check_calibration_image(name, im)
     return list(calib_imgs), calib_names
 
 

@@ -27,8 +27,9 @@ from m2nist_core.inference.model import Preprocess
 MAGIC = '7767517'
 FP32_TAG, INT8_TAG = 0x00000000, 0x000D4B38
 CONVS = ('Convolution', 'ConvolutionDepthWise')
-#: Calibration images the sensitivity of each layer is measured on.
-SENSITIVITY_IMAGES = 64
+#: Calibration images the sensitivity of each layer is measured on, and
+#: the default least agreement (%) with fp32 on them of a quantised layer.
+SENSITIVITY_IMAGES, LAYER_AGREEMENT = 64, 99.97
 #: Layer types pnnx writes for these models that have no weights.
 WEIGHTLESS = ('Input', 'Padding', 'Split', 'Concat', 'BinaryOp', 'Interp',
               'Pooling', 'ReLU', 'Crop', 'Reshape', 'Permute', 'Sigmoid',
@@ -226,7 +227,7 @@ def _labels(param_file: str, bin_file: str,
 def quantize_ncnn(param_file: str, bin_file: str, imgs: Sequence[np.ndarray],
                   preprocess: Preprocess,
                   keep_float: Sequence[np.ndarray] = (),
-                  min_agreement: float = 99.9) -> List[str]:
+                  min_agreement: float = LAYER_AGREEMENT) -> List[str]:
     """Rewrite an fp32 ncnn model in place as an int8 one.
 
     Convolutions stay fp32 when they read the image itself (see

@@ -93,6 +93,13 @@ def calibration_settings(deploy_cfg: Config) -> dict:
     return settings
 
 
+def check_calibration_image(name: str, img: np.ndarray) -> None:
+    """Raise ValueError naming ``name`` unless ``img`` is grey ``uint8``."""
+    if img.ndim != 2 or img.dtype != np.uint8:
+        raise ValueError(f'{name}: calibration images must be grey uint8 '
+                         f'(H, W), got {img.dtype} {img.shape}')
+
+
 def calibration_images(model_cfg: Config,
                        settings: dict) -> Tuple[List[np.ndarray], List[str]]:
     """``num_images`` images spread evenly over a data set of the model
@@ -130,9 +137,7 @@ def calibration_images(model_cfg: Config,
     for i in indices:
         img = dataset[int(i)]['img']
         name = f'{where} image {i}'
-        if img.ndim != 2 or img.dtype != np.uint8:
-            raise ValueError(f'{name}: calibration images must be grey uint8 '
-                             f'(H, W), got {img.dtype} {img.shape}')
+        check_calibration_image(name, img)
         imgs.append(img)
         names.append(name)
     return imgs, names
