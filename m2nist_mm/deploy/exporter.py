@@ -26,10 +26,10 @@ from ..apis.inference import (import_custom_modules, load_model, torch_detect,
                               torch_predict)
 from .converters import (onnx2ncnn, onnx2openvino, onnx2tensorrt,
                          tensorrt_profile)
-from .ncnn_int8 import LAYER_AGREEMENT, float_weights, quantize_ncnn
+from .ncnn_int8 import float_weights, quantize_ncnn
 from .quantize import (calibration_images, calibration_settings,
-                       check_calibration_image, quantization_settings,
-                       quantize_onnx)
+                       check_calibration_image, check_quantizer,
+                       quantization_settings, quantize_onnx)
 from .sdk import LOADERS, dump_sdk_info, sdk_preprocess, step_type
 from .sdk_client import SDK_BACKENDS, sdk_detect, sdk_installed, sdk_segment
 from .verify import agreement
@@ -86,10 +86,6 @@ def precision_of(deploy_cfg: Config, backend: Backend) -> str:
     if backend in (Backend.ONNXRUNTIME, Backend.OPENVINO):
         return deploy_cfg.backend_config.get('precision', 'FP32')
     return get_precision(deploy_cfg)
-
-
-def _or(value: Optional[float], default: float) -> float:
-    return default if value is None else value
 
 
 def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
@@ -150,23 +146,8 @@ def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
             f'CPU capabilities: {", ".join(openvino_cpu_capabilities())}); '
             'use the fp32 or int8 OpenVINO deploy config')
     settings = quantization_settings(deploy_cfg)  # raises on bad settings
-    if settings and (backend == Backend.NCNN) != (settings['format'] ==
-                                                  'ncnn'):
-        raise ValueError(f"{name}: quantization format 'ncnn' is ncnn's own "
-                         'int8 scheme, for the ncnn backend only; ONNX '
-                         'Runtime and OpenVINO take QDQ or QOperator')
-    if settings and backend != Backend.NCNN and \
-            settings['layer_agreement'] is not None:
-        raise ValueError(f'{name}: quantization.layer_agreement is for ncnn '
-                         'int8 (which picks the layers to quantise by it)')
-    if settings and backend == Backend.NCNN and (
-            settings['activation_type'], settings['weight_type'],
-            settings['per_channel'], settings['method']) != (
-                'QInt8', 'QInt8', True, 'MinMax'):
-        raise ValueError(f'{name}: ncnn int8 quantises weights per channel '
-                         'and activations by their max range, both signed '
-                         "(activation_type and weight_type 'QInt8', "
-                         "per_channel True, method 'MinMax')")
+    if settings:
+        check_quantizer(settings, backend.value, name)
     return backend
 
 
@@ -377,8 +358,7 @@ def convert(plan: Plan, checkpoint: str, img: np.ndarray, out_dir: str,
                                      plan.model_cfg.filename),
                           float_weights(onnx_file, keep_float,
                                         plan.deploy_cfg.filename),
-                          _or(plan.quantization['layer_agreement'],
-                              LAYER_AGREEMENT))
+                          plan.quantization['layer_agreement'])
     elif plan.backend == Backend.OPENVINO:
         onnx2openvino(onnx_file, out_dir, stem)
     elif plan.backend == Backend.TENSORRT:

@@ -227,7 +227,7 @@ def _labels(param_file: str, bin_file: str,
 def quantize_ncnn(param_file: str, bin_file: str, imgs: Sequence[np.ndarray],
                   preprocess: Preprocess,
                   keep_float: Sequence[np.ndarray] = (),
-                  min_agreement: float = LAYER_AGREEMENT) -> List[str]:
+                  min_agreement: Optional[float] = None) -> List[str]:
     """Rewrite an fp32 ncnn model in place as an int8 one.
 
     Convolutions stay fp32 when they read the image itself (see
@@ -245,7 +245,8 @@ def quantize_ncnn(param_file: str, bin_file: str, imgs: Sequence[np.ndarray],
         preprocess: The export's preprocessing.
         keep_float: Weights of convolutions that stay fp32
             (:func:`float_weights`).
-        min_agreement: The sensitivity threshold (%).
+        min_agreement: The sensitivity threshold (%; None for
+            :data:`LAYER_AGREEMENT`).
 
     Returns:
         The names of the convolutions left in fp32.
@@ -253,6 +254,8 @@ def quantize_ncnn(param_file: str, bin_file: str, imgs: Sequence[np.ndarray],
     Raises:
         RuntimeError: No convolution passes the sensitivity test.
     """
+    if min_agreement is None:
+        min_agreement = LAYER_AGREEMENT
     counts, layers = read_param(param_file)
     weights = read_weights(bin_file, layers)
 

@@ -70,6 +70,33 @@ def quantization_settings(deploy_cfg: Config) -> Optional[dict]:
     return settings
 
 
+def check_quantizer(settings: dict, backend: str, source: str) -> None:
+    """Check that quantiser settings suit the backend: ONNX Runtime and
+    OpenVINO take ONNX Runtime's QDQ or QOperator graphs, ncnn its own
+    scheme (:mod:`.ncnn_int8`: signed int8, per-channel weights, max
+    ranges, layers picked by ``layer_agreement``).
+
+    Raises:
+        ValueError: Settings another backend's quantiser takes.
+    """
+    ncnn = backend == 'ncnn'
+    if ncnn != (settings['format'] == 'ncnn'):
+        raise ValueError(f"{source}: quantization format 'ncnn' is ncnn's "
+                         'own int8 scheme, for the ncnn backend only; ONNX '
+                         'Runtime and OpenVINO take QDQ or QOperator')
+    if not ncnn and settings['layer_agreement'] is not None:
+        raise ValueError(f'{source}: quantization.layer_agreement is for '
+                         'ncnn int8 (which picks the layers to quantise by '
+                         'it)')
+    if ncnn and (settings['activation_type'], settings['weight_type'],
+                 settings['per_channel'], settings['method']) != (
+                     'QInt8', 'QInt8', True, 'MinMax'):
+        raise ValueError(f'{source}: ncnn int8 quantises weights per '
+                         'channel and activations by their max range, both '
+                         "signed (activation_type and weight_type 'QInt8', "
+                         "per_channel True, method 'MinMax')")
+
+
 def calibration_settings(deploy_cfg: Config) -> dict:
     """``calib_config`` with defaults.
 
