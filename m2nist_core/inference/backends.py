@@ -236,12 +236,13 @@ class OpenVINOBackend:
         ov = require('openvino', 'OpenVINO inference',
                      'pip install -r requirements/runtime.txt')
         self.core = ov.Core()
-        if precision == 'BF16' and 'BF16' not in openvino_cpu_capabilities():
-            raise RuntimeError(
-                f'{xml_file}: exported for bf16, but this CPU has no bf16 '
-                '(OpenVINO CPU capabilities: '
-                f'{", ".join(openvino_cpu_capabilities())}); export it with '
-                'an fp32 or int8 deploy config')
+        if precision == 'BF16':
+            caps = openvino_cpu_capabilities()
+            if 'BF16' not in caps:
+                raise RuntimeError(
+                    f'{xml_file}: exported for bf16, but this CPU has no '
+                    f'bf16 (OpenVINO CPU capabilities: {", ".join(caps)}); '
+                    'export it with an fp32 or int8 deploy config')
         try:
             self.model = self.core.read_model(xml_file, bin_file)
         except RuntimeError as e:

@@ -139,12 +139,13 @@ def check_configs(deploy_cfg: Config, model_cfg: Config) -> Backend:
                          f'{precision!r} (backend_config.precision)')
     if precision == 'INT8' and task != Task.SEGMENTATION:
         raise ValueError(f'{name}: int8 export is for segmentation models')
-    if (backend == Backend.OPENVINO and precision == 'BF16'
-            and 'BF16' not in openvino_cpu_capabilities()):
-        raise RuntimeError(
-            f'{name} asks for bf16, which this CPU does not have (OpenVINO '
-            f'CPU capabilities: {", ".join(openvino_cpu_capabilities())}); '
-            'use the fp32 or int8 OpenVINO deploy config')
+    if backend == Backend.OPENVINO and precision == 'BF16':
+        caps = openvino_cpu_capabilities()
+        if 'BF16' not in caps:
+            raise RuntimeError(
+                f'{name} asks for bf16, which this CPU does not have '
+                f'(OpenVINO CPU capabilities: {", ".join(caps)}); use the '
+                'fp32 or int8 OpenVINO deploy config')
     settings = quantization_settings(deploy_cfg)  # raises on bad settings
     if settings:
         check_quantizer(settings, backend.value, name)

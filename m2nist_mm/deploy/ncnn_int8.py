@@ -23,6 +23,7 @@ from onnx import numpy_helper
 
 from m2nist_core.inference.backends import NcnnBackend
 from m2nist_core.inference.model import Preprocess
+from .quantize import float_nodes
 
 MAGIC = '7767517'
 FP32_TAG, INT8_TAG = 0x00000000, 0x000D4B38
@@ -165,22 +166,15 @@ def float_weights(onnx_file: str, modules: Sequence[str],
     layer names do not keep module paths; the weights identify them).
 
     Raises:
-        ValueError: A module with no convolution in the graph.
+        ValueError: A module with no layer in the graph
+            (:func:`.quantize.float_nodes`).
     """
     graph = onnx.load(onnx_file).graph
+    names = set(float_nodes(graph, modules, source))
     inits = {t.name: t for t in graph.initializer}
-    found = []
-    for module in modules:
-        prefix = '/' + module.replace('.', '/') + '/'
-        convs = [numpy_helper.to_array(inits[n.input[1]]).ravel()
-                 for n in graph.node if n.op_type == 'Conv'
-                 and n.name.startswith(prefix) and n.input[1] in inits]
-        if not convs:
-            raise ValueError(f'{source}: the model config\'s int8_keep_float '
-                             f'names {module!r}, which no convolution of the '
-                             'exported graph comes from')
-        found += convs
-    return found
+    return [numpy_helper.to_array(inits[n.input[1]]).ravel()
+            for n in graph.node if n.name in names and n.op_type == 'Conv'
+            and n.input[1] in inits]
 
 
 def write_int8(counts: str, layers: Sequence[Layer],

@@ -38,6 +38,14 @@ def _meta(work: str) -> dict:
     return json.load(open(osp.join(work, 'deploy.json')))['models'][0]
 
 
+def _derived(tmp_path, name: str, bases: list, *lines: str) -> str:
+    """A config file ``name`` that inherits ``bases`` and sets ``lines``."""
+    cfg = tmp_path / name
+    cfg.write_text(f'_base_ = {bases!r}\n' + ''.join(f'{ln}\n'
+                                                     for ln in lines))
+    return str(cfg)
+
+
 @pytest.mark.parametrize('cfg', FLOAT)
 @pytest.mark.parametrize('model', ['fastscnn', 'unet'])
 def test_openvino_float_matches_torch(exports, checkpoints, images, model,
@@ -158,20 +166,21 @@ def test_static_int8_needs_fitting_calibration(tmp_path, checkpoints,
                                                images):
     """A static int8 graph takes one size: calibration images must pad to
     it."""
-    cfg = tmp_path / 'segmentation_onnxruntime-int8_static-64x84.py'
-    cfg.write_text(
-        f"_base_ = ['{deploy_cfg('onnxruntime_static-64x84')}', "
-        f"'{osp.dirname(deploy_cfg('x'))}/_base_/int8_quantization.py']\n"
-        'onnx_config = dict(opset_version=13)\n'
+    cfg = _derived(
+        tmp_path, 'segmentation_onnxruntime-int8_static-64x84.py',
+        [deploy_cfg('onnxruntime_static-64x84'),
+         osp.join(osp.dirname(deploy_cfg('x')), '_base_',
+                  'int8_quantization.py')],
+        'onnx_config = dict(opset_version=13)',
         "backend_config = dict(precision='INT8', "
-        'quantization={{_base_.quantization}})\n')
+        'quantization={{_base_.quantization}})')
     big = np.zeros((100, 130), np.uint8)
     with pytest.raises(ValueError, match='big.png: a 100x130 image does '
                        'not fit the static model, exported for 64x84'):
-        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+        export(cfg, model_cfg('unet'), checkpoints['unet'], images[0],
                str(tmp_path / 'out'), calib_imgs=[images[1], big],
                calib_names=['a.png', 'big.png'])
-    result = export(str(cfg), model_cfg('unet'), checkpoints['unet'],
+    result = export(cfg, model_cfg('unet'), checkpoints['unet'],
                     images[0], str(tmp_path / 'out'), calib_imgs=images,
                     min_agreement=LOW_PRECISION_AGREEMENT)
     assert (result['precision'], result['calib_images']) == ('INT8', 8)
@@ -212,22 +221,21 @@ def test_quantization_settings_errors(tmp_path):
 
 
 def test_unsupported_precision(tmp_path, checkpoints, images):
-    cfg = tmp_path / 'segmentation_openvino-fp16_dynamic.py'
-    cfg.write_text(f"_base_ = ['{deploy_cfg('openvino_dynamic')}']\n"
-                   "backend_config = dict(precision='FP16')\n")
+    cfg = _derived(tmp_path, 'segmentation_openvino-fp16_dynamic.py',
+                   [deploy_cfg('openvino_dynamic')],
+                   "backend_config = dict(precision='FP16')")
     with pytest.raises(ValueError, match="openvino exports FP32, BF16, INT8,"
                        " not 'FP16'"):
-        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+        export(cfg, model_cfg('unet'), checkpoints['unet'], images[0],
                str(tmp_path / 'out'))
 
 
 def test_keep_float_must_name_a_module(tmp_path, checkpoints, images):
-    cfg = tmp_path / 'unet_keep.py'
-    cfg.write_text(f"_base_ = ['{model_cfg('unet')}']\n"
-                   "int8_keep_float = ['backbone.detail_branch']\n")
+    cfg = _derived(tmp_path, 'unet_keep.py', [model_cfg('unet')],
+                   "int8_keep_float = ['backbone.detail_branch']")
     with pytest.raises(ValueError, match="int8_keep_float names "
                        "'backbone.detail_branch', which no layer"):
-        export(deploy_cfg('onnxruntime-int8_dynamic'), str(cfg),
+        export(deploy_cfg('onnxruntime-int8_dynamic'), cfg,
                checkpoints['unet'], images[0], str(tmp_path / 'out'),
                calib_imgs=images)
 
@@ -250,12 +258,10 @@ def test_calibration_images_from_the_model_config(tiny_root):
 def _ncnn_int8_cfg(tmp_path, layer_agreement: float) -> str:
     """The ncnn int8 config with another sensitivity threshold (the
     untrained test models change pixels at the slightest rounding)."""
-    cfg = tmp_path / f'segmentation_ncnn-int8-{layer_agreement}.py'
-    cfg.write_text(
-        f"_base_ = ['{deploy_cfg('ncnn-int8_static-64x84')}']\n"
-        'backend_config = dict(quantization=dict('
-        f'layer_agreement={layer_agreement}))\n')
-    return str(cfg)
+    return _derived(tmp_path, f'segmentation_ncnn-int8-{layer_agreement}.py',
+                    [deploy_cfg('ncnn-int8_static-64x84')],
+                    'backend_config = dict(quantization=dict('
+                    f'layer_agreement={layer_agreement}))')
 
 
 @pytest.mark.parametrize('model', ['fastscnn', 'unet'])
@@ -319,19 +325,18 @@ def test_ncnn_int8_refuses_unknown_weights(tmp_path, exports):
 
 def test_quantization_format_must_fit_the_backend(tmp_path, checkpoints,
                                                   images):
-    cfg = tmp_path / 'segmentation_onnxruntime-int8_dynamic.py'
-    cfg.write_text(
-        f"_base_ = ['{deploy_cfg('onnxruntime-int8_dynamic')}']\n"
-        "backend_config = dict(quantization=dict(format='ncnn'))\n")
+    cfg = _derived(tmp_path, 'ort_ncnn_format.py',
+                   [deploy_cfg('onnxruntime-int8_dynamic')],
+                   "backend_config = dict(quantization=dict(format='ncnn'))")
     with pytest.raises(ValueError, match="format 'ncnn' is ncnn's own int8 "
                        'scheme, for the ncnn backend only'):
-        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+        export(cfg, model_cfg('unet'), checkpoints['unet'], images[0],
                str(tmp_path / 'out'), calib_imgs=images)
-    cfg.write_text(
-        f"_base_ = ['{deploy_cfg('ncnn-int8_static-64x84')}']\n"
-        "backend_config = dict(quantization=dict(activation_type='QUInt8'))"
-        '\n')
+    cfg = _derived(tmp_path, 'ncnn_uint8.py',
+                   [deploy_cfg('ncnn-int8_static-64x84')],
+                   'backend_config = dict(quantization=dict('
+                   "activation_type='QUInt8'))")
     with pytest.raises(ValueError, match='ncnn int8 quantises weights per '
                        'channel and activations by their max range'):
-        export(str(cfg), model_cfg('unet'), checkpoints['unet'], images[0],
+        export(cfg, model_cfg('unet'), checkpoints['unet'], images[0],
                str(tmp_path / 'out'), calib_imgs=images)
