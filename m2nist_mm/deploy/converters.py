@@ -5,12 +5,14 @@ mmdeploy 1.3 converts with its own ``onnx2ncnn`` (not in the wheel), the
 2022 OpenVINO Model Optimizer and a TensorRT 8 wrapper; these do the same
 job with what PyPI ships.
 """
+import os
 import os.path as osp
 import shutil
 import subprocess
 import tempfile
 from typing import List, Optional, Sequence
 
+import onnx
 from mmdeploy.utils import get_common_config, get_model_inputs
 from mmengine import Config
 
@@ -59,13 +61,68 @@ def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
     return [param, weights]
 
 
+def channels_last_argmax(model: onnx.ModelProto) -> int:
+    """Rewrite each ArgMax over the channels of a 4-D tensor as a
+    transpose to channels-last, an ArgMax over the last axis and a
+    transpose back.
+
+    The result is the same (ArgMax takes the first maximum either way).
+    OpenVINO's CPU plugin runs an ArgMax over the channels of its blocked
+    layout several times slower than one over the innermost axis: for an
+    int8 FastSCNN batch of 64 it was about a sixth of the network's time.
+
+    Args:
+        model: The ONNX model, changed in place.
+
+    Returns:
+        How many ArgMax nodes were rewritten.
+    """
+    from onnx import helper
+    inferred = onnx.shape_inference.infer_shapes(model)
+    ranks = {v.name: len(v.type.tensor_type.shape.dim)
+             for v in list(inferred.graph.value_info) +
+             list(inferred.graph.input) + list(inferred.graph.output)
+             if v.type.tensor_type.HasField('shape')}
+    graph, count = model.graph, 0
+    for node in [n for n in graph.node if n.op_type == 'ArgMax']:
+        attrs = {a.name: helper.get_attribute_value(a)
+                 for a in node.attribute}
+        keep = attrs.get('keepdims', 1)
+        # the input's rank, or (keepdims) the output's, where it is known
+        rank = ranks.get(node.input[0],
+                         ranks.get(node.output[0]) if keep else None)
+        if (rank != 4 or attrs.get('axis', 0) not in (1, -3)
+                or attrs.get('select_last_index', 0)):
+            continue
+        tag = f'{node.name or node.output[0]}/channels_last'
+        nhwc, idx = f'{tag}/input', f'{tag}/index'
+        new = [
+            helper.make_node('Transpose', [node.input[0]], [nhwc],
+                             name=f'{tag}/Transpose', perm=[0, 2, 3, 1]),
+            helper.make_node('ArgMax', [nhwc], [idx if keep else
+                                                node.output[0]],
+                             name=f'{tag}/ArgMax', axis=3, keepdims=keep)
+        ]
+        if keep:
+            new.append(helper.make_node('Transpose', [idx], [node.output[0]],
+                                        name=f'{tag}/TransposeBack',
+                                        perm=[0, 3, 1, 2]))
+        index = list(graph.node).index(node)
+        graph.node.remove(node)
+        for k, n in enumerate(new):
+            graph.node.insert(index + k, n)
+        count += 1
+    return count
+
+
 def onnx2openvino(onnx_file: str, work_dir: str,
                   stem: str = 'end2end') -> List[str]:
     """Convert with ``openvino.convert_model``: ``<stem>.xml`` + ``.bin``.
 
     Weights stay as they are in the ONNX graph (fp32, or int8 with their
     scales for a quantised QDQ graph): OpenVINO's default would store fp32
-    weights as fp16.
+    weights as fp16. ArgMax nodes over the channels run channels-last
+    (:func:`channels_last_argmax`).
 
     Args:
         onnx_file: The ONNX model.
@@ -79,12 +136,21 @@ def onnx2openvino(onnx_file: str, work_dir: str,
                  'pip install -r requirements/runtime.txt')
     xml, weights = (osp.join(work_dir, f'{stem}.{ext}')
                     for ext in ('xml', 'bin'))
+    model = onnx.load(onnx_file)
+    source = onnx_file
+    if channels_last_argmax(model):
+        fd, source = tempfile.mkstemp(suffix='.onnx', dir=work_dir)
+        os.close(fd)
+        onnx.save(model, source)
     try:
-        model = ov.convert_model(onnx_file)
+        converted = ov.convert_model(source)
     except Exception as e:  # OpenVINO raises its own types
         raise RuntimeError(f'OpenVINO could not convert {onnx_file}: '
                            f'{e}') from None
-    ov.save_model(model, xml, compress_to_fp16=False)
+    finally:
+        if source != onnx_file:
+            os.remove(source)
+    ov.save_model(converted, xml, compress_to_fp16=False)
     return [xml, weights]
 
 

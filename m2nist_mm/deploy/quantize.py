@@ -184,18 +184,31 @@ def _calibration_batches(imgs: Sequence[np.ndarray], preprocess: Preprocess,
             yield preprocess(group[i:i + size])
 
 
+def _scope_names(module: str) -> List[str]:
+    """torch.onnx's scope names along a module path: an index into a
+    container is named after its container (``backbone.branch.0`` ->
+    ``backbone``, ``branch``, ``branch.0``), as node names such as
+    ``/backbone/branch/branch.0/conv/Conv`` show."""
+    names: List[str] = []
+    for atom in module.split('.'):
+        names.append(f'{names[-1]}.{atom}'
+                     if atom.isdigit() and names else atom)
+    return names
+
+
 def float_nodes(graph: onnx.GraphProto, modules: Sequence[str],
                 source: str) -> List[str]:
     """Names of the graph nodes exported from ``modules`` (module paths
-    such as ``backbone.detail_branch``; torch names a node after its
-    module path, ``/backbone/detail_branch/...``).
+    such as ``backbone.detail_branch`` or ``backbone.detail_branch.0``;
+    torch names a node after its module path,
+    ``/backbone/detail_branch/detail_branch.0/...``).
 
     Raises:
         ValueError: A module with no node in the graph.
     """
     nodes = []
     for module in modules:
-        prefix = '/' + module.replace('.', '/') + '/'
+        prefix = '/' + '/'.join(_scope_names(module)) + '/'
         found = [n.name for n in graph.node if n.name.startswith(prefix)]
         if not found:
             raise ValueError(f'{source}: the model config\'s int8_keep_float '

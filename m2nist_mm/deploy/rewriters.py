@@ -1,6 +1,7 @@
 """mmdeploy function rewriters that make M2NIST models export exactly:
-segmentors pad and crop inside the graph, FastSCNN's pyramid pooling,
-RTMDet's box clipping before NMS."""
+segmentors pad and crop inside the graph (and skip resizing logits that
+have the input size), FastSCNN's pyramid pooling, RTMDet's box clipping
+before NMS."""
 from typing import List, Tuple, Union
 
 import torch
@@ -50,6 +51,30 @@ def encoder_decoder__predict(self, inputs: torch.Tensor,
     seg_logit = self.decode_head.predict(self.extract_feat(inputs), metas,
                                          self.test_cfg)
     return seg_logit[:, :, :h, :w]
+
+
+@FUNCTION_REWRITER.register_rewriter(
+    func_name='mmseg.models.decode_heads.decode_head.'
+    'BaseDecodeHead.predict_by_feat')
+def base_decode_head__predict_by_feat(self, seg_logits: torch.Tensor,
+                                      batch_img_metas: List[dict]
+                                      ) -> torch.Tensor:
+    """mmseg's resize of the logits to the input size, left out when they
+    have that size already (full-resolution heads: UNet's FCN head,
+    ``DetailRefineHead``).
+
+    A bilinear resize to the same size is the identity, but backends run
+    it all the same (OpenVINO: about 7 % of an int8 FastSCNN batch). The
+    sizes are compared when the graph is traced; a head's output stride
+    does not depend on the input size.
+    """
+    ctx = FUNCTION_REWRITER.get_context()
+    meta = batch_img_metas[0]
+    size = meta['img_shape'] if isinstance(meta['img_shape'], torch.Size) \
+        else meta.get('pad_shape', meta['img_shape'])[:2]
+    if [int(s) for s in seg_logits.shape[2:]] == [int(s) for s in size]:
+        return seg_logits
+    return ctx.origin_func(self, seg_logits, batch_img_metas)
 
 
 def block_average(x: torch.Tensor, bins: Union[int, Tuple[int, int]],

@@ -73,6 +73,21 @@ def test_static_fastscnn_pools_with_fixed_kernels(exports):
     assert kernels == [(2, 3), (4, 6), (8, 12)]  # bins 4, 2, 1 of 8x12
 
 
+@pytest.mark.parametrize('model', ['fastscnn', 'unet'])
+def test_full_resolution_logits_are_not_resized(exports, model):
+    """Both heads predict at the (padded) input size: the classifier's
+    logits go to the crop and the ArgMax without mmseg's identity
+    resize."""
+    graph = onnx.load(osp.join(exports(model, 'onnxruntime_dynamic'),
+                               'end2end.onnx')).graph
+    made_by = {out: n for n in graph.node for out in n.output}
+    node = made_by[next(n for n in graph.node
+                        if n.op_type == 'ArgMax').input[0]]
+    while node.op_type == 'Slice':  # the crop of the padding
+        node = made_by[node.input[0]]
+    assert (node.op_type, node.name) == ('Conv', '/conv_seg/Conv')
+
+
 def test_dynamic_batch_is_one_run(exports, images):
     deployed = DeployedModel(exports('fastscnn', 'onnxruntime_dynamic'))
     batch = deployed.preprocess(images[:3])

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import onnx
+import openvino as ov
 import pytest
 from mmengine import Config
 
@@ -67,6 +68,11 @@ def test_openvino_float_matches_torch(exports, checkpoints, images, model,
     # fp32 weights (OpenVINO would store fp16 by default)
     assert 'element_type="f16"' not in open(osp.join(work,
                                                      'end2end.xml')).read()
+    # the class ArgMax runs over the innermost axis (channels-last)
+    topk = [op for op in ov.Core().read_model(
+        osp.join(work, 'end2end.xml')).get_ordered_ops()
+            if op.get_type_name() == 'TopK']
+    assert [op.get_attributes()['axis'] for op in topk] == [3]
 
 
 @pytest.mark.parametrize('cfg', INT8)
