@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence
 import onnx
 from mmdeploy.utils import get_common_config, get_model_inputs
 from mmengine import Config
+from onnx import helper
 
 from m2nist_core.inference.backends import require
 
@@ -77,7 +78,6 @@ def channels_last_argmax(model: onnx.ModelProto) -> int:
     Returns:
         How many ArgMax nodes were rewritten.
     """
-    from onnx import helper
     inferred = onnx.shape_inference.infer_shapes(model)
     ranks = {v.name: len(v.type.tensor_type.shape.dim)
              for v in list(inferred.graph.value_info) +
