@@ -75,7 +75,9 @@ setup(
                                     'benchmarks')),
     package_data={
         'm2nist_mm': ['.mim/model-index.yml', '.mim/configs/**/*',
-                      '.mim/tools/**/*']
+                      '.mim/tools/**/*'],
+        # which MNIST digit each digit of the real M2NIST is
+        'm2nist_core': ['data/*.csv'],
     },
     python_requires='>=3.9',
     # m2nist_core alone (numpy, OpenCV): a slim inference install is

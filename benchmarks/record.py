@@ -107,7 +107,8 @@ def load(docs: str = DOCS) -> dict:
 
 def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
          prefixes: Iterable[str], docs: str = DOCS,
-         source: Optional[Dict[str, str]] = None) -> dict:
+         source: Optional[Dict[str, str]] = None,
+         drop: Iterable[str] = ()) -> dict:
     """Record one benchmark command's runs and figures; write the docs.
 
     Args:
@@ -119,6 +120,8 @@ def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
             or under it are dropped first.
         docs: folder of benchmarks.json / benchmarks.md.
         source: provenance to record instead of :func:`provenance` (tests).
+        drop: keys (of figures and runs) dropped exactly: what a
+            benchmark no longer writes.
 
     Returns:
         The updated contents of benchmarks.json.
@@ -126,10 +129,11 @@ def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
     from .report import write_markdown
     prov = source or provenance(cmd)
     dotted = tuple(p.rstrip('.') + '.' for p in prefixes)
+    drop = set(drop)
     data = load(docs)
     for table in ('figures', 'runs'):
         data[table] = {k: v for k, v in data[table].items()
-                       if not (k + '.').startswith(dotted)}
+                       if not (k + '.').startswith(dotted) and k not in drop}
     for key, run in runs.items():
         data['runs'][key] = dict(benchmark=run['benchmark'], **prov,
                                  results=run['results'])

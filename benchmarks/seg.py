@@ -1,15 +1,21 @@
 """Segmentation benchmark: train, test, and write docs/benchmarks.{md,json}.
 
-For each model it runs ``tools/train.py`` (wall clock measured from the
-command's start), reads the validation curve from the log, tests the best
-validation checkpoint on the test split with ``tools/test.py``, and records
-digit mIoU, mIoU, parameters, minutes to 90 % and 95 % digit mIoU
-(validation split) and the share of iteration time spent waiting for data.
-With several ``--seeds`` each model is trained once per seed; the figures
-without a seed in their key are the worst over the seeds (lowest accuracy,
-most minutes).
+For each model and training track it runs ``tools/train.py`` (wall clock
+measured from the command's start), reads the validation curve from the
+log, tests the best validation checkpoint on the test split and on the
+held-out set with ``tools/test.py``, and records digit mIoU, mIoU,
+parameters, minutes to 90 % and 95 % digit mIoU (validation split) and the
+share of iteration time spent waiting for data. Tracks: ``m2nist``
+(``configs/m2nist_<model>.py``, M2NIST's training images only) and
+``mnist_extra`` (``configs/m2nist_<model>_mnist-extra.py``, plus images
+composed from MNIST train digits that no M2NIST validation or test image
+holds). With several ``--seeds`` each is trained once per seed; the
+figures without a seed in their key (``seg.<model>.<track>.<figure>``) are
+the worst over the seeds (lowest accuracy, most minutes), and
+``seed_spread`` is the best minus the worst test digit mIoU.
 
-    python -m benchmarks.seg --models fastscnn unet --seeds 0 1 [--amp]
+    python -m benchmarks.seg --models fastscnn unet \
+        --tracks m2nist mnist_extra --seeds 0 1 2 [--amp]
 """
 import argparse
 import glob
@@ -32,18 +38,22 @@ def count_params(config: str) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-#: The held-out set: the M2NIST recipe over 1000 MNIST t10k digits' images
-#: (digits no M2NIST image was drawn from), this generator seed.
+#: The held-out set: 1000 images of the M2NIST recipe over MNIST t10k
+#: digits that no M2NIST image holds, this generator seed.
 HELDOUT = dict(images=1000, seed=2026)
+#: Training tracks and the config of each (``{model}`` filled in).
+TRACKS = dict(m2nist='configs/m2nist_{model}.py',
+              mnist_extra='configs/m2nist_{model}_mnist-extra.py')
 
 
 def heldout_set(args: argparse.Namespace) -> str:
     """The held-out set's folder, generated on first use."""
-    out = osp.join(args.work_root, 'heldout_t10k')
+    out = osp.join(args.work_root, 'heldout_t10k_m2nist-free')
     if not osp.isfile(osp.join(out, 'segmented.npy')):
         run([sys.executable, 'tools/generate_m2nist.py', out, '--mnist',
              args.mnist, '--splits', f'test={HELDOUT["images"]}', '--seed',
-             str(HELDOUT['seed']), '--no-progress', '--overwrite'], REPO)
+             str(HELDOUT['seed']), '--avoid-m2nist', 'all', '--no-progress',
+             '--overwrite'], REPO)
     return out
 
 
@@ -56,21 +66,24 @@ def test_metrics(test_cmd: List[str], test_dir: str) -> dict:
 
 
 def bench(model: str, seed: int, args: argparse.Namespace,
-          options: Sequence[str] = (), work: Optional[str] = None) -> dict:
+          options: Sequence[str] = (), work: Optional[str] = None,
+          track: str = 'm2nist') -> dict:
     """Train, test and evaluate on the held-out set one model and seed.
 
     Args:
-        model: ``fastscnn`` or ``unet`` (``configs/m2nist_<model>.py``).
+        model: ``fastscnn`` or ``unet``.
         seed: ``randomness.seed`` of the training run.
         args: The benchmark's arguments (``amp``, ``mnist``, ``work_root``).
         options: More ``--cfg-options`` for the training run.
-        work: The work dir (default ``<work_root>/<model>/seed<seed>``).
+        work: The work dir (default
+            ``<work_root>/<model>/<track>/seed<seed>``).
+        track: A key of :data:`TRACKS` (which config).
 
     Returns:
         The run's figures, validation curve and commands.
     """
-    config = f'configs/m2nist_{model}.py'
-    work = work or osp.join(args.work_root, model, f'seed{seed}')
+    config = TRACKS[track].format(model=model)
+    work = work or osp.join(args.work_root, model, track, f'seed{seed}')
     # an earlier run's checkpoints must not be taken for this run's
     shutil.rmtree(osp.join(REPO, work), ignore_errors=True)
     train_cmd = [
@@ -100,6 +113,7 @@ def bench(model: str, seed: int, args: argparse.Namespace,
     iter_time, data_share = iteration_times(work)
     return dict(
         model=model,
+        track=track,
         seed=seed,
         digit_miou=metrics['digit_mIoU'],
         miou=metrics['mIoU'],
@@ -122,6 +136,10 @@ def bench(model: str, seed: int, args: argparse.Namespace,
 
 KEYS = ('digit_miou', 'miou', 'heldout_digit_miou', 'params',
         'minutes_to_90', 'minutes_to_95', 'train_minutes', 'data_time_share')
+#: Keys (under seg.<model>) of the runs and figures before there were
+#: tracks, dropped when a model is measured again.
+LEGACY = ('', 'seeds') + KEYS + tuple(f'seed{s}.{k}' for s in (0, 1)
+                                      for k in KEYS)
 WORST = dict(
     digit_miou=min,
     miou=min,
@@ -143,36 +161,48 @@ def worst(runs: List[dict]) -> dict:
 
 
 def write_results(results: List[dict], docs: str, cmd: str) -> None:
-    """Runs and figures of each model benchmarked (replacing its old ones)."""
+    """Runs and figures of each model and track benchmarked (replacing
+    their old ones)."""
     runs, figures = {}, {}
-    models = list(dict.fromkeys(r['model'] for r in results))
-    for model in models:
-        seeds = [r for r in results if r['model'] == model]
-        for key, value in worst(seeds).items():
-            figures[f'seg.{model}.{key}'] = value
-        figures[f'seg.{model}.seeds'] = [r['seed'] for r in seeds]
+    groups = list(dict.fromkeys((r['model'], r['track']) for r in results))
+    for model, track in groups:
+        seeds = [r for r in results
+                 if (r['model'], r['track']) == (model, track)]
+        key = f'seg.{model}.{track}'
+        for name, value in worst(seeds).items():
+            figures[f'{key}.{name}'] = value
+        scores = [r['digit_miou'] for r in seeds]
+        figures[f'{key}.seed_spread'] = round(max(scores) - min(scores), 4)
+        figures[f'{key}.seeds'] = [r['seed'] for r in seeds]
         for r in seeds:
-            for key in KEYS:
-                figures[f'seg.{model}.seed{r["seed"]}.{key}'] = r[key]
-        runs[f'seg.{model}'] = dict(benchmark='seg', results=dict(runs=seeds))
-    save(runs, figures, cmd, prefixes=[f'seg.{m}' for m in models],
-         docs=docs)
+            for name in KEYS:
+                figures[f'{key}.seed{r["seed"]}.{name}'] = r[name]
+        runs[key] = dict(benchmark='seg', results=dict(runs=seeds))
+    legacy = [f'seg.{m}.{k}'.rstrip('.')
+              for m in dict.fromkeys(m for m, _ in groups) for k in LEGACY]
+    save(runs, figures, cmd, prefixes=list(runs), docs=docs, drop=legacy)
 
 
 def render(key: str, results: dict) -> str:
     """The Markdown section of one model's results (one row per seed)."""
     runs = results['runs']
-    model = runs[0]['model']
+    model, track = runs[0]['model'], runs[0].get('track')
+    # runs recorded before the tracks: M2NIST only, and a held-out set
+    # drawn from any t10k digits
+    heldout = ('that no M2NIST image holds' if track else
+               'of an earlier held-out set, some of them in M2NIST images')
     lines = [
-        f'## Segmentation: {model} on M2NIST', '',
+        f'## Segmentation: {model} on M2NIST' +
+        (f', track {track}' if track else ''), '',
+        f'Config `{TRACKS[track or "m2nist"].format(model=model)}`. '
         'Test split (images 4500-4999) with the best checkpoint on the '
         'validation split (4000-4499). Minutes are wall-clock from the start '
         'of the train command, validation included; "data" is the share of '
         'iteration time spent waiting for data (mmengine `data_time` / '
         '`time`); "s/iter" is the mean training iteration time. Held-out: '
         f'digit mIoU on {HELDOUT["images"]} images the generator draws with '
-        'the M2NIST recipe from MNIST t10k digits (seed '
-        f'{HELDOUT["seed"]}), digits none of the training images holds.', '',
+        f'the M2NIST recipe from MNIST t10k digits {heldout} (seed '
+        f'{HELDOUT["seed"]}).', '',
         '| model | seed | params | digit mIoU | held-out digit mIoU | mIoU | '
         'minutes to 90 % / 95 % (val) | train minutes | s/iter | data |',
         '|---' * 10 + '|'
@@ -205,6 +235,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         nargs='+',
         default=['fastscnn', 'unet'],
         choices=['fastscnn', 'unet'])
+    parser.add_argument('--tracks', nargs='+', default=['m2nist'],
+                        choices=list(TRACKS))
     parser.add_argument(
         '--seeds',
         nargs='+',
@@ -222,7 +254,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
-    results = [bench(m, s, args) for m in args.models for s in args.seeds]
+    results = [bench(m, s, args, track=t) for m in args.models
+               for t in args.tracks for s in args.seeds]
     write_results(results, args.docs,
                   command('seg', sys.argv[1:] if argv is None else argv))
     for r in results:

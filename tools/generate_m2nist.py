@@ -9,6 +9,9 @@
     python tools/generate_m2nist.py data/mnist_ext --mnist data/mnist \\
         --img-shape 60 60 --min-digits 2 --max-digits 4 \\
         --placement random --max-overlap 0.2
+    # held-out images: the recipe over t10k digits that no M2NIST image holds
+    python tools/generate_m2nist.py data/heldout --mnist data/mnist \\
+        --splits test=1000 --seed 2026 --avoid-m2nist all
 
 Writes combined.npy, segmented.npy, digits.csv (per-digit ground truth),
 annotations/instances.json (COCO) and generator.json; see
@@ -22,7 +25,8 @@ from typing import Dict, List, Optional
 from m2nist_core import DataFileError
 from m2nist_core.datagen import (GenerationError, GeneratorOptions,
                                  generate_dataset)
-from m2nist_core.datagen.pools import MNIST_POOLS, csv_pool, mnist_pools
+from m2nist_core.datagen.pools import (AVOID, MNIST_POOLS, csv_pool,
+                                       m2nist_free_pool, mnist_pools)
 
 
 def split_counts(specs: List[str]) -> Dict[str, int]:
@@ -52,6 +56,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         default=['train=4000', 'val=500', 'test=500'],
                         help='images per split from --mnist (train: MNIST '
                         'train rows 0-49999, val: 50000-59999, test: t10k)')
+    parser.add_argument('--avoid-m2nist', choices=list(AVOID),
+                        help='with --mnist: draw no digit of the real '
+                        "M2NIST's validation and test images (val_test) or "
+                        'of any of its images (all), by the sources table '
+                        'shipped with m2nist_core')
     parser.add_argument('--seed', type=int, default=1234)
     parser.add_argument('--layout', choices=['compact', 'kaggle'],
                         default='compact')
@@ -99,9 +108,17 @@ def main(argv: Optional[List[str]] = None) -> int:
             whole_box=args.whole_box,
             digit_scale=tuple(args.digit_scale) if args.digit_scale else None)
         t0 = time.perf_counter()
-        pools = (mnist_pools(args.mnist, split_counts(args.splits))
-                 if args.mnist else [csv_pool(args.kaggle_csv,
-                                              args.num_images)])
+        if args.avoid_m2nist and not args.mnist:
+            raise ValueError('--avoid-m2nist needs --mnist')
+        counts = split_counts(args.splits)
+        if args.avoid_m2nist:
+            pools = [m2nist_free_pool(args.mnist, split, args.avoid_m2nist,
+                                      count)
+                     for split, count in counts.items()]
+        elif args.mnist:
+            pools = mnist_pools(args.mnist, counts)
+        else:
+            pools = [csv_pool(args.kaggle_csv, args.num_images)]
         meta = generate_dataset(args.out_dir, pools, options, args.seed,
                                 args.layout, args.dtype, args.overwrite,
                                 not args.no_progress)

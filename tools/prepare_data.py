@@ -1,4 +1,5 @@
-"""Put M2NIST into data/m2nist from whatever source is at hand.
+"""Put M2NIST into data/m2nist and MNIST into data/mnist from whatever
+source is at hand.
 
     python tools/prepare_data.py                     # search, else download
     python tools/prepare_data.py --m2nist ~/Downloads/m2nist   # Kaggle files
@@ -20,6 +21,11 @@ Sources, first found wins:
 Without options, 1 and 3 look in data/ and, when the environment variable
 M2NIST_MM_DATA names a data folder, in its m2nist/ and mnist/; a folder
 already in place at --out is kept when it reads as M2NIST.
+
+The training track with extra MNIST digits (configs/*_mnist-extra.py)
+also needs the four MNIST files in --mnist-dir (data/mnist): a folder
+already there is kept, else it is linked to --mnist or to the MNIST
+found on disk, else MNIST is downloaded (md5 checked).
 """
 import argparse
 import os
@@ -57,7 +63,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     src.add_argument('--download', action='store_true',
                      help='download MNIST even when it is on disk')
     parser.add_argument('--mnist-dir', default='data/mnist',
-                        help='where --download puts MNIST')
+                        help='where MNIST goes (linked or downloaded)')
     parser.add_argument('--mirrors', nargs='+', default=list(MIRRORS))
     return parser.parse_args(argv)
 
@@ -81,12 +87,12 @@ def is_mnist(root: str) -> bool:
     return True
 
 
-def link(src: str, out: str) -> None:
-    """``out`` becomes a symbolic link to the folder ``src``."""
+def link(src: str, out: str, what: str = 'M2NIST') -> None:
+    """``out`` becomes a symbolic link to the folder ``src`` of ``what``."""
     if osp.islink(out):
         os.remove(out)
     elif osp.exists(out):
-        raise FileExistsError(f'{out} exists and does not read as M2NIST: '
+        raise FileExistsError(f'{out} exists and does not read as {what}: '
                               'move it away first')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     os.symlink(osp.abspath(src), out)
@@ -102,6 +108,21 @@ def generate(out: str, pools: list) -> None:
 
 def first(paths: List[str], test) -> Optional[str]:
     return next((p for p in paths if osp.isdir(p) and test(p)), None)
+
+
+def prepare_mnist(args: argparse.Namespace) -> str:
+    """MNIST into ``--mnist-dir``; a line saying what was done."""
+    out = args.mnist_dir
+    if osp.isdir(out) and is_mnist(out):
+        return f'{out} holds MNIST: kept'
+    found = args.mnist if args.mnist and is_mnist(args.mnist) else first(
+        data_folders('mnist'), is_mnist)
+    if found:
+        if osp.abspath(found) != osp.abspath(out):
+            link(found, out, 'MNIST')
+        return f'{out} -> {found} (MNIST found on disk)'
+    download_mnist(out, args.mirrors)
+    return f'{out}: MNIST downloaded'
 
 
 def prepare(args: argparse.Namespace) -> str:
@@ -137,6 +158,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     try:
         print(prepare(args))
+        print(prepare_mnist(args))
     except (DataFileError, FileExistsError, FileNotFoundError, OSError,
             RuntimeError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)

@@ -5,10 +5,12 @@ rows 50000-59999, test images from t10k, so no digit appears in two
 splits. Kaggle's ``train.csv`` (the published M2NIST source) is one pool.
 """
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 
+from .provenance import (SOURCES_FILE, digits_in_images, disjoint_rows,
+                         read_sources)
 from .sources import read_digit_csv, read_mnist
 from .writer import Pool
 
@@ -61,3 +63,50 @@ def csv_pool(path: str, count: int, split: str = 'all') -> Pool:
     """
     digits, labels = read_digit_csv(path)
     return Pool(split, osp.basename(path), digits, labels, count)
+
+
+#: What each pool that avoids the real M2NIST keeps out: the digits of its
+#: images ``[start, stop)``.
+AVOID = dict(val_test=(4000, 5000), all=(0, 5000))
+
+
+def m2nist_free_pool(root: str, split: str, avoid: str, count: int = 0,
+                     sources: Optional[str] = None) -> Pool:
+    """The MNIST pool of ``split`` (:data:`MNIST_POOLS`) less every digit
+    of the real M2NIST images that ``avoid`` names, compared pixel for
+    pixel (so a duplicate elsewhere in MNIST stays out too).
+
+    ``avoid='val_test'`` for extra training digits (``split='train'``: MNIST
+    train rows 0-49999) none of which is in an M2NIST validation or test
+    image; ``avoid='all'`` for a held-out set (``split='test'``: t10k) of
+    digits in no M2NIST image.
+
+    Args:
+        root: The folder of the MNIST IDX files.
+        split: A key of :data:`MNIST_POOLS`.
+        avoid: A key of :data:`AVOID`.
+        count: Images drawn from the pool.
+        sources: The sources table (default: the real M2NIST's, shipped).
+
+    Returns:
+        The pool, ``rows`` its digits' rows in the MNIST file.
+
+    Raises:
+        ValueError: An unknown ``split`` or ``avoid``.
+    """
+    if avoid not in AVOID:
+        raise ValueError(f'unknown avoid={avoid!r}, expected one of '
+                         f'{list(AVOID)}')
+    if split not in MNIST_POOLS:
+        raise ValueError(f'unknown split {split!r}: MNIST pools are '
+                         f'{list(MNIST_POOLS)}')
+    mnist = {'train': read_mnist(root, 'train'),
+             't10k': read_mnist(root, 'test')}
+    name, start, stop = MNIST_POOLS[split]
+    digits, labels = mnist['train' if name == 'train' else 't10k']
+    banned = digits_in_images(read_sources(sources or SOURCES_FILE), mnist,
+                              AVOID[avoid])
+    keep = disjoint_rows(digits, np.arange(start, min(stop, len(digits))),
+                         banned)
+    return Pool(split, f'mnist-{"t10k" if name == "test" else name}',
+                digits[keep], labels[keep], count, keep)

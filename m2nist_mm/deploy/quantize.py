@@ -127,6 +127,17 @@ def check_calibration_image(name: str, img: np.ndarray) -> None:
                          f'(H, W), got {img.dtype} {img.shape}')
 
 
+def _loading_only(dataset_cfg: Config, loading: List[dict]) -> Config:
+    """``dataset_cfg`` (each member of a ``ConcatDataset``) with only the
+    ``loading`` steps, in test mode."""
+    if 'datasets' in dataset_cfg:
+        dataset_cfg.datasets = [_loading_only(d, loading)
+                                for d in dataset_cfg.datasets]
+    else:
+        dataset_cfg.update(pipeline=loading, test_mode=True)
+    return dataset_cfg
+
+
 def calibration_images(model_cfg: Config,
                        settings: dict) -> Tuple[List[np.ndarray], List[str]]:
     """``num_images`` images spread evenly over a data set of the model
@@ -149,12 +160,12 @@ def calibration_images(model_cfg: Config,
     if key not in model_cfg:
         raise ValueError(f'{model_cfg.filename} has no {key} to calibrate '
                          'on; pass calibration images (--calib-img)')
-    dataset_cfg = copy.deepcopy(model_cfg[key]['dataset'])
-    dataset_cfg.pipeline = [
+    loading = [
         s for s in model_cfg.test_pipeline
         if step_type(s) in LOADERS + ('ToGray', )
     ]
-    dataset_cfg.test_mode = True
+    dataset_cfg = _loading_only(copy.deepcopy(model_cfg[key]['dataset']),
+                                loading)
     with DefaultScope.overwrite_default_scope('mmseg'):
         dataset = DATASETS.build(dataset_cfg)
     count = min(settings['num_images'], len(dataset))

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from ..conftest import REPO, full_data, load_tool
+from ..conftest import MNIST_SUBSET, REPO, full_data, load_tool
 from ..test_datagen.test_sources import csv_row, write_csv, write_mnist
 
 
@@ -88,20 +88,38 @@ def test_generate_corrupt_source(generate_m2nist, tmp_path, capsys):
 
 def test_prepare_links_a_kaggle_download(prepare_data, tmp_path, tiny_root):
     out = str(tmp_path / 'data' / 'm2nist')
-    assert prepare_data.main(['--out', out, '--m2nist', tiny_root]) == 0
+    assert prepare_data.main(['--out', out, '--m2nist', tiny_root,
+                              '--mnist-dir', MNIST_SUBSET]) == 0
     assert osp.realpath(out) == osp.realpath(tiny_root)
     # run again: kept
-    assert prepare_data.main(['--out', out, '--m2nist', tiny_root]) == 0
+    assert prepare_data.main(['--out', out, '--m2nist', tiny_root,
+                              '--mnist-dir', MNIST_SUBSET]) == 0
+
+
+def test_prepare_links_mnist_found_on_disk(prepare_data, tmp_path, tiny_root,
+                                           monkeypatch, capsys):
+    """MNIST for the extra-digits track: linked from $M2NIST_MM_DATA."""
+    shutil.copytree(MNIST_SUBSET, tmp_path / 'found' / 'mnist')
+    monkeypatch.setenv('M2NIST_MM_DATA', str(tmp_path / 'found'))
+    mnist = str(tmp_path / 'data' / 'mnist')
+    assert prepare_data.main(['--out', str(tmp_path / 'data' / 'm2nist'),
+                              '--m2nist', tiny_root, '--mnist-dir',
+                              mnist]) == 0
+    assert osp.realpath(mnist) == str(tmp_path / 'found' / 'mnist')
+    assert 'MNIST found on disk' in capsys.readouterr().out
+    assert prepare_data.is_mnist(mnist)
 
 
 @pytest.mark.full_data
 def test_prepare_from_csv_and_mnist(prepare_data, tmp_path, tiny_csv):
     out = str(tmp_path / 'm2nist')
-    assert prepare_data.main(['--out', out, '--kaggle-csv', tiny_csv]) == 0
+    assert prepare_data.main(['--out', out, '--kaggle-csv', tiny_csv,
+                              '--mnist-dir', MNIST_SUBSET]) == 0
     assert np.load(osp.join(out, 'combined.npy')).shape == (5000, 64, 84)
     # regenerates over the earlier output
     mnist = full_data('mnist')
-    assert prepare_data.main(['--out', out, '--mnist', mnist]) == 0
+    assert prepare_data.main(['--out', out, '--mnist', mnist,
+                              '--mnist-dir', mnist]) == 0
     assert prepare_data.is_m2nist(out)
 
 
@@ -132,7 +150,8 @@ def test_prepare_refuses_a_foreign_folder(prepare_data, tmp_path, tiny_root,
     out = tmp_path / 'm2nist'
     out.mkdir()
     (out / 'notes.txt').write_text('mine')
-    assert prepare_data.main(['--out', str(out), '--m2nist', tiny_root]) == 1
+    assert prepare_data.main(['--out', str(out), '--m2nist', tiny_root,
+                              '--mnist-dir', MNIST_SUBSET]) == 1
     assert 'does not read as M2NIST' in capsys.readouterr().err
 
 

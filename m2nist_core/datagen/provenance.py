@@ -1,0 +1,272 @@
+"""Which MNIST digit each digit of the real M2NIST is, found from the
+images themselves.
+
+M2NIST's source, Kaggle's Digit Recognizer ``train.csv``, holds MNIST
+digits pixel for pixel (from both MNIST train and t10k). Replaying the
+recipe's seeded layout (:func:`~.m2nist_recipe.replay_layout`) gives every
+digit's source row and 28x28 block; where no other digit's block lies,
+the image *is* that digit, so those pixels (and the class the mask gives
+them) match exactly one MNIST digit. Each source row is matched once and
+checked in every other image that draws it.
+
+The result is a *sources table*, one line per source row:
+``row,label,mnist_split,mnist_index`` (``mnist_split`` ``train`` or
+``t10k``). The table of the real M2NIST ships with this package
+(:data:`SOURCES_FILE`); ``tools/find_mnist_sources.py`` builds it again.
+"""
+import csv
+import os.path as osp
+from typing import (Dict, Iterable, List, NamedTuple, Optional, Sequence, Set,
+                    Tuple)
+
+import numpy as np
+
+from ..arrays import DataFileError
+from .generator import DIGIT, Placement
+from .m2nist_recipe import replay_layout
+
+#: The sources table of the real M2NIST (5000 images, recipe seed 1234).
+SOURCES_FILE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                        'data', 'm2nist_mnist_sources.csv')
+MNIST_SPLITS = ('train', 't10k')
+HEADER = ['row', 'label', 'mnist_split', 'mnist_index']
+#: Alone pixels compared first, to narrow the candidates cheaply.
+_PROBE = 24
+
+
+class Source(NamedTuple):
+    """The MNIST digit behind one source row of the recipe."""
+    row: int
+    label: int
+    mnist_split: str
+    mnist_index: int
+
+
+def alone_masks(draws: Sequence[Placement],
+                shape: Tuple[int, int]) -> List[Tuple[Placement, np.ndarray]]:
+    """Each pasted digit with the 28x28 mask of its block's pixels that no
+    other pasted block covers (there the image is this digit alone).
+
+    Args:
+        draws: One image's placements (:func:`replay_layout`).
+        shape: ``(H, W)`` of the image.
+
+    Returns:
+        ``(placement, (28, 28) bool mask)`` per pasted digit.
+    """
+    pasted = [d for d in draws if d.pasted]
+    cover = np.zeros(shape, np.int32)
+    for d in pasted:
+        cover[d.y:d.y + DIGIT, d.x:d.x + DIGIT] += 1
+    return [(d, cover[d.y:d.y + DIGIT, d.x:d.x + DIGIT] == 1) for d in pasted]
+
+
+class DigitMatcher:
+    """Exact partial matching of a digit's visible pixels against a set of
+    28x28 digits, searched by class.
+
+    Args:
+        digits: ``uint8`` ``(N, 28, 28)`` digits to search.
+        labels: ``(N,)`` their labels 0-9.
+    """
+
+    def __init__(self, digits: np.ndarray, labels: np.ndarray) -> None:
+        flat = digits.reshape(len(digits), -1)
+        self.by_class = {c: (np.flatnonzero(labels == c), flat[labels == c])
+                         for c in range(10)}
+
+    def candidates(self, label: int, patch: np.ndarray,
+                   alone: np.ndarray,
+                   among: Optional[np.ndarray] = None) -> np.ndarray:
+        """Indices of the digits of ``label`` equal to ``patch`` wherever
+        ``alone`` is set.
+
+        Args:
+            label: The class searched.
+            patch: ``(28, 28)`` pixels.
+            alone: ``(28, 28)`` bool mask of the pixels compared.
+            among: Only these indices (sorted, all of ``label``); None for
+                every digit of ``label``.
+
+        Returns:
+            Sorted indices into ``digits``.
+        """
+        where, flat = self.by_class[label]
+        if among is not None:
+            flat, where = flat[np.searchsorted(where, among)], among
+        pix = np.flatnonzero(alone)
+        want = patch.reshape(-1)[pix]
+        probe = np.linspace(0, len(pix) - 1, min(_PROBE, len(pix))).astype(
+            int)
+        keep = np.flatnonzero(np.all(flat[:, pix[probe]] == want[probe],
+                                     axis=1))
+        keep = keep[np.all(flat[keep][:, pix] == want, axis=1)]
+        return where[keep]
+
+
+def find_sources(images: np.ndarray, masks: np.ndarray,
+                 mnist: Dict[str, Tuple[np.ndarray, np.ndarray]],
+                 img_path: str = 'images',
+                 seed: int = 1234,
+                 num_rows: int = 42000) -> List[Source]:
+    """The MNIST digit of every source row the recipe's images draw.
+
+    Args:
+        images: ``uint8`` ``(N, H, W)`` recipe images (the real M2NIST:
+            all 5000, in order).
+        masks: ``(N, H, W)`` class maps, background 10.
+        mnist: ``{'train': (digits, labels), 't10k': (digits, labels)}``.
+        img_path: What error messages name (the images' file).
+        seed: The recipe's seed.
+        num_rows: Rows of the recipe's source (``train.csv``: 42000).
+
+    Returns:
+        One :class:`Source` per candidate of each drawn row, sorted by row
+        (a row whose visible pixels fit several MNIST digits has a line
+        for each; on the real M2NIST every row fits exactly one).
+
+    Raises:
+        DataFileError: A digit's visible ink has no single class, or no
+            MNIST digit (none consistent over all images drawing the row)
+            matches it: the images are not the recipe's.
+    """
+    names = np.array([s for s in MNIST_SPLITS for _ in mnist[s][1]])
+    index = np.concatenate([np.arange(len(mnist[s][1]))
+                            for s in MNIST_SPLITS])
+    matcher = DigitMatcher(
+        np.concatenate([mnist[s][0] for s in MNIST_SPLITS]),
+        np.concatenate([mnist[s][1] for s in MNIST_SPLITS]))
+    found: Dict[int, np.ndarray] = {}
+    labels: Dict[int, int] = {}
+    for i, draws in enumerate(replay_layout(len(images), seed, num_rows,
+                                            images.shape[1:])):
+        for d, alone in alone_masks(draws, images.shape[1:]):
+            block = (slice(d.y, d.y + DIGIT), slice(d.x, d.x + DIGIT))
+            patch, mask = images[i][block], masks[i][block]
+            classes = np.unique(mask[alone & (patch > 0)])
+            where = f'{img_path}: image {i}, digit at x={d.x}, y={d.y}'
+            if len(classes) != 1:
+                raise DataFileError(
+                    f'{where}: its visible ink has classes '
+                    f'{classes.tolist()} (expected one): not the recipe')
+            label = int(classes[0])
+            if labels.setdefault(d.row, label) != label:
+                raise DataFileError(
+                    f'{where}: source row {d.row} is a {label} here and a '
+                    f'{labels[d.row]} in an earlier image')
+            found[d.row] = matcher.candidates(label, patch, alone,
+                                              found.get(d.row))
+            if not len(found[d.row]):
+                raise DataFileError(
+                    f'{where}: no MNIST digit matches source row {d.row} '
+                    'in every image that draws it: these are not the real '
+                    "M2NIST's images, or not the full MNIST")
+    return [Source(row, labels[row], str(names[p]), int(index[p]))
+            for row in sorted(found) for p in found[row]]
+
+
+def write_sources(path: str, sources: Iterable[Source]) -> None:
+    """Write a sources table (CSV with a header line)."""
+    with open(path, 'w', newline='') as f:
+        out = csv.writer(f)
+        out.writerow(HEADER)
+        out.writerows(sources)
+
+
+def read_sources(path: str = SOURCES_FILE) -> List[Source]:
+    """A sources table, every field checked.
+
+    Raises:
+        FileNotFoundError: No such file.
+        DataFileError: Not a sources table (the message names the line).
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: no such sources table (build one '
+                                'with tools/find_mnist_sources.py)')
+    out = []
+    with open(path, newline='') as f:
+        lines = csv.reader(f)
+        if next(lines, None) != HEADER:
+            raise DataFileError(f'{path}: the header is not '
+                                f'{",".join(HEADER)}')
+        for n, line in enumerate(lines, 2):
+            try:
+                src = Source(int(line[0]), int(line[1]), line[2],
+                             int(line[3]))
+            except (ValueError, IndexError):
+                raise DataFileError(f'{path}, line {n}: {line} is not '
+                                    'row,label,mnist_split,mnist_index')
+            if (src.mnist_split not in MNIST_SPLITS or not 0 <= src.label
+                    <= 9 or src.row < 0 or src.mnist_index < 0):
+                raise DataFileError(f'{path}, line {n}: {line}: split must '
+                                    f'be one of {MNIST_SPLITS}, label 0-9, '
+                                    'row and index >= 0')
+            out.append(src)
+    return out
+
+
+def rows_of_images(index_range: Tuple[int, int], seed: int = 1234,
+                   num_rows: int = 42000) -> Set[int]:
+    """Source rows of the pasted digits of recipe images ``[start, stop)``.
+
+    Args:
+        index_range: ``(start, stop)`` image indices.
+        seed: The recipe's seed.
+        num_rows: Rows of the recipe's source.
+
+    Returns:
+        The set of rows.
+    """
+    start, stop = index_range
+    layout = replay_layout(stop, seed, num_rows)[start:]
+    return {d.row for draws in layout for d in draws if d.pasted}
+
+
+def digits_in_images(sources: Sequence[Source],
+                     mnist: Dict[str, Tuple[np.ndarray, np.ndarray]],
+                     index_range: Tuple[int, int], seed: int = 1234,
+                     num_rows: int = 42000) -> np.ndarray:
+    """The MNIST digits (pixels) that recipe images ``[start, stop)`` hold.
+
+    Args:
+        sources: The sources table (:func:`find_sources`).
+        mnist: ``{'train': (digits, labels), 't10k': (digits, labels)}``.
+        index_range: ``(start, stop)`` image indices.
+        seed: The recipe's seed.
+        num_rows: Rows of the recipe's source.
+
+    Returns:
+        ``uint8`` ``(M, 28, 28)``, one per distinct MNIST digit.
+
+    Raises:
+        DataFileError: A row the images draw is not in the table.
+    """
+    rows = rows_of_images(index_range, seed, num_rows)
+    missing = rows - {s.row for s in sources}
+    if missing:
+        raise DataFileError(
+            f'the sources table lacks {len(missing)} row(s) that images '
+            f'{tuple(index_range)} draw (e.g. {sorted(missing)[:5]})')
+    picked = sorted({(s.mnist_split, s.mnist_index) for s in sources
+                     if s.row in rows})
+    return np.stack([mnist[split][0][i] for split, i in picked])
+
+
+def disjoint_rows(digits: np.ndarray, rows: np.ndarray,
+                  banned: np.ndarray) -> np.ndarray:
+    """``rows`` of ``digits`` whose pixels equal none of ``banned``.
+
+    Compares pixels, not indices, so a duplicate of a banned digit
+    elsewhere in MNIST is left out too.
+
+    Args:
+        digits: ``uint8`` ``(N, 28, 28)`` digits.
+        rows: Candidate rows of ``digits``.
+        banned: ``uint8`` ``(M, 28, 28)`` digits to keep out.
+
+    Returns:
+        The rows kept, in order.
+    """
+    seen = {b.tobytes() for b in banned}
+    return np.array([r for r in rows if digits[r].tobytes() not in seen],
+                    np.int64)
