@@ -8,6 +8,9 @@ import numpy as np
 import pytest
 import torch
 
+from m2nist_core.datagen.pools import AVOID
+from m2nist_core.datagen.provenance import (Source, rows_of_images,
+                                            write_sources)
 from m2nist_mm import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -116,3 +119,17 @@ def save_varied(model: torch.nn.Module, path: str) -> str:
                 mod.bias.normal_(0, 0.2)
     torch.save(dict(state_dict=model.state_dict(), meta={}), path)
     return path
+
+
+def banned_digits_table(path: str) -> set:
+    """Write a sources table for the 256-digit MNIST subset (tests/data):
+    the rows of the real M2NIST's images map to t10k digits, except rows
+    0-49, which map to train digits 0-49. Returns the train digits that
+    M2NIST's validation and test images then hold (those to keep out)."""
+    valtest = rows_of_images(AVOID['val_test'])
+    table = [Source(r, 0, 'train' if r < 50 else 't10k',
+                    r if r < 50 else r % 256)
+             for r in sorted(rows_of_images((0, 5000)))]
+    write_sources(path, table)
+    return {s.mnist_index for s in table
+            if s.mnist_split == 'train' and s.row in valtest}

@@ -170,7 +170,8 @@ def calibration_images(model_cfg: Config,
         dataset = DATASETS.build(dataset_cfg)
     count = min(settings['num_images'], len(dataset))
     indices = np.linspace(0, len(dataset) - 1, count).round().astype(int)
-    where = f'{dataset_cfg.get("data_root", "")} ({split} split)'
+    source = dataset_cfg.get('data_root') or dataset_cfg.type
+    where = f'{source} ({split} split)'
     imgs, names = [], []
     for i in indices:
         img = dataset[int(i)]['img']

@@ -7,13 +7,13 @@ import pytest
 from m2nist_core import DataFileError
 from m2nist_core.datagen import read_digit_csv, read_mnist, render
 from m2nist_core.datagen.m2nist_recipe import replay_layout
-from m2nist_core.datagen.pools import AVOID, m2nist_free_pool
+from m2nist_core.datagen.pools import m2nist_free_pool
 from m2nist_core.datagen.provenance import (SOURCES_FILE, DigitMatcher, Source,
                                             alone_masks, digits_in_images,
                                             find_sources, read_sources,
                                             rows_of_images, write_sources)
 from m2nist_core.splits import SPLITS
-from ..conftest import MNIST_SUBSET, full_data, load_tool
+from ..conftest import MNIST_SUBSET, banned_digits_table, full_data, load_tool
 
 SEED, ROWS = 5, 64
 
@@ -112,22 +112,9 @@ def test_shipped_table_covers_every_digit_of_m2nist():
     assert sum(s.mnist_split == 't10k' for s in table) == 1293
 
 
-def fake_table(path: str) -> set:
-    """A table for the 256-digit MNIST subset: rows of M2NIST validation
-    and test images map to t10k digits, except those < 50, which map to
-    train digits 0-49 (the train digits to keep out). Returns those."""
-    valtest = rows_of_images(AVOID['val_test'])
-    table = [Source(r, 0, 'train' if r < 50 else 't10k',
-                    r if r < 50 else r % 256)
-             for r in sorted(rows_of_images((0, 5000)))]
-    write_sources(path, table)
-    return {s.mnist_index for s in table
-            if s.mnist_split == 'train' and s.row in valtest}
-
-
 def test_free_pool_keeps_out_the_banned_digits(tmp_path, subset):
     path = str(tmp_path / 'sources.csv')
-    banned = fake_table(path)
+    banned = banned_digits_table(path)
     assert banned
     pool = m2nist_free_pool(MNIST_SUBSET, 'train', 'val_test', 7, path)
     assert pool.count == 7 and pool.source == 'mnist-train'

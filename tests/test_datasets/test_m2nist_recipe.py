@@ -2,7 +2,6 @@
 digits that no M2NIST validation or test image holds; the extra-digits
 configs that train on it beside M2NIST."""
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
@@ -15,8 +14,7 @@ from m2nist_core.datagen.pools import m2nist_free_pool
 from m2nist_core.datagen.provenance import (digits_in_images, read_sources,
                                             rows_of_images)
 from m2nist_core.datagen.sources import read_mnist
-from ..conftest import MNIST_SUBSET, REPO, full_data
-from ..test_datagen.test_provenance import fake_table
+from ..conftest import MNIST_SUBSET, REPO, banned_digits_table, full_data
 
 EXTRA_CONFIGS = ['m2nist_fastscnn_mnist-extra.py',
                  'm2nist_unet_mnist-extra.py']
@@ -25,7 +23,7 @@ EXTRA_CONFIGS = ['m2nist_fastscnn_mnist-extra.py',
 @pytest.fixture
 def table(tmp_path):
     path = str(tmp_path / 'sources.csv')
-    return path, fake_table(path)
+    return path, banned_digits_table(path)
 
 
 def build(**kwargs):
@@ -95,37 +93,6 @@ def test_extra_config_trains_on_m2nist_and_the_extra_images(name):
     # validation, testing and the model are the M2NIST track's
     for key in ('model', 'val_dataloader', 'test_dataloader', 'train_cfg'):
         assert cfg[key] == base[key], key
-
-
-@pytest.mark.slow
-def test_extra_config_trains(tmp_path, tiny_root, table):
-    """Two iterations of tools/train.py on tiny data: the concatenated data
-    set builds, loads and trains through the runner."""
-    import subprocess
-    path, _ = table
-    datasets = 'train_dataloader.dataset.datasets'
-    cfg = tmp_path / 'tiny.py'
-    cfg.write_text(f"""
-_base_ = ['{osp.join(REPO, 'configs', EXTRA_CONFIGS[0])}']
-loader = dict(batch_size=2, num_workers=0, persistent_workers=False)
-train_dataloader = dict(**loader)
-val_dataloader = dict(
-    **loader, dataset=dict(data_root='{tiny_root}', index_range=(6, 10)))
-test_dataloader = val_dataloader
-train_cfg = dict(max_iters=2, val_interval=2)
-param_scheduler = []
-default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
-""")
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', str(cfg), '--work-dir',
-         str(tmp_path / 'work'), '--cfg-options',
-         f'{datasets}.0.data_root={tiny_root}',
-         f'{datasets}.0.index_range=(0,6)',
-         f'{datasets}.1.mnist_root={MNIST_SUBSET}',
-         f'{datasets}.1.num_images=50', f'{datasets}.1.sources={path}'],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert (tmp_path / 'work' / 'iter_2.pth').exists()
 
 
 @pytest.mark.full_data

@@ -19,7 +19,7 @@ from m2nist_mm.deploy import agreement, export
 from m2nist_mm.deploy.quantize import (calibration_images,
                                        calibration_settings,
                                        quantization_settings)
-from ..conftest import model_cfg
+from ..conftest import MNIST_SUBSET, banned_digits_table, model_cfg
 from .conftest import LOW_PRECISION_AGREEMENT, classes_seen, deploy_cfg
 
 pytestmark = pytest.mark.slow  # exports models
@@ -259,6 +259,23 @@ def test_calibration_images_from_the_model_config(tiny_root):
     with pytest.raises(ValueError, match='has no val_dataloader to '
                        'calibrate on'):
         calibration_images(cfg, dict(dataset='val', num_images=4))
+
+
+def test_calibration_images_of_the_extra_digits_track(tiny_root, tmp_path):
+    """Spread over both of its training sets: M2NIST's and the recipe
+    images composed from MNIST digits."""
+    cfg = Config.fromfile(model_cfg('fastscnn_mnist-extra'))
+    real, extra = cfg.train_dataloader.dataset.datasets
+    real.update(data_root=tiny_root, split='all')
+    sources = str(tmp_path / 'sources.csv')
+    banned_digits_table(sources)
+    extra.update(mnist_root=MNIST_SUBSET, num_images=6, sources=sources)
+    imgs, names = calibration_images(cfg, dict(dataset='train',
+                                               num_images=4))
+    assert len(imgs) == 4 and all(im.shape == (64, 84) and
+                                  im.dtype == np.uint8 for im in imgs)
+    assert names[0] == 'ConcatDataset (train split) image 0'
+    assert names[-1].endswith('image 15')  # the last recipe image
 
 
 def _ncnn_int8_cfg(tmp_path, layer_agreement: float) -> str:

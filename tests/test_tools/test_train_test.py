@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from ..conftest import REPO
+from ..conftest import MNIST_SUBSET, REPO, banned_digits_table
 
 pytestmark = pytest.mark.slow  # trains or exports models, runs tools
 
@@ -100,25 +100,53 @@ def test_resume_continues_from_last_checkpoint(trained, tmp_path):
     assert 'Load checkpoint from' in proc.stdout + proc.stderr
 
 
-def test_resume_is_exact(tiny_root_module, tmp_path):
-    """A run killed after a checkpoint and resumed ends with the weights,
-    EMA, optimizer state and metrics of the uninterrupted run, bit for bit
-    (data loaded by a worker, as the configs do)."""
-    import shutil
-
-    import torch
-    path = osp.join(str(tmp_path), 'cfg.py')
-    with open(path, 'w') as f:
-        f.write(TINY_DATA.replace('num_workers=0, persistent_workers=False',
-                                  'num_workers=1, persistent_workers=True')
-                .format(base=osp.join(REPO, 'configs', 'm2nist_fastscnn.py'),
-                        root=tiny_root_module) + """
+RESUME_SCHEDULE = """
 train_cfg = dict(max_iters=8, val_interval=2)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.5, by_epoch=False, begin=0, end=8)
 ]
 default_hooks = dict(checkpoint=dict(interval=2, max_keep_ckpts=10))
-""")
+"""
+WORKER = ('num_workers=0, persistent_workers=False',
+          'num_workers=1, persistent_workers=True')
+#: The extra-digits track: M2NIST's images and recipe images composed on
+#: the fly from the MNIST subset (no digit of it is banned here).
+EXTRA_DATA = """
+_base_ = ['{base}']
+loader = dict(batch_size=2, num_workers=1, persistent_workers=True)
+train_dataloader = dict(**loader, dataset=dict(datasets=[
+    dict(type='M2NISTDataset', data_root='{root}', index_range=(0, 6),
+         pipeline={{{{_base_.train_pipeline}}}}),
+    dict(type='M2NISTRecipeDataset', mnist_root='{mnist}', num_images=40,
+         sources='{sources}', pipeline={{{{_base_.train_pipeline}}}})]))
+val_dataloader = dict(
+    **loader, dataset=dict(data_root='{root}', index_range=(6, 8)))
+test_dataloader = val_dataloader
+"""
+
+
+@pytest.mark.parametrize('track', ['m2nist', 'mnist_extra'])
+def test_resume_is_exact(tiny_root_module, tmp_path, track):
+    """A run killed after a checkpoint and resumed ends with the weights,
+    EMA, optimizer state and metrics of the uninterrupted run, bit for bit
+    (data loaded by a worker, as the configs do), on both tracks."""
+    import shutil
+
+    import torch
+
+    path = osp.join(str(tmp_path), 'cfg.py')
+    if track == 'm2nist':
+        text = TINY_DATA.replace(*WORKER).format(
+            base=osp.join(REPO, 'configs', 'm2nist_fastscnn.py'),
+            root=tiny_root_module)
+    else:
+        sources = str(tmp_path / 'sources.csv')
+        banned_digits_table(sources)
+        text = EXTRA_DATA.format(
+            base=osp.join(REPO, 'configs', 'm2nist_fastscnn_mnist-extra.py'),
+            root=tiny_root_module, mnist=MNIST_SUBSET, sources=sources)
+    with open(path, 'w') as f:
+        f.write(text + RESUME_SCHEDULE)
     whole, resumed = str(tmp_path / 'whole'), str(tmp_path / 'resumed')
     run(sys.executable, 'tools/train.py', path, '--work-dir', whole)
     # killed right after its iteration-4 checkpoint: what is on disk then
