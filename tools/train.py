@@ -9,7 +9,8 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from m2nist_mm.utils.cli import add_runner_args, load_config
+from m2nist_mm.utils.cli import (add_runner_args, check_pretrained_backbone,
+                                 load_config)
 from m2nist_mm.utils.dist import setup_cpu_distributed
 
 
@@ -51,6 +52,11 @@ def enable_amp(cfg: Config) -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     cfg = load_config(args)
+    try:
+        check_pretrained_backbone(cfg, args.config)
+    except FileNotFoundError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     if args.amp:
         enable_amp(cfg)
     if args.resume == 'auto':

@@ -41,3 +41,29 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def check_pretrained_backbone(cfg: Config, config: str) -> None:
+    """Refuse a config whose backbone starts from a local checkpoint that is
+    not there, saying how to make it.
+
+    Args:
+        cfg: The loaded config.
+        config: Its file (named in the message).
+
+    Raises:
+        FileNotFoundError: ``model.backbone.init_cfg`` is
+            ``dict(type='Pretrained', checkpoint=PATH)`` with a local
+            ``PATH`` that does not exist.
+    """
+    init = cfg.get('model', {}).get('backbone', {}).get('init_cfg')
+    if not isinstance(init, dict) or init.get('type') != 'Pretrained':
+        return
+    path = str(init.get('checkpoint', ''))
+    if '://' in path or osp.exists(path):
+        return
+    raise FileNotFoundError(
+        f'{config}: model.backbone.init_cfg loads the pretrained backbone '
+        f'{path}, which does not exist; make it with "python '
+        f'tools/pretrain_backbone.py {config}" (or point '
+        'model.backbone.init_cfg.checkpoint at another one)')
