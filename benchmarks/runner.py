@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -99,7 +99,7 @@ def timed(fn: Callable[[], object], repeats: int) -> float:
 
 
 def pretrain_backbone(config: str, out: str, mnist: str, cwd: str,
-                      epochs: float, seed: int = 0,
+                      epochs: Optional[float] = None, seed: int = 0,
                       options: Sequence[str] = ()) -> dict:
     """Run ``tools/pretrain_backbone.py`` for ``config``'s backbone.
 
@@ -110,8 +110,9 @@ def pretrain_backbone(config: str, out: str, mnist: str, cwd: str,
     """
     import torch
     cmd = [sys.executable, 'tools/pretrain_backbone.py', config, '--out',
-           out, '--mnist', mnist, '--epochs', str(epochs), '--seed',
-           str(seed), *options]
+           out, '--mnist', mnist, '--seed', str(seed), *options]
+    if epochs:
+        cmd += ['--epochs', str(epochs)]
     run(cmd, cwd)
     meta = torch.load(osp.join(cwd, out), weights_only=True)['meta']
     return dict(checkpoint=out, minutes=round(meta['minutes'], 2),

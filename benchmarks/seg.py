@@ -285,10 +285,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
                         help='MNIST IDX files (the held-out set is drawn '
                         'from t10k)')
-    parser.add_argument('--pretrain-epochs', type=float, default=2,
+    parser.add_argument('--pretrain-epochs', type=float,
                         help='epochs of tools/pretrain_backbone.py for a '
                         'config whose backbone starts pretrained (made once '
-                        'per model and track, seed 0, shared by the seeds)')
+                        'per model and track, seed 0, shared by the seeds; '
+                        "default: the config's)")
     parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)

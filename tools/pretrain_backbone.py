@@ -12,7 +12,8 @@ Which digits the backbone learns from is the config's ``pretrain_digits``:
   images (the digits the masks give, neighbours' ink included), accuracy
   measured on the crops of its validation images.
 
-The backbone's weights are written where the config's
+``pretrain_epochs`` (default 2) sets how long. The backbone's weights are
+written where the config's
 ``model.backbone.init_cfg`` loads them from (or to ``--out``).
 """
 import argparse
@@ -52,7 +53,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--digits', choices=SOURCES,
                         help="the digits to learn (default: the config's "
                         "pretrain_digits, else 'mnist')")
-    parser.add_argument('--epochs', type=float, default=2)
+    parser.add_argument('--epochs', type=float,
+                        help="passes over the digits (default: the config's "
+                        'pretrain_epochs, else 2)')
     parser.add_argument('--out-index', type=int, default=-1,
                         help='the backbone output to classify from '
                         "(default: the decode head's first in_index)")
@@ -129,8 +132,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     model = DigitClassifier(backbone, index, channels, float(pre.mean[0]),
                             float(pre.std[0]))
     print(f'{len(labels)} training digits ({source}), output {index} '
-          f'({channels} channels), {args.epochs} epochs')
-    minutes = pretrain(model, digits, labels, args.epochs, seed=args.seed)
+          f'({channels} channels)')
+    epochs = args.epochs or cfg.get('pretrain_epochs', 2)
+    minutes = pretrain(model, digits, labels, epochs, seed=args.seed)
     print(f'{minutes:.2f} min')
     acc = None
     if len(held_labels):
@@ -138,7 +142,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'accuracy {100 * acc:.2f} % on {len(held_labels)} held-out '
               f'digits ({source})')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    meta = dict(accuracy=acc, minutes=minutes, epochs=args.epochs,
+    meta = dict(accuracy=acc, minutes=minutes, epochs=epochs,
                 out_index=index, digits=len(labels), source=source,
                 seed=args.seed, config=osp.basename(args.config))
     torch.save(dict(state_dict=backbone.state_dict(), meta=meta), out)

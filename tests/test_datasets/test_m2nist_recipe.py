@@ -97,17 +97,21 @@ def test_extra_config_trains_on_m2nist_and_the_extra_images(name):
         assert cfg[key] == base[key], key
 
 
-def test_fastscnn_extra_config_is_the_base_with_an_mnist_backbone():
-    """FastSCNN's extra-digits track trains on M2NIST's images, from a
+@pytest.mark.parametrize('name,digits', [('mnist-extra', 'mnist'),
+                                         ('crop-pretrained', 'm2nist')])
+def test_pretrained_fastscnn_configs_are_the_base_with_a_backbone(name,
+                                                                  digits):
+    """FastSCNN's extra-digits track trains on M2NIST's images from a
     backbone pretrained on MNIST digits (where the extra digits measured
-    best)."""
+    best); the crop-pretrained config from one pretrained on its own
+    training digits."""
     cfg = Config.fromfile(osp.join(REPO, 'configs',
-                                   'm2nist_fastscnn_mnist-extra.py'))
+                                   f'm2nist_fastscnn_{name}.py'))
     base = Config.fromfile(osp.join(REPO, 'configs', 'm2nist_fastscnn.py'))
-    assert cfg.pretrain_digits == 'mnist'
+    assert cfg.pretrain_digits == digits
     init = cfg.model.backbone.pop('init_cfg')
     assert init == dict(type='Pretrained', checkpoint='work_dirs/pretrain/'
-                        'm2nist_fastscnn_mnist-extra.pth')
+                        f'm2nist_fastscnn_{name}.pth')
     for key in ('model', 'train_dataloader', 'val_dataloader',
                 'test_dataloader', 'train_cfg'):
         assert cfg[key] == base[key], key

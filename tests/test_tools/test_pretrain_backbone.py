@@ -101,18 +101,18 @@ def test_m2nist_digits_are_crops_of_the_configs_own_images(tiny_root,
     cfg = tmp_path / 'cfg.py'
     cfg.write_text(
         f"_base_ = ['{osp.join(REPO, 'configs', 'm2nist_fastscnn.py')}']\n"
-        "pretrain_digits = 'm2nist'\n"
+        "pretrain_digits = 'm2nist'\npretrain_epochs = 3\n"
         f"train_dataloader = dict(dataset=dict(data_root='{tiny_root}', "
         "index_range=(0, 6)))\n"
         f"val_dataloader = dict(dataset=dict(data_root='{tiny_root}', "
         "index_range=(6, 10)))\n")
     out = str(tmp_path / 'b.pth')
     assert pretrain_backbone.main([str(cfg), '--mnist', str(tmp_path / 'no'),
-                                   '--out', out, '--epochs', '1']) == 0
+                                   '--out', out]) == 0
     imgs, masks = (np.load(osp.join(tiny_root, f)) for f in
                    ('combined.npy', 'segmented.npy'))
     meta = torch.load(out, weights_only=True)['meta']
-    assert meta['source'] == 'm2nist'
+    assert meta['source'] == 'm2nist' and meta['epochs'] == 3
     assert meta['digits'] == len(digit_crops(imgs[:6], masks[:6])[1])
     assert f'on {len(digit_crops(imgs[6:], masks[6:])[1])} held-out ' \
         'digits (m2nist)' in capsys.readouterr().out
