@@ -210,6 +210,12 @@ def write_results(results: List[dict], docs: str, cmd: str) -> None:
     save(runs, figures, cmd, prefixes=list(runs), docs=docs, drop=legacy)
 
 
+def trained_config(run: dict) -> str:
+    """The config a recorded run trained (from its train command)."""
+    train = next(c for c in run['commands'] if c.startswith('tools/train.py'))
+    return train.split()[1]
+
+
 def render(key: str, results: dict) -> str:
     """The Markdown section of one model's results (one row per seed)."""
     runs = results['runs']
@@ -221,7 +227,7 @@ def render(key: str, results: dict) -> str:
     lines = [
         f'## Segmentation: {model} on M2NIST' +
         (f', track {track}' if track else ''), '',
-        f'Config `{TRACKS[track or "m2nist"].format(model=model)}`. '
+        f'Config `{trained_config(runs[0])}`. '
         'Test split (images 4500-4999) with the best checkpoint on the '
         'validation split (4000-4499). Minutes are wall-clock from the start '
         'of the train command, validation included; "data" is the share of '
