@@ -6,9 +6,10 @@ import os.path as osp
 import re
 import shlex
 import subprocess
+import sys
 import time
 from datetime import datetime
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -95,3 +96,23 @@ def timed(fn: Callable[[], object], repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return float(np.median(times))
+
+
+def pretrain_backbone(config: str, out: str, mnist: str, cwd: str,
+                      epochs: float, seed: int = 0,
+                      options: Sequence[str] = ()) -> dict:
+    """Run ``tools/pretrain_backbone.py`` for ``config``'s backbone.
+
+    Returns:
+        ``checkpoint`` (``out``), ``minutes``, ``accuracy`` (on MNIST train
+        rows 50000-59999 in no M2NIST validation or test image) and the
+        ``command`` run.
+    """
+    import torch
+    cmd = [sys.executable, 'tools/pretrain_backbone.py', config, '--out',
+           out, '--mnist', mnist, '--epochs', str(epochs), '--seed',
+           str(seed), *options]
+    run(cmd, cwd)
+    meta = torch.load(osp.join(cwd, out), weights_only=True)['meta']
+    return dict(checkpoint=out, minutes=round(meta['minutes'], 2),
+                accuracy=meta['accuracy'], command=' '.join(cmd[1:]))

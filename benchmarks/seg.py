@@ -26,7 +26,8 @@ import sys
 from typing import List, Optional, Sequence
 
 from .record import DOCS, REPO, command, save
-from .runner import iteration_times, run, train_run, val_curve
+from .runner import (iteration_times, pretrain_backbone, run, train_run,
+                     val_curve)
 
 
 def count_params(config: str) -> int:
@@ -65,9 +66,25 @@ def test_metrics(test_cmd: List[str], test_dir: str) -> dict:
         return json.load(f)
 
 
+def pretrained(model: str, track: str,
+               args: argparse.Namespace) -> Optional[dict]:
+    """The pretrained backbone a track's config starts from, made by
+    ``tools/pretrain_backbone.py`` in the work root (None if the config
+    starts from scratch)."""
+    from mmengine.config import Config
+    config = TRACKS[track].format(model=model)
+    init = Config.fromfile(osp.join(REPO, config)).model.backbone.get(
+        'init_cfg')
+    if not isinstance(init, dict) or init.get('type') != 'Pretrained':
+        return None
+    return pretrain_backbone(
+        config, osp.join(args.work_root, model, track, 'backbone.pth'),
+        args.mnist, REPO, args.pretrain_epochs)
+
+
 def bench(model: str, seed: int, args: argparse.Namespace,
           options: Sequence[str] = (), work: Optional[str] = None,
-          track: str = 'm2nist') -> dict:
+          track: str = 'm2nist', backbone: Optional[dict] = None) -> dict:
     """Train, test and evaluate on the held-out set one model and seed.
 
     Args:
@@ -78,6 +95,8 @@ def bench(model: str, seed: int, args: argparse.Namespace,
         work: The work dir (default
             ``<work_root>/<model>/<track>/seed<seed>``).
         track: A key of :data:`TRACKS` (which config).
+        backbone: The pretrained backbone (:func:`pretrained`) the
+            config's ``init_cfg`` loads, if it loads one.
 
     Returns:
         The run's figures, validation curve and commands.
@@ -90,6 +109,9 @@ def bench(model: str, seed: int, args: argparse.Namespace,
         sys.executable, 'tools/train.py', config, '--work-dir', work,
         '--cfg-options', f'randomness.seed={seed}', *options
     ]
+    if backbone:
+        train_cmd.append('model.backbone.init_cfg.checkpoint=' +
+                         backbone['checkpoint'])
     if args.amp:
         train_cmd.append('--amp')
     test_dir = osp.join(work, 'test')
@@ -122,6 +144,8 @@ def bench(model: str, seed: int, args: argparse.Namespace,
         minutes_to_90=round(reached[90.0][0], 2) if reached[90.0] else None,
         minutes_to_95=round(reached[95.0][0], 2) if reached[95.0] else None,
         train_minutes=round(train_minutes, 2),
+        pretrain_minutes=backbone['minutes'] if backbone else None,
+        pretrain_accuracy=backbone['accuracy'] if backbone else None,
         data_time_share=round(data_share, 2),
         iter_time=round(iter_time, 3),
         best_checkpoint=osp.relpath(best, REPO),
@@ -130,12 +154,13 @@ def bench(model: str, seed: int, args: argparse.Namespace,
             for k, v in metrics.items() if k.startswith('IoU.')
         },
         curve=curve,
-        commands=[' '.join(c[1:]) for c in (train_cmd, test_cmd,
-                                            heldout_cmd)])
+        commands=([backbone['command']] if backbone else []) +
+        [' '.join(c[1:]) for c in (train_cmd, test_cmd, heldout_cmd)])
 
 
 KEYS = ('digit_miou', 'miou', 'heldout_digit_miou', 'params',
-        'minutes_to_90', 'minutes_to_95', 'train_minutes', 'data_time_share')
+        'minutes_to_90', 'minutes_to_95', 'train_minutes', 'pretrain_minutes',
+        'data_time_share')
 #: Keys (under seg.<model>) of the runs and figures before there were
 #: tracks, dropped when the model's m2nist track is measured again.
 LEGACY = ('', 'seeds') + KEYS + tuple(f'seed{s}.{k}' for s in (0, 1)
@@ -148,6 +173,7 @@ WORST = dict(
     minutes_to_90=max,
     minutes_to_95=max,
     train_minutes=max,
+    pretrain_minutes=max,
     data_time_share=max)
 
 
@@ -155,7 +181,7 @@ def worst(runs: List[dict]) -> dict:
     """The figures of a model over its seeds: worst of each (None wins)."""
     out = {}
     for key in KEYS:
-        values = [r[key] for r in runs]
+        values = [r.get(key) for r in runs]
         out[key] = None if None in values else WORST[key](values)
     return out
 
@@ -176,7 +202,7 @@ def write_results(results: List[dict], docs: str, cmd: str) -> None:
         figures[f'{key}.seeds'] = [r['seed'] for r in seeds]
         for r in seeds:
             for name in KEYS:
-                figures[f'{key}.seed{r["seed"]}.{name}'] = r[name]
+                figures[f'{key}.seed{r["seed"]}.{name}'] = r.get(name)
         runs[key] = dict(benchmark='seg', results=dict(runs=seeds))
     # the old figures were the m2nist track's: replaced when it is measured
     legacy = [f'seg.{m}.{k}'.rstrip('.') for m, t in groups
@@ -218,6 +244,13 @@ def render(key: str, results: dict) -> str:
     for r in runs:
         lines += ['', f'Seed {r["seed"]}, commands run:', '']
         lines += [f'- `{c}`' for c in r['commands']]
+        if r.get('pretrain_minutes') is not None:
+            lines += ['', 'The backbone was pretrained as an MNIST digit '
+                      f'classifier in {r["pretrain_minutes"]:.2f} min (not in '
+                      'the train minutes), accuracy '
+                      f'{100 * r["pretrain_accuracy"]:.2f} % on MNIST train '
+                      'rows 50000-59999 in no M2NIST validation or test '
+                      'image.']
         lines += [
             '', '| class | ' + ' | '.join(r['per_class']) + ' |',
             '|---' * (len(r['per_class']) + 1) + '|',
@@ -252,11 +285,19 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
                         help='MNIST IDX files (the held-out set is drawn '
                         'from t10k)')
+    parser.add_argument('--pretrain-epochs', type=float, default=2,
+                        help='epochs of tools/pretrain_backbone.py for a '
+                        'config whose backbone starts pretrained (made once '
+                        'per model and track, seed 0, shared by the seeds)')
     parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
-    results = [bench(m, s, args, track=t) for m in args.models
-               for t in args.tracks for s in args.seeds]
+    results = []
+    for m in args.models:
+        for t in args.tracks:
+            backbone = pretrained(m, t, args)
+            results += [bench(m, s, args, track=t, backbone=backbone)
+                        for s in args.seeds]
     write_results(results, args.docs,
                   command('seg', sys.argv[1:] if argv is None else argv))
     for r in results:

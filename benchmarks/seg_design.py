@@ -8,9 +8,10 @@ Each variant is a config of one training track with ``--cfg-options``
 (:data:`VARIANTS`), trained with ``train_cfg.max_iters`` set to
 ``--iters`` (the learning-rate decay shrinks with it) and validated as the
 config says. Variants marked *pretrained* start from a backbone that
-``tools/pretrain_backbone.py`` first trains as an MNIST digit classifier
-(MNIST train digits in no M2NIST validation or test image; made once per
-seed and shared by those variants). Nothing here reads the test split or
+``tools/pretrain_backbone.py`` first trains as a digit classifier, on
+MNIST train digits in no M2NIST validation or test image or on crops of
+the digits of M2NIST's own training images (each made once per seed and
+shared by the variants that use it). Nothing here reads the test split or
 the held-out set: the design is chosen on validation figures alone.
 Records ``design.fastscnn.<variant>.{best_val_digit_miou,
 final_val_digit_miou,train_minutes,pretrain_minutes,pretrain_accuracy}``.
@@ -19,53 +20,45 @@ import argparse
 import os.path as osp
 import shutil
 import sys
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from .record import DOCS, REPO, command, save
-from .runner import run, train_run, val_curve
+from .runner import pretrain_backbone, train_run, val_curve
 from .seg import TRACKS
 
-#: variant -> (what it is, track, pretrained backbone, more --cfg-options)
+#: variant -> (what it is, track, the digits its backbone is pretrained on
+#: (None: not pretrained), more --cfg-options)
 VARIANTS = {
-    'm2nist': ('M2NIST training images only', 'm2nist', False, []),
+    'm2nist': ('M2NIST training images only', 'm2nist', None, []),
     'mnist_extra': ('plus 36000 recipe images of extra MNIST train digits',
-                    'mnist_extra', False, []),
+                    'mnist_extra', None, []),
     'm2nist_pretrained': ('M2NIST training images, backbone pretrained on '
-                          'MNIST digits', 'm2nist', True, []),
+                          'MNIST digits', 'm2nist', 'mnist', []),
     'mnist_extra_pretrained': ('recipe images of extra digits and the '
-                               'pretrained backbone', 'mnist_extra', True,
-                               []),
+                               'backbone pretrained on MNIST digits',
+                               'mnist_extra', 'mnist', []),
+    'm2nist_crop_pretrained': ('M2NIST training images, backbone pretrained '
+                               'on crops of their own digits', 'm2nist',
+                               'm2nist', []),
 }
+#: Pretraining epochs per digit source: about 760 steps of 128 digits each
+#: (48,558 MNIST digits, 8204 digits of M2NIST's training images).
+PRETRAIN_EPOCHS = dict(mnist=2, m2nist=12)
 FIGURES = ('best_val_digit_miou', 'final_val_digit_miou', 'train_minutes',
            'pretrain_minutes', 'pretrain_accuracy')
 
 
-def pretrained_backbone(args: argparse.Namespace) -> dict:
-    """Pretrain the FastSCNN backbone once (per seed and epochs); its
-    checkpoint, minutes, accuracy and command."""
-    out = osp.join(args.work_root, f'backbone_seed{args.seed}_'
-                   f'{args.pretrain_epochs}ep.pth')
-    cmd = [sys.executable, 'tools/pretrain_backbone.py',
-           TRACKS['mnist_extra'].format(model='fastscnn'), '--out', out,
-           '--mnist', args.mnist, '--epochs', str(args.pretrain_epochs),
-           '--seed', str(args.seed)]
-    run(cmd, REPO)
-    import torch
-    meta = torch.load(osp.join(REPO, out), weights_only=True)['meta']
-    return dict(checkpoint=out, minutes=meta['minutes'],
-                accuracy=meta['accuracy'], command=' '.join(cmd[1:]))
-
-
 def train_variant(name: str, args: argparse.Namespace,
-                  backbone: Optional[dict]) -> dict:
+                  backbones: Dict[str, dict]) -> dict:
     """Train one variant on the proxy schedule; its validation curve."""
-    _, track, pretrained, options = VARIANTS[name]
+    _, track, digits, options = VARIANTS[name]
+    backbone = backbones.get(digits)
     config = TRACKS[track].format(model='fastscnn')
     work = osp.join(args.work_root, f'{name}_seed{args.seed}')
     shutil.rmtree(osp.join(REPO, work), ignore_errors=True)
     options = [f'randomness.seed={args.seed}',
                f'train_cfg.max_iters={args.iters}', *options]
-    if pretrained:
+    if backbone:
         init = 'model.backbone.init_cfg'
         options += [f'{init}.type=Pretrained',
                     f'{init}.checkpoint={backbone["checkpoint"]}']
@@ -78,24 +71,27 @@ def train_variant(name: str, args: argparse.Namespace,
         best_val_digit_miou=max(d for _, _, d in curve),
         final_val_digit_miou=curve[-1][2],
         train_minutes=round((t_end - t0) / 60, 2),
-        pretrain_minutes=round(backbone['minutes'], 2) if pretrained
-        else None,
-        pretrain_accuracy=backbone['accuracy'] if pretrained else None,
+        pretrain_minutes=backbone['minutes'] if backbone else None,
+        pretrain_accuracy=backbone['accuracy'] if backbone else None,
         curve=curve,
-        commands=([backbone['command']] if pretrained else []) +
+        commands=([backbone['command']] if backbone else []) +
         [' '.join(cmd[1:])])
 
 
 def render(key: str, results: dict) -> str:
     """The Markdown section of a design search."""
     runs = results['runs']
+    names = ', '.join(r['variant'] for r in runs)
     lines = [
-        '## Segmentation: FastSCNN designs on the validation split', '',
+        f'## Segmentation: FastSCNN design search ({names}), validation '
+        'split', '',
         f'Proxy schedule of {runs[0]["iters"]} iterations, seed '
         f'{runs[0]["seed"]}, validation split (images 4000-4499) only. '
-        'Pretraining: the backbone as an MNIST digit classifier, accuracy on '
-        'MNIST train rows 50000-59999 in no M2NIST validation or test image. '
-        'Minutes are wall clock on this machine.', '',
+        'Pretraining: the backbone as a digit classifier; its accuracy is on '
+        'digits it did not learn from (MNIST: train rows 50000-59999 in no '
+        "M2NIST validation or test image; crops of M2NIST's digits: those of "
+        'the validation images). Minutes are wall clock on this machine.',
+        '',
         '| variant | what | best val digit mIoU | final val digit mIoU | '
         'train minutes | pretrain minutes | pretrain accuracy |',
         '|---' * 7 + '|'
@@ -123,25 +119,29 @@ def main(argv: Optional[List[str]] = None) -> None:
                         choices=list(VARIANTS))
     parser.add_argument('--iters', type=int, default=1000,
                         help='training iterations of the proxy schedule')
-    parser.add_argument('--pretrain-epochs', type=float, default=2)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
                         help='MNIST IDX files (pretraining digits)')
     parser.add_argument('--work-root', default='work_dirs/benchmark_design')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
-    backbone = None
-    if any(VARIANTS[v][2] for v in args.variants):
-        backbone = pretrained_backbone(args)
-    runs = [train_variant(v, args, backbone) for v in args.variants]
-    key = 'design.fastscnn'
-    figures = {f'{key}.{r["variant"]}.{k}': r[k] for r in runs
+    backbones = {
+        digits: pretrain_backbone(
+            TRACKS['m2nist'].format(model='fastscnn'),
+            osp.join(args.work_root, f'backbone_{digits}_seed{args.seed}.pth'),
+            args.mnist, REPO, PRETRAIN_EPOCHS[digits], args.seed,
+            ['--digits', digits])
+        for digits in dict.fromkeys(VARIANTS[v][2] for v in args.variants)
+        if digits}
+    runs = [train_variant(v, args, backbones) for v in args.variants]
+    # one run (and section) per variant: each keeps its own provenance
+    keys = [f'design.fastscnn.{r["variant"]}' for r in runs]
+    figures = {f'{key}.{k}': r[k] for key, r in zip(keys, runs)
                for k in FIGURES}
-    save({key: dict(benchmark='seg_design', results=dict(runs=runs))},
+    save({key: dict(benchmark='seg_design', results=dict(runs=[r]))
+          for key, r in zip(keys, runs)},
          figures, command('seg_design', sys.argv[1:] if argv is None
-                          else argv),
-         prefixes=[f'{key}.{r["variant"]}' for r in runs] + [key],
-         docs=args.docs)
+                          else argv), prefixes=keys, docs=args.docs)
     for r in runs:
         print({k: v for k, v in r.items() if k != 'curve'})
 

@@ -1,29 +1,41 @@
-"""Pretrain a config's backbone as an MNIST digit classifier.
+"""Pretrain a config's backbone as a digit classifier.
 
     python tools/pretrain_backbone.py configs/m2nist_fastscnn_mnist-extra.py
 
-The backbone of CONFIG learns the 10 digits from the MNIST train digits
-that no M2NIST validation or test image holds (rows 0-49999, the pool of
-the extra-digits track; t10k is never read), and the backbone's weights
-are written where the config's ``model.backbone.init_cfg`` loads them
-from (or to ``--out``). Its accuracy is measured on the MNIST train rows
-50000-59999 that no M2NIST validation or test image holds.
+Which digits the backbone learns from is the config's ``pretrain_digits``:
+
+- ``'mnist'`` (the default): the MNIST train digits that no M2NIST
+  validation or test image holds (rows 0-49999, the pool of the
+  extra-digits track; MNIST t10k is never read), accuracy measured on the
+  rows 50000-59999 that no M2NIST validation or test image holds;
+- ``'m2nist'``: a 28x28 crop around each digit of the config's own training
+  images (the digits the masks give, neighbours' ink included), accuracy
+  measured on the crops of its validation images.
+
+The backbone's weights are written where the config's
+``model.backbone.init_cfg`` loads them from (or to ``--out``).
 """
 import argparse
 import os
 import os.path as osp
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
+from mmseg.registry import DATASETS, MODELS
 
-import m2nist_mm  # noqa: F401  (registers the models)
+import m2nist_mm.segmentation  # noqa: F401  (registers the mmseg modules)
 from m2nist_core import DataFileError
 from m2nist_core.datagen.pools import m2nist_free_pool
+from m2nist_core.instances import digit_crops
 from m2nist_mm.engine.digit_pretrain import DigitClassifier, accuracy, pretrain
+
+#: What ``pretrain_digits`` may name.
+SOURCES = ('mnist', 'm2nist')
+Digits = Tuple[np.ndarray, np.ndarray]
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -33,10 +45,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         epilog='\n'.join(__doc__.splitlines()[2:]))
     parser.add_argument('config', help='a segmentation config')
     parser.add_argument('--mnist', default='data/mnist',
-                        help='folder with the four MNIST IDX files')
+                        help="folder with the four MNIST IDX files (for "
+                        "pretrain_digits='mnist')")
     parser.add_argument('--out', help='checkpoint to write (default: the '
                         "config's model.backbone.init_cfg.checkpoint)")
-    parser.add_argument('--epochs', type=float, default=8)
+    parser.add_argument('--digits', choices=SOURCES,
+                        help="the digits to learn (default: the config's "
+                        "pretrain_digits, else 'mnist')")
+    parser.add_argument('--epochs', type=float, default=2)
     parser.add_argument('--out-index', type=int, default=-1,
                         help='the backbone output to classify from '
                         "(default: the decode head's first in_index)")
@@ -57,18 +73,44 @@ def target(cfg: Config, out: Optional[str]) -> str:
     return init['checkpoint']
 
 
+def split_digits(cfg: Config, split: str) -> Digits:
+    """Crops of the digits of the config's ``split`` data set."""
+    dataset = cfg[f'{split}_dataloader'].dataset.copy()
+    dataset.pipeline = []
+    dataset = DATASETS.build(dataset)
+    if not hasattr(dataset, 'arrays'):
+        raise ValueError(f"{cfg.filename}: pretrain_digits='m2nist' crops "
+                         f'the digits of an M2NIST-style {split} set, not '
+                         f'of a {type(dataset).__name__}')
+    return digit_crops(*dataset.arrays())
+
+
+def pretraining_digits(cfg: Config, source: str,
+                       args: argparse.Namespace) -> Tuple[Digits, Digits]:
+    """The training and the accuracy digits of ``source``."""
+    if source == 'mnist':
+        return tuple((pool.digits, pool.labels) for pool in (
+            m2nist_free_pool(args.mnist, split, 'val_test',
+                             sources=args.sources)
+            for split in ('train', 'val')))
+    if source == 'm2nist':
+        return split_digits(cfg, 'train'), split_digits(cfg, 'val')
+    raise ValueError(f'{cfg.filename}: pretrain_digits={source!r}, expected '
+                     f'one of {list(SOURCES)}')
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    init_default_scope('mmseg')
     try:
         cfg = Config.fromfile(args.config)
         out = target(cfg, args.out)
-        train, held = (m2nist_free_pool(args.mnist, split, 'val_test',
-                                        sources=args.sources)
-                       for split in ('train', 'val'))
+        source = args.digits or cfg.get('pretrain_digits', 'mnist')
+        (digits, labels), (held, held_labels) = pretraining_digits(
+            cfg, source, args)
     except (DataFileError, FileNotFoundError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
-    init_default_scope('mmseg')
     torch.manual_seed(args.seed)
     backbone_cfg = cfg.model.backbone.copy()
     backbone_cfg.pop('init_cfg', None)
@@ -86,20 +128,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     pre = cfg.model.data_preprocessor
     model = DigitClassifier(backbone, index, channels, float(pre.mean[0]),
                             float(pre.std[0]))
-    print(f'{len(train.labels)} training digits, output {index} '
+    print(f'{len(labels)} training digits ({source}), output {index} '
           f'({channels} channels), {args.epochs} epochs')
-    minutes = pretrain(model, train.digits, train.labels, args.epochs,
-                       seed=args.seed)
+    minutes = pretrain(model, digits, labels, args.epochs, seed=args.seed)
     print(f'{minutes:.2f} min')
     acc = None
-    if len(held.labels):
-        acc = accuracy(model, held.digits, held.labels)
-        print(f'accuracy {100 * acc:.2f} % on the {len(held.labels)} MNIST '
-              'train digits of rows 50000-59999')
+    if len(held_labels):
+        acc = accuracy(model, held, held_labels)
+        print(f'accuracy {100 * acc:.2f} % on {len(held_labels)} held-out '
+              f'digits ({source})')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     meta = dict(accuracy=acc, minutes=minutes, epochs=args.epochs,
-                out_index=index, digits=len(train.labels), seed=args.seed,
-                config=osp.basename(args.config))
+                out_index=index, digits=len(labels), source=source,
+                seed=args.seed, config=osp.basename(args.config))
     torch.save(dict(state_dict=backbone.state_dict(), meta=meta), out)
     print(f'-> {out}')
     return 0

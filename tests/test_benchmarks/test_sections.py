@@ -38,6 +38,7 @@ def test_design_section():
                  pretrain_minutes=3.1, pretrain_accuracy=0.99,
                  commands=['tools/pretrain_backbone.py c.py', 't'])]
     text = seg_design.render('design.fastscnn', dict(runs=runs))
+    assert 'design search (m2nist, mnist_extra_pretrained)' in text
     assert 'Proxy schedule of 1000 iterations, seed 0' in text
     assert '| m2nist | M2NIST training images only | 95.50 | 95.50 | 4.2 ' \
         '| — | — |' in text

@@ -91,3 +91,32 @@ def test_tool_errors_name_what_is_wrong(tmp_path, capsys):
     assert pretrain_backbone.main([plain, '--mnist', MNIST_SUBSET]) == 1
     err = capsys.readouterr().err
     assert 'm2nist_fastscnn.py' in err and '--out' in err
+
+
+def test_m2nist_digits_are_crops_of_the_configs_own_images(tiny_root,
+                                                           tmp_path, capsys):
+    """``pretrain_digits='m2nist'``: the digits of the training split's
+    images (none of MNIST), accuracy on those of the validation split."""
+    from m2nist_core.instances import digit_crops
+    cfg = tmp_path / 'cfg.py'
+    cfg.write_text(
+        f"_base_ = ['{osp.join(REPO, 'configs', 'm2nist_fastscnn.py')}']\n"
+        "pretrain_digits = 'm2nist'\n"
+        f"train_dataloader = dict(dataset=dict(data_root='{tiny_root}', "
+        "index_range=(0, 6)))\n"
+        f"val_dataloader = dict(dataset=dict(data_root='{tiny_root}', "
+        "index_range=(6, 10)))\n")
+    out = str(tmp_path / 'b.pth')
+    assert pretrain_backbone.main([str(cfg), '--mnist', str(tmp_path / 'no'),
+                                   '--out', out, '--epochs', '1']) == 0
+    imgs, masks = (np.load(osp.join(tiny_root, f)) for f in
+                   ('combined.npy', 'segmented.npy'))
+    meta = torch.load(out, weights_only=True)['meta']
+    assert meta['source'] == 'm2nist'
+    assert meta['digits'] == len(digit_crops(imgs[:6], masks[:6])[1])
+    assert f'on {len(digit_crops(imgs[6:], masks[6:])[1])} held-out ' \
+        'digits (m2nist)' in capsys.readouterr().out
+    cfg.write_text(cfg.read_text() + "pretrain_digits = 'emnist'\n")
+    assert pretrain_backbone.main([str(cfg), '--out', out]) == 1
+    assert "pretrain_digits='emnist', expected one of ['mnist', 'm2nist']" \
+        in capsys.readouterr().err
