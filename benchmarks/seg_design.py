@@ -2,9 +2,9 @@
 short proxy schedule, compared by their validation curves.
 
     python -m benchmarks.seg_design [--variants m2nist mnist_extra ...]
-        [--iters 1000] [--pretrain-epochs 2] [--seed 0]
+        [--iters 1000] [--seed 0]
 
-Each variant is a config of one training track with ``--cfg-options``
+Each variant is a config with more ``--cfg-options``
 (:data:`VARIANTS`), trained with ``train_cfg.max_iters`` set to
 ``--iters`` (the learning-rate decay shrinks with it) and validated as the
 config says. Variants marked *pretrained* start from a backbone that
@@ -24,21 +24,22 @@ from typing import Dict, List, Optional
 
 from .record import DOCS, REPO, command, save
 from .runner import pretrain_backbone, train_run, val_curve
-from .seg import TRACKS
 
-#: variant -> (what it is, track, the digits its backbone is pretrained on
+PLAIN = 'configs/m2nist_fastscnn.py'
+RECIPE = 'configs/m2nist_fastscnn_mnist-recipe.py'
+#: variant -> (what it is, config, the digits its backbone is pretrained on
 #: (None: not pretrained), more --cfg-options)
 VARIANTS = {
-    'm2nist': ('M2NIST training images only', 'm2nist', None, []),
+    'm2nist': ('M2NIST training images only', PLAIN, None, []),
     'mnist_extra': ('plus 36000 recipe images of extra MNIST train digits',
-                    'mnist_extra', None, []),
+                    RECIPE, None, []),
     'm2nist_pretrained': ('M2NIST training images, backbone pretrained on '
-                          'MNIST digits', 'm2nist', 'mnist', []),
+                          'MNIST digits', PLAIN, 'mnist', []),
     'mnist_extra_pretrained': ('recipe images of extra digits and the '
                                'backbone pretrained on MNIST digits',
-                               'mnist_extra', 'mnist', []),
+                               RECIPE, 'mnist', []),
     'm2nist_crop_pretrained': ('M2NIST training images, backbone pretrained '
-                               'on crops of their own digits', 'm2nist',
+                               'on crops of their own digits', PLAIN,
                                'm2nist', []),
 }
 #: Pretraining epochs per digit source: about 760 steps of 128 digits each
@@ -51,9 +52,8 @@ FIGURES = ('best_val_digit_miou', 'final_val_digit_miou', 'train_minutes',
 def train_variant(name: str, args: argparse.Namespace,
                   backbones: Dict[str, dict]) -> dict:
     """Train one variant on the proxy schedule; its validation curve."""
-    _, track, digits, options = VARIANTS[name]
+    _, config, digits, options = VARIANTS[name]
     backbone = backbones.get(digits)
-    config = TRACKS[track].format(model='fastscnn')
     work = osp.join(args.work_root, f'{name}_seed{args.seed}')
     shutil.rmtree(osp.join(REPO, work), ignore_errors=True)
     options = [f'randomness.seed={args.seed}',
@@ -127,7 +127,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parser.parse_args(argv)
     backbones = {
         digits: pretrain_backbone(
-            TRACKS['m2nist'].format(model='fastscnn'),
+            PLAIN,
             osp.join(args.work_root, f'backbone_{digits}_seed{args.seed}.pth'),
             args.mnist, REPO, PRETRAIN_EPOCHS[digits], args.seed,
             ['--digits', digits])

@@ -1,16 +1,17 @@
-# configs/m2nist_fastscnn.py with more digits: M2NIST's 4000 training images
-# hold about 8000 digits; beside them the recipe composes 36000 more images,
-# on the fly, from 48558 MNIST train digits none of which is in an M2NIST
-# validation or test image (M2NISTRecipeDataset; MNIST t10k is never read).
-# Needs MNIST in data/mnist (tools/prepare_data.py puts it there).
+# configs/m2nist_fastscnn.py with extra MNIST digits, used where they
+# measured best: the backbone starts as a digit classifier trained on the
+# 48,558 MNIST train digits that no M2NIST validation or test image holds
+# (MNIST t10k is never read). Make it first, once:
+#   python tools/pretrain_backbone.py configs/m2nist_fastscnn_mnist-extra.py
+# (needs MNIST in data/mnist; tools/prepare_data.py puts it there). On the
+# 1000-iteration proxy schedule (benchmarks.seg_design, validation split)
+# this raised digit mIoU from 92.70 to 94.99; composing extra training
+# images from the same digits as well (configs/m2nist_fastscnn_mnist-recipe.py
+# with this backbone) reached 94.52, so the training images stay M2NIST's.
 _base_ = './m2nist_fastscnn.py'
-mnist_extra = dict(
-    type='M2NISTRecipeDataset',
-    mnist_root='data/mnist',
-    num_images=36000,
-    pipeline={{_base_.train_dataloader.dataset.pipeline}})
-train_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        datasets=[{{_base_.train_dataloader.dataset}}, mnist_extra]))
+pretrain_digits = 'mnist'
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='work_dirs/pretrain/m2nist_fastscnn_mnist-extra.pth')))

@@ -2,6 +2,7 @@
 digits that no M2NIST validation or test image holds; the extra-digits
 configs that train on it beside M2NIST."""
 import os.path as osp
+import re
 
 import numpy as np
 import pytest
@@ -16,7 +17,8 @@ from m2nist_core.datagen.provenance import (digits_in_images, read_sources,
 from m2nist_core.datagen.sources import read_mnist
 from ..conftest import MNIST_SUBSET, REPO, banned_digits_table, full_data
 
-EXTRA_CONFIGS = ['m2nist_fastscnn_mnist-extra.py',
+#: The configs that compose extra training images with the recipe.
+EXTRA_CONFIGS = ['m2nist_fastscnn_mnist-recipe.py',
                  'm2nist_unet_mnist-extra.py']
 
 
@@ -83,8 +85,8 @@ def test_bad_arguments(tmp_path, table):
 @pytest.mark.parametrize('name', EXTRA_CONFIGS)
 def test_extra_config_trains_on_m2nist_and_the_extra_images(name):
     cfg = Config.fromfile(osp.join(REPO, 'configs', name))
-    base = Config.fromfile(osp.join(REPO, 'configs',
-                                    name.replace('_mnist-extra', '')))
+    base = Config.fromfile(osp.join(
+        REPO, 'configs', re.sub('_mnist-(extra|recipe)', '', name)))
     real, extra = cfg.train_dataloader.dataset.datasets
     assert cfg.train_dataloader.dataset.type == 'ConcatDataset'
     assert real == base.train_dataloader.dataset
@@ -92,6 +94,22 @@ def test_extra_config_trains_on_m2nist_and_the_extra_images(name):
     assert extra.pipeline == base.train_dataloader.dataset.pipeline
     # validation, testing and the model are the M2NIST track's
     for key in ('model', 'val_dataloader', 'test_dataloader', 'train_cfg'):
+        assert cfg[key] == base[key], key
+
+
+def test_fastscnn_extra_config_is_the_base_with_an_mnist_backbone():
+    """FastSCNN's extra-digits track trains on M2NIST's images, from a
+    backbone pretrained on MNIST digits (where the extra digits measured
+    best)."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs',
+                                   'm2nist_fastscnn_mnist-extra.py'))
+    base = Config.fromfile(osp.join(REPO, 'configs', 'm2nist_fastscnn.py'))
+    assert cfg.pretrain_digits == 'mnist'
+    init = cfg.model.backbone.pop('init_cfg')
+    assert init == dict(type='Pretrained', checkpoint='work_dirs/pretrain/'
+                        'm2nist_fastscnn_mnist-extra.pth')
+    for key in ('model', 'train_dataloader', 'val_dataloader',
+                'test_dataloader', 'train_cfg'):
         assert cfg[key] == base[key], key
 
 

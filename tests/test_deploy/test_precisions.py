@@ -264,7 +264,7 @@ def test_calibration_images_from_the_model_config(tiny_root):
 def test_calibration_images_of_the_extra_digits_track(tiny_root, tmp_path):
     """Spread over both of its training sets: M2NIST's and the recipe
     images composed from MNIST digits."""
-    cfg = Config.fromfile(model_cfg('fastscnn_mnist-extra'))
+    cfg = Config.fromfile(model_cfg('fastscnn_mnist-recipe'))
     real, extra = cfg.train_dataloader.dataset.datasets
     real.update(data_root=tiny_root, split='all')
     sources = str(tmp_path / 'sources.csv')

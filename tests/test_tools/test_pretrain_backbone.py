@@ -120,3 +120,14 @@ def test_m2nist_digits_are_crops_of_the_configs_own_images(tiny_root,
     assert pretrain_backbone.main([str(cfg), '--out', out]) == 1
     assert "pretrain_digits='emnist', expected one of ['mnist', 'm2nist']" \
         in capsys.readouterr().err
+
+
+def test_train_refuses_a_missing_pretrained_backbone(tmp_path, capsys):
+    missing = str(tmp_path / 'none.pth')
+    train = load_tool('train')
+    assert train.main([CONFIG, '--work-dir', str(tmp_path / 'w'),
+                       '--cfg-options',
+                       f'model.backbone.init_cfg.checkpoint={missing}']) == 1
+    err = capsys.readouterr().err
+    assert f'pretrained backbone {missing}, which does not exist' in err
+    assert f'python tools/pretrain_backbone.py {CONFIG}' in err

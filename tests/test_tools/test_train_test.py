@@ -143,7 +143,7 @@ def test_resume_is_exact(tiny_root_module, tmp_path, track):
         sources = str(tmp_path / 'sources.csv')
         banned_digits_table(sources)
         text = EXTRA_DATA.format(
-            base=osp.join(REPO, 'configs', 'm2nist_fastscnn_mnist-extra.py'),
+            base=osp.join(REPO, 'configs', 'm2nist_fastscnn_mnist-recipe.py'),
             root=tiny_root_module, mnist=MNIST_SUBSET, sources=sources)
     with open(path, 'w') as f:
         f.write(text + RESUME_SCHEDULE)
