@@ -23,13 +23,15 @@ def test_sdk_segmentor_gives_the_pytorch_result(exports, checkpoints, images,
                                                 model, backend):
     """The SDK loads the grey image, normalises it and resizes the output
     to the image: the graph pads and crops, so that resize is an
-    identity and every pixel is PyTorch's."""
+    identity and the pixels are PyTorch's (on an AVX2-only CPU one pixel of
+    the untrained FastSCNN, whose logits nearly tie, came out otherwise:
+    ONNX Runtime and PyTorch sum in other orders)."""
     preds = sdk_segment(exports(model, backend), images)
     refs = torch_predict(load_model(model_cfg(model), checkpoints[model]),
                          images)
     assert classes_seen(refs) >= 3
     assert [p.shape for p in preds] == [(64, 84)] * len(images)
-    assert agreement(preds, refs) == 100.0
+    assert agreement(preds, refs) >= 99.99
 
 
 def test_sdk_detector_gives_the_pytorch_boxes(det_export, det_checkpoint,
