@@ -12,8 +12,7 @@ from typing import List, Optional
 
 #: Benchmark modules in the order of their sections.
 ORDER = ('seg', 'seg_design', 'seg_ablation', 'train_speed', 'resume', 'det',
-         'instances',
-         'deploy', 'deploy_layers', 'datagen', 'scale')
+         'instances', 'deploy', 'deploy_layers', 'datagen', 'scale')
 
 PREAMBLE = """\
 # Benchmarks

@@ -104,9 +104,8 @@ def pretrain_backbone(config: str, out: str, mnist: str, cwd: str,
     """Run ``tools/pretrain_backbone.py`` for ``config``'s backbone.
 
     Returns:
-        ``checkpoint`` (``out``), ``minutes``, ``accuracy`` (on MNIST train
-        rows 50000-59999 in no M2NIST validation or test image) and the
-        ``command`` run.
+        ``checkpoint`` (``out``), ``minutes``, ``accuracy`` (on digits
+        the backbone did not learn from) and the ``command`` run.
     """
     import torch
     cmd = [sys.executable, 'tools/pretrain_backbone.py', config, '--out',

@@ -251,12 +251,11 @@ def render(key: str, results: dict) -> str:
         lines += ['', f'Seed {r["seed"]}, commands run:', '']
         lines += [f'- `{c}`' for c in r['commands']]
         if r.get('pretrain_minutes') is not None:
-            lines += ['', 'The backbone was pretrained as an MNIST digit '
+            lines += ['', 'The backbone was pretrained as a digit '
                       f'classifier in {r["pretrain_minutes"]:.2f} min (not in '
-                      'the train minutes), accuracy '
-                      f'{100 * r["pretrain_accuracy"]:.2f} % on MNIST train '
-                      'rows 50000-59999 in no M2NIST validation or test '
-                      'image.']
+                      'the train minutes; first command above), accuracy '
+                      f'{100 * r["pretrain_accuracy"]:.2f} % on digits it did '
+                      'not learn from.']
         lines += [
             '', '| class | ' + ' | '.join(r['per_class']) + ' |',
             '|---' * (len(r['per_class']) + 1) + '|',
