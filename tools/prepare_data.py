@@ -37,8 +37,7 @@ from m2nist_core import DataFileError
 from m2nist_core.classes import CLASSES
 from m2nist_core.datagen import (GeneratorOptions, csv_pool, generate_dataset,
                                  mnist_pools)
-from m2nist_core.datagen.download import (MIRRORS, MNIST_MD5,
-                                          download_mnist)
+from m2nist_core.datagen.download import MIRRORS, MNIST_MD5, download_mnist
 from m2nist_core.datagen.sources import MNIST_FILES, mnist_files
 from m2nist_core.splits import SPLITS, open_files
 

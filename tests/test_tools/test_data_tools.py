@@ -146,7 +146,7 @@ def test_prepare_downloads_from_a_mirror(prepare_data, tmp_path):
 
 
 def test_prepare_offline_says_where_the_files_go(prepare_data, tmp_path,
-                                                monkeypatch, capsys):
+                                                 monkeypatch, capsys):
     """No mirror answers and nothing is on disk: the error names the folder
     for the MNIST files and the options that point at existing data."""
     monkeypatch.delenv('M2NIST_MM_DATA', raising=False)

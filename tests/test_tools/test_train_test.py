@@ -6,6 +6,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
@@ -189,6 +190,8 @@ def test_test_tool_writes_metrics_masks_and_overlays(trained, tmp_path):
     overlays = glob.glob(osp.join(show, '**', '*.png'), recursive=True)
     assert len(overlays) == 2
     assert any('combined_00009' in p for p in overlays)
+    # truth | prediction | errors, 4x, titled, over the legend
+    assert cv2.imread(overlays[0]).shape == (20 + 256 + 22, 3 * 336 + 8, 3)
 
 
 def test_init_model_and_inference(trained):
