@@ -25,7 +25,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import make_server
 
-from m2nist_core import DataFileError, PALETTE
+from m2nist_core import PALETTE, DataFileError
 from m2nist_core.inference.demo import DemoModels, UploadError
 
 PAGE = osp.join(osp.dirname(osp.abspath(__file__)), 'demo.html')

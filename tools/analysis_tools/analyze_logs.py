@@ -2,7 +2,7 @@
 
     python tools/analysis_tools/analyze_logs.py work_dirs/m2nist_fastscnn
     # runs side by side, chosen keys, another output
-    python tools/analysis_tools/analyze_logs.py work_dirs/seed0 work_dirs/seed1 \\
+    python tools/analysis_tools/analyze_logs.py work_dirs/a work_dirs/b \\
         --train-keys loss decode.loss_ce --val-keys digit_mIoU IoU.8 \\
         --out work_dirs/analysis/seeds.png
 

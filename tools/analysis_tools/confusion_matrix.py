@@ -1,12 +1,13 @@
 """Digit confusion matrix and per-class IoU bars of a segmentation model.
 
     # from a checkpoint: the model runs on the split's images
-    python tools/analysis_tools/confusion_matrix.py configs/m2nist_fastscnn.py \\
-        work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_2000.pth
+    CKPT=$(ls work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_*.pth | tail -1)
+    python tools/analysis_tools/confusion_matrix.py \\
+        configs/m2nist_fastscnn.py $CKPT
     # from the class maps tools/test.py --out wrote
-    python tools/test.py configs/m2nist_fastscnn.py CKPT --out work_dirs/preds
-    python tools/analysis_tools/confusion_matrix.py configs/m2nist_fastscnn.py \\
-        work_dirs/preds
+    python tools/test.py configs/m2nist_fastscnn.py $CKPT --out work_dirs/preds
+    python tools/analysis_tools/confusion_matrix.py \\
+        configs/m2nist_fastscnn.py work_dirs/preds
 
 Counts every pixel of the split (``--split``, default test) by its true and
 predicted class (10 digits and background) and writes, in ``--out-dir``
