@@ -6,12 +6,12 @@ from mmdet.registry import VISUALIZERS
 from mmdet.structures import DetDataSample
 from mmdet.visualization import DetLocalVisualizer
 
-from m2nist_core.inference.visualize import SCALE, det_panels
-from .local_visualizer import grey, publish
+from m2nist_core.inference.visualize import det_panels
+from .local_visualizer import PanelScale, grey, publish
 
 
 @VISUALIZERS.register_module()
-class DigitDetLocalVisualizer(DetLocalVisualizer):
+class DigitDetLocalVisualizer(PanelScale, DetLocalVisualizer):
     """``DetLocalVisualizer`` whose pictures can be read: truth |
     prediction, each ``scale`` times enlarged (nearest) and titled, every
     box in its digit's colour labelled ``digit score``, over a legend.
@@ -20,13 +20,6 @@ class DigitDetLocalVisualizer(DetLocalVisualizer):
         scale: Enlargement of each panel.
         **kwargs: ``DetLocalVisualizer``'s arguments.
     """
-
-    def __init__(self, name: str = 'visualizer', *args, scale: int = SCALE,
-                 **kwargs) -> None:
-        super().__init__(name, *args, **kwargs)
-        if not isinstance(scale, int) or scale < 1:
-            raise ValueError(f'scale must be a positive int, got {scale!r}')
-        self.scale = scale
 
     def add_datasample(self,
                        name: str,

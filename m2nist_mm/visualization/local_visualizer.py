@@ -36,8 +36,20 @@ def publish(visualizer, name: str, drawn: np.ndarray, show: bool,
         visualizer.add_image(name, drawn, step)
 
 
+class PanelScale:
+    """The ``scale`` argument of the digit visualisers (a mixin before the
+    stock visualiser class): the enlargement of each panel."""
+
+    def __init__(self, name: str = 'visualizer', *args, scale: int = SCALE,
+                 **kwargs) -> None:
+        super().__init__(name, *args, **kwargs)
+        if not isinstance(scale, int) or scale < 1:
+            raise ValueError(f'scale must be a positive int, got {scale!r}')
+        self.scale = scale
+
+
 @VISUALIZERS.register_module()
-class DigitSegLocalVisualizer(SegLocalVisualizer):
+class DigitSegLocalVisualizer(PanelScale, SegLocalVisualizer):
     """``SegLocalVisualizer`` whose pictures can be read: truth |
     prediction | errors (wrong pixels in red), each ``scale`` times
     enlarged (nearest) and titled, over a legend of the digit colours.
@@ -50,13 +62,6 @@ class DigitSegLocalVisualizer(SegLocalVisualizer):
         scale: Enlargement of each panel.
         **kwargs: ``SegLocalVisualizer``'s arguments.
     """
-
-    def __init__(self, name: str = 'visualizer', *args, scale: int = SCALE,
-                 **kwargs) -> None:
-        super().__init__(name, *args, **kwargs)
-        if not isinstance(scale, int) or scale < 1:
-            raise ValueError(f'scale must be a positive int, got {scale!r}')
-        self.scale = scale
 
     def add_datasample(self,
                        name: str,
