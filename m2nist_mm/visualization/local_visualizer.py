@@ -27,7 +27,9 @@ def grey(image: np.ndarray) -> np.ndarray:
 def publish(visualizer, name: str, drawn: np.ndarray, show: bool,
             wait_time: float, out_file: Optional[str], step: int) -> None:
     """Show, write or hand to the backends an RGB image, as the stock
-    visualisers do."""
+    visualisers do; it stays the visualiser's image (``get_image()``, which
+    the Inferencers return)."""
+    visualizer.set_image(drawn)
     if show:
         visualizer.show(drawn, win_name=name, wait_time=wait_time)
     if out_file is not None:

@@ -11,7 +11,7 @@ from mmseg.structures import SegDataSample
 
 
 def test_seg_visualizer_draws_truth_prediction_and_errors(tmp_path):
-    vis = SEG_VISUALIZERS.build(dict(type='DigitSegLocalVisualizer',
+    vis = SEG_VISUALIZERS.build(dict(type='mmseg.DigitSegLocalVisualizer',
                                      name='seg_panels'))
     img = np.zeros((64, 84, 3), np.uint8)
     img[10:40, 10:30] = 200
@@ -25,6 +25,7 @@ def test_seg_visualizer_draws_truth_prediction_and_errors(tmp_path):
     vis.add_datasample('a', img, sample, out_file=out)
     drawn = cv2.imread(out)
     assert drawn.shape == (20 + 256 + 22, 3 * 336 + 8, 3)
+    np.testing.assert_array_equal(vis.get_image(), drawn[..., ::-1])
     errors = drawn[20:276, 2 * 340:]
     assert (errors == (40, 40, 255)).all(axis=2).sum() == 16 * 200
     vis.add_datasample('b', img[..., 0], sample, draw_gt=False, out_file=out)
@@ -32,7 +33,7 @@ def test_seg_visualizer_draws_truth_prediction_and_errors(tmp_path):
 
 
 def test_det_visualizer_draws_boxes_above_the_threshold(tmp_path):
-    vis = DET_VISUALIZERS.build(dict(type='DigitDetLocalVisualizer',
+    vis = DET_VISUALIZERS.build(dict(type='mmdet.DigitDetLocalVisualizer',
                                      name='det_panels', scale=2))
     sample = DetDataSample(
         gt_instances=InstanceData(bboxes=torch.tensor([[10., 10, 30, 40]]),
@@ -49,5 +50,5 @@ def test_det_visualizer_draws_boxes_above_the_threshold(tmp_path):
     eight = [60, 245, 210]  # BGR of the '8' colour: its box is below 0.3
     assert not (right == eight).all(axis=2).any()
     with pytest.raises(ValueError, match='scale must be a positive int'):
-        DET_VISUALIZERS.build(dict(type='DigitDetLocalVisualizer',
+        DET_VISUALIZERS.build(dict(type='mmdet.DigitDetLocalVisualizer',
                                    name='bad', scale=0))
