@@ -90,6 +90,7 @@ setup(
         openvino=pinned('openvino'),
         ncnn=pinned('ncnn'),
         large_scale=pinned('h5py'),
+        demo=pinned('flask') + pinned('onnxruntime'),
         mm=['torch==2.13.0', 'mmcv==2.1.0'] +
         read_requirements('requirements/runtime.txt'),
         tests=read_requirements('requirements/tests.txt'),

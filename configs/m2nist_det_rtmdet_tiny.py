@@ -30,7 +30,13 @@ model = dict(
         num_classes=10,
         anchor_generator=dict(strides=[4, 8, 16]),
         norm_cfg=norm_cfg),
-    test_cfg=dict(nms_pre=1000, score_thr=0.001, max_per_img=100))
+    # one box per digit: class-agnostic NMS, so a digit is not also kept as
+    # the other digits it resembles (a box of '8' and one of '6' on it)
+    test_cfg=dict(
+        nms_pre=1000,
+        score_thr=0.001,
+        nms=dict(type='nms', iou_threshold=0.65, class_agnostic=True),
+        max_per_img=100))
 
 train_pipeline = [
     dict(type='LoadDigitImage'),
@@ -114,6 +120,8 @@ default_hooks = dict(
         save_best='coco/bbox_mAP',
         rule='greater'),
     visualization=dict(type='ArrayDetVisualizationHook'))
+# readable drawings: 4x enlarged truth | prediction panels with a legend
+visualizer = dict(type='DigitDetLocalVisualizer')
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0)
 # --tta of the stock config flips images: a mirrored digit is another shape

@@ -73,13 +73,32 @@ def read_image(path: str) -> np.ndarray:
         arr = open_npy(path)
         _check_channels(path, arr, batched=False)
         return images_to_uint8(path, arr[None], 0, 1)[0]
-    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    with open(path, 'rb') as f:
+        return decode_image(f.read(), path)
+
+
+def decode_image(data: bytes, name: str = 'image') -> np.ndarray:
+    """One ``uint8`` image from the bytes of an image file (PNG, JPEG, ...).
+
+    Decoded with OpenCV (colour as BGR); 16-bit images are scaled to 8 bits
+    and an alpha channel is composited (:func:`composite_alpha`).
+
+    Args:
+        data: The file's bytes.
+        name: Names the image in error messages.
+
+    Raises:
+        DataFileError: The bytes are not an image OpenCV decodes, or one of
+            an unsupported depth or channel count.
+    """
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) \
+        if data else None
     if img is None:
-        raise DataFileError(f'{path}: cannot be decoded as an image')
-    img = to_8bit(img, path)
+        raise DataFileError(f'{name}: cannot be decoded as an image')
+    img = to_8bit(img, name)
     if img.ndim == 3 and img.shape[2] in (2, 4):
         img = composite_alpha(img)
-    _check_channels(path, img, batched=False)
+    _check_channels(name, img, batched=False)
     return img
 
 

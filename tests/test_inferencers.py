@@ -59,7 +59,7 @@ def test_det_inferencer(tmp_path, images):
         out = inferencer(inputs, out_dir=str(tmp_path / 'vis'))
         pred = {k: np.asarray(v) for k, v in out['predictions'][0].items()}
         match = box_agreement([pred], refs[:1])
-        assert match['matched'] > 5 and match['agreement'] == 100.0
+        assert match['matched'] >= 3 and match['agreement'] == 100.0
     assert os.listdir(tmp_path / 'vis' / 'vis')
     samples = inferencer(images, return_datasamples=True)['predictions']
     assert len(samples) == 4 and all(

@@ -9,8 +9,9 @@ dark digits on a light background and subtracts the background level, and
 says so; ``--invert no`` takes images as given. For a segmentation model
 it writes, per image,
 ``<name>_mask.png`` (class index per pixel: digit 0-9, 10 background),
-``<name>_overlay.png`` and, with ``--save-npy``, ``<name>.npy``; for a
-detector ``<name>_boxes.png`` (boxes and labels drawn on the image, 4x) and
+``<name>_overlay.png`` (the digits tinted in their class colour, 4x, with a
+legend) and, with ``--save-npy``, ``<name>.npy``; for a detector
+``<name>_boxes.png`` (boxes and labels drawn on the image, 4x, legend) and
 ``<name>.json`` (boxes ``x1, y1, x2, y2`` in image pixels, scores, digits).
 It prints the digits found. With ONNX Runtime it needs only numpy,
 onnxruntime and OpenCV (no torch, no mm*).
@@ -27,8 +28,8 @@ import numpy as np
 
 from m2nist_core import DataFileError, m2nist_polarity, read_inputs
 from m2nist_core.inference import DeployedDetector, load_export
-from m2nist_core.inference.visualize import (colorize, digits_found,
-                                             draw_detections, overlay)
+from m2nist_core.inference.visualize import (colorize, det_panels,
+                                             digits_found, seg_panels)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -86,7 +87,7 @@ def write_png(path: str, img: np.ndarray) -> None:
 def write_segmentation(stem: str, img: np.ndarray, label: np.ndarray,
                        args: argparse.Namespace) -> str:
     write_png(f'{stem}_mask.png', label)
-    write_png(f'{stem}_overlay.png', overlay(img, label))
+    write_png(f'{stem}_overlay.png', seg_panels(img, pred=label))
     if args.colour_mask:
         write_png(f'{stem}_colour.png', colorize(label))
     if args.save_npy:
@@ -97,7 +98,7 @@ def write_segmentation(stem: str, img: np.ndarray, label: np.ndarray,
 
 def write_detections(stem: str, img: np.ndarray, dets: dict,
                      args: argparse.Namespace) -> str:
-    write_png(f'{stem}_boxes.png', draw_detections(img, dets))
+    write_png(f'{stem}_boxes.png', det_panels(img, pred=dets))
     with open(f'{stem}.json', 'w') as f:
         json.dump({k: v.tolist() for k, v in dets.items()}, f)
     order = np.argsort(dets['bboxes'][:, 0])  # left to right

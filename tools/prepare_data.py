@@ -37,7 +37,7 @@ from m2nist_core import DataFileError
 from m2nist_core.classes import CLASSES
 from m2nist_core.datagen import (GeneratorOptions, csv_pool, generate_dataset,
                                  mnist_pools)
-from m2nist_core.datagen.download import MIRRORS, download_mnist
+from m2nist_core.datagen.download import MIRRORS, MNIST_MD5, download_mnist
 from m2nist_core.datagen.sources import MNIST_FILES, mnist_files
 from m2nist_core.splits import SPLITS, open_files
 
@@ -110,6 +110,23 @@ def first(paths: List[str], test) -> Optional[str]:
     return next((p for p in paths if osp.isdir(p) and test(p)), None)
 
 
+def download(args: argparse.Namespace) -> None:
+    """MNIST into ``--mnist-dir`` from ``--mirrors``; when no mirror answers
+    (offline), the error says where the files go and which options point at
+    data already on disk."""
+    try:
+        download_mnist(args.mnist_dir, args.mirrors)
+    except RuntimeError as e:
+        files = ', '.join(MNIST_MD5)
+        raise RuntimeError(
+            f'{e}\nWithout a connection, put the four MNIST files ({files}; '
+            f'.gz or not) in {args.mnist_dir}, or point at data on disk: '
+            '--mnist DIR (MNIST files), --m2nist DIR (Kaggle combined.npy '
+            'and segmented.npy), --kaggle-csv FILE (Digit Recognizer '
+            'train.csv), or the environment variable M2NIST_MM_DATA naming '
+            'a folder that holds m2nist/ or mnist/.') from None
+
+
 def prepare_mnist(args: argparse.Namespace) -> str:
     """MNIST into ``--mnist-dir``; a line saying what was done."""
     out = args.mnist_dir
@@ -121,7 +138,7 @@ def prepare_mnist(args: argparse.Namespace) -> str:
         if osp.abspath(found) != osp.abspath(out):
             link(found, out, 'MNIST')
         return f'{out} -> {found} (MNIST found on disk)'
-    download_mnist(out, args.mirrors)
+    download(args)
     return f'{out}: MNIST downloaded'
 
 
@@ -147,7 +164,7 @@ def prepare(args: argparse.Namespace) -> str:
             return f'{args.out} -> {found} (M2NIST found on disk)'
         mnist = first([args.mnist_dir] + data_folders('mnist'), is_mnist)
     if not mnist:
-        download_mnist(args.mnist_dir, args.mirrors)
+        download(args)
         mnist = args.mnist_dir
     generate(args.out, mnist_pools(mnist, counts))
     return (f'{args.out}: M2NIST recipe over MNIST from {mnist} '

@@ -25,5 +25,6 @@ default_hooks = dict(
     # NHWC weights: oneDNN's faster kernels on x86 CPUs
     channels_last=dict(type='ChannelsLastHook'),
     visualization=dict(type='ArraySegVisualizationHook'))
-# mmseg's visualiser, also for the grey images MMSegInferencer is given
+# readable drawings (4x enlarged truth | prediction | errors panels with a
+# legend), also of the grey images MMSegInferencer is given
 visualizer = dict(type='DigitSegLocalVisualizer')

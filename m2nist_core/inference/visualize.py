@@ -1,10 +1,17 @@
-"""Predictions as PNGs: colour masks, overlays, boxes drawn on the image."""
-from typing import Dict
+"""Predictions as PNGs: colour masks, overlays, boxes drawn on the image,
+and readable panels (enlarged, titled, with a class legend)."""
+from typing import Dict, List, Optional, Sequence
 
 import cv2
 import numpy as np
 
 from ..classes import BACKGROUND, PALETTE
+
+#: Enlargement of the panels: a 64x84 image becomes 256x336.
+SCALE = 4
+#: The colour of a wrong pixel in the errors panel (BGR: red).
+ERROR_BGR = (40, 40, 255)
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def colorize(label: np.ndarray) -> np.ndarray:
@@ -62,10 +69,7 @@ def draw_detections(img: np.ndarray, dets: Dict[str, np.ndarray],
     Returns:
         BGR image of ``scale`` times ``img``'s size.
     """
-    out = cv2.resize(img, None, fx=scale, fy=scale,
-                     interpolation=cv2.INTER_NEAREST)
-    if out.ndim == 2:
-        out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+    out = enlarge(img, scale).copy()
     scores = dets.get('scores')
     for k, (box, label) in enumerate(zip(dets['bboxes'], dets['labels'])):
         colour = tuple(int(c) for c in PALETTE[int(label)][::-1])
@@ -76,3 +80,110 @@ def draw_detections(img: np.ndarray, dets: Dict[str, np.ndarray],
         cv2.putText(out, text, (x1, max(y1 - 3, 9)),
                     cv2.FONT_HERSHEY_SIMPLEX, 0.35, colour, 1, cv2.LINE_AA)
     return out
+
+
+def enlarge(img: np.ndarray, scale: int = SCALE) -> np.ndarray:
+    """``img`` (grey or BGR) ``scale`` times larger, nearest neighbour, as
+    BGR."""
+    out = cv2.resize(img, None, fx=scale, fy=scale,
+                     interpolation=cv2.INTER_NEAREST)
+    return cv2.cvtColor(out, cv2.COLOR_GRAY2BGR) if out.ndim == 2 else out
+
+
+def errors(img: np.ndarray, truth: np.ndarray,
+           pred: np.ndarray) -> np.ndarray:
+    """The grey image dimmed, each pixel whose predicted class differs from
+    the truth in red.
+
+    Args:
+        img: Grey ``(H, W)`` image.
+        truth: ``(H, W)`` class indices.
+        pred: ``(H, W)`` class indices.
+
+    Returns:
+        ``(H, W, 3)`` ``uint8`` BGR image.
+    """
+    out = np.repeat((img // 3)[..., None], 3, axis=2).astype(np.uint8)
+    out[truth != pred] = ERROR_BGR
+    return out
+
+
+def titled(panel: np.ndarray, title: str) -> np.ndarray:
+    """``panel`` (BGR) under a 20-pixel strip with ``title`` in white."""
+    strip = np.zeros((20, panel.shape[1], 3), np.uint8)
+    cv2.putText(strip, title, (4, 14), _FONT, 0.45, (255, 255, 255), 1,
+                cv2.LINE_AA)
+    return np.concatenate([strip, panel])
+
+
+def legend(width: int, classes: Sequence[int] = range(BACKGROUND)
+           ) -> np.ndarray:
+    """A strip ``width`` pixels wide: a swatch of each class's colour and
+    its digit (``bg`` for the background)."""
+    strip = np.full((22, width, 3), 32, np.uint8)
+    step = max(width // max(len(classes), 1), 1)
+    for k, c in enumerate(classes):
+        x = k * step + 3
+        colour = tuple(int(v) for v in PALETTE[c][::-1])
+        cv2.rectangle(strip, (x, 5), (x + 11, 16), colour, -1)
+        cv2.putText(strip, 'bg' if c == BACKGROUND else str(c),
+                    (x + 14, 16), _FONT, 0.4, (255, 255, 255), 1,
+                    cv2.LINE_AA)
+    return strip
+
+
+def seg_panels(img: np.ndarray, truth: Optional[np.ndarray] = None,
+               pred: Optional[np.ndarray] = None,
+               scale: int = SCALE) -> np.ndarray:
+    """truth | prediction | errors, enlarged and titled, over a legend.
+
+    Panels are left out when their map is ``None`` (errors need both). The
+    errors panel's title counts the wrong pixels.
+
+    Args:
+        img: Grey ``(H, W)`` ``uint8`` image.
+        truth: ``(H, W)`` class indices (background 10), or ``None``.
+        pred: ``(H, W)`` class indices, or ``None``.
+        scale: Enlargement factor.
+
+    Returns:
+        BGR ``uint8`` image.
+    """
+    panels: List[np.ndarray] = []
+    for name, label in (('truth', truth), ('prediction', pred)):
+        if label is not None:
+            panels.append(titled(enlarge(overlay(img, label), scale), name))
+    if truth is not None and pred is not None:
+        wrong = int((truth != pred).sum())
+        panels.append(titled(enlarge(errors(img, truth, pred), scale),
+                             f'errors: {wrong} px'))
+    if not panels:
+        panels.append(titled(enlarge(img, scale), 'image'))
+    gap = np.full((panels[0].shape[0], 4, 3), 96, np.uint8)
+    row = panels[0]
+    for panel in panels[1:]:
+        row = np.concatenate([row, gap, panel], axis=1)
+    return np.concatenate([row, legend(row.shape[1])])
+
+
+def det_panels(img: np.ndarray, truth: Optional[Dict[str, np.ndarray]] = None,
+               pred: Optional[Dict[str, np.ndarray]] = None,
+               scale: int = SCALE) -> np.ndarray:
+    """truth | prediction boxes, enlarged and titled, over a legend.
+
+    Args:
+        img: Grey ``(H, W)`` or BGR ``uint8`` image.
+        truth: ``bboxes`` and ``labels`` (no scores), or ``None``.
+        pred: ``bboxes``, ``labels`` and ``scores``, or ``None``.
+        scale: Enlargement factor.
+
+    Returns:
+        BGR ``uint8`` image.
+    """
+    panels = [titled(draw_detections(img, dets, scale), name)
+              for name, dets in (('truth', truth), ('prediction', pred))
+              if dets is not None] or [titled(enlarge(img, scale), 'image')]
+    if len(panels) == 2:
+        gap = np.full((panels[0].shape[0], 4, 3), 96, np.uint8)
+        panels = [np.concatenate([panels[0], gap, panels[1]], axis=1)]
+    return np.concatenate([panels[0], legend(panels[0].shape[1])])

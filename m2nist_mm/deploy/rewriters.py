@@ -149,7 +149,8 @@ def rtmdet_head__predict_by_feat(self, cls_scores: List[torch.Tensor],
     overlap differently and NMS keeps other boxes. This one clips to the
     export sample's ``img_shape`` (static shapes only), zeroes the scores
     of those small boxes (below any score threshold) and runs mmdeploy's
-    ``multiclass_nms`` with the model's ``test_cfg``.
+    ``multiclass_nms`` with the model's ``test_cfg``, class-agnostic when
+    ``test_cfg.nms.class_agnostic`` says so.
     Outputs ``dets`` ``(N, K, 5)`` and ``labels`` ``(N, K)``.
     """
     ctx = FUNCTION_REWRITER.get_context()
@@ -179,10 +180,22 @@ def rtmdet_head__predict_by_feat(self, cls_scores: List[torch.Tensor],
     if not with_nms:
         return boxes, scores
     post = get_post_processing_params(ctx.cfg)
-    return multiclass_nms(
-        boxes, scores, post.max_output_boxes_per_class,
+    nms = dict(
         nms_type=cfg.nms.get('type'),
         iou_threshold=cfg.nms.get('iou_threshold', post.iou_threshold),
         score_threshold=cfg.get('score_thr', post.score_threshold),
         pre_top_k=post.pre_top_k,
         keep_top_k=cfg.get('max_per_img', post.keep_top_k))
+    if not cfg.nms.get('class_agnostic', False):
+        return multiclass_nms(boxes, scores, post.max_output_boxes_per_class,
+                              **nms)
+    # mmdet's class-agnostic NMS keeps at most one class per prior, its
+    # best: NMS over each prior's best score, its class gathered after
+    best, label = scores.max(-1, keepdim=True)
+    dets, _, index = multiclass_nms(boxes, best,
+                                    post.max_output_boxes_per_class,
+                                    output_index=True, **nms)
+    # the padding entry has index -1 and score 0 (Where, not Clip: ONNX
+    # Runtime's Clip takes no int64)
+    index = torch.where(index < 0, torch.zeros_like(index), index)
+    return dets, label.squeeze(-1).gather(1, index)

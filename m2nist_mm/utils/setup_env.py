@@ -22,6 +22,7 @@ DET_MODULES = (
     'm2nist_mm.datasets.mnist_large_scale_det',
     'm2nist_mm.engine.hooks.det_visualization_hook',
     'm2nist_mm.models.backbones.digit_cspnext',
+    'm2nist_mm.visualization.det_visualizer',
 )
 #: package -> (lowest version, first version not supported)
 REQUIRED = dict(mmcv=('2.1.0', '2.2.0'), mmengine=('0.10.0', '1.0.0'),

@@ -1,32 +1,90 @@
-"""A segmentation visualiser that also draws grey images."""
+"""Segmentation and detection visualisers that draw readable digit panels:
+enlarged, titled, with a class legend (``m2nist_core.inference.visualize``).
+"""
 from typing import Optional
 
+import cv2
+import mmcv
 import numpy as np
 from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
 
+from m2nist_core.inference.visualize import SCALE, seg_panels
+
+
+def grey(image: np.ndarray) -> np.ndarray:
+    """A ``(H, W)`` grey image from a grey, ``(H, W, 1)`` or RGB one."""
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim == 3:
+        same = (image == image[..., :1]).all()
+        image = image[..., 0] if same else cv2.cvtColor(
+            np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
+    return np.ascontiguousarray(image).astype(np.uint8)
+
+
+def publish(visualizer, name: str, drawn: np.ndarray, show: bool,
+            wait_time: float, out_file: Optional[str], step: int) -> None:
+    """Show, write or hand to the backends an RGB image, as the stock
+    visualisers do; it stays the visualiser's image (``get_image()``, which
+    the Inferencers return)."""
+    visualizer.set_image(drawn)
+    if show:
+        visualizer.show(drawn, win_name=name, wait_time=wait_time)
+    if out_file is not None:
+        mmcv.imwrite(mmcv.rgb2bgr(drawn), out_file)
+    else:
+        visualizer.add_image(name, drawn, step)
+
+
+class PanelScale:
+    """The ``scale`` argument of the digit visualisers (a mixin before the
+    stock visualiser class): the enlargement of each panel."""
+
+    def __init__(self, name: str = 'visualizer', *args, scale: int = SCALE,
+                 **kwargs) -> None:
+        super().__init__(name, *args, **kwargs)
+        if not isinstance(scale, int) or scale < 1:
+            raise ValueError(f'scale must be a positive int, got {scale!r}')
+        self.scale = scale
+
 
 @VISUALIZERS.register_module()
-class DigitSegLocalVisualizer(SegLocalVisualizer):
-    """``SegLocalVisualizer`` that takes ``(H, W)`` and ``(H, W, 1)`` images.
+class DigitSegLocalVisualizer(PanelScale, SegLocalVisualizer):
+    """``SegLocalVisualizer`` whose pictures can be read: truth |
+    prediction | errors (wrong pixels in red), each ``scale`` times
+    enlarged (nearest) and titled, over a legend of the digit colours.
 
-    mmseg's visualiser blends a colour mask into an RGB image; digit images
-    are grey, and ``MMSegInferencer`` hands it the input array as given.
-    Grey images are repeated into three channels; everything else is the
-    stock behaviour.
+    Takes grey ``(H, W)``, ``(H, W, 1)`` and RGB images (``MMSegInferencer``
+    hands over the input array as given). Panels without a map are left
+    out: ``MMSegInferencer`` draws the prediction alone.
+
+    Args:
+        scale: Enlargement of each panel.
+        **kwargs: ``SegLocalVisualizer``'s arguments.
     """
 
     def add_datasample(self,
                        name: str,
                        image: np.ndarray,
                        data_sample: Optional[SegDataSample] = None,
-                       *args,
-                       **kwargs) -> None:
-        """Draw ``data_sample`` on ``image`` (grey or RGB); see
-        ``SegLocalVisualizer.add_datasample``."""
-        if image.ndim == 3 and image.shape[2] == 1:
-            image = image[..., 0]
-        if image.ndim == 2:
-            image = np.repeat(image[..., None], 3, axis=2)
-        super().add_datasample(name, image, data_sample, *args, **kwargs)
+                       draw_gt: bool = True,
+                       draw_pred: bool = True,
+                       show: bool = False,
+                       wait_time: float = 0,
+                       out_file: Optional[str] = None,
+                       step: int = 0,
+                       with_labels: Optional[bool] = True) -> None:
+        """Draw ``data_sample``'s maps on ``image``; see
+        ``SegLocalVisualizer.add_datasample`` (``with_labels`` is the
+        legend, always drawn)."""
+        maps = {}
+        for key, wanted in (('gt_sem_seg', draw_gt),
+                            ('pred_sem_seg', draw_pred)):
+            if wanted and data_sample is not None and key in data_sample:
+                maps[key] = data_sample.get(key).data[0].cpu().numpy()
+        drawn = seg_panels(grey(image), maps.get('gt_sem_seg'),
+                           maps.get('pred_sem_seg'), self.scale)
+        publish(self, name, drawn[..., ::-1].copy(), show, wait_time,
+                out_file, step)

@@ -100,8 +100,9 @@ def test_infer_every_input_kind(tmp_path, exports, images, inputs, model,
         mask = cv2.imread(str(out / f'{name}_mask.png'), cv2.IMREAD_UNCHANGED)
         np.testing.assert_array_equal(mask, want)
         np.testing.assert_array_equal(np.load(out / f'{name}.npy'), want)
+        # 4x enlarged under a title, over the legend
         assert cv2.imread(str(out / f'{name}_overlay.png')).shape == \
-            (64, 84, 3)
+            (20 + 4 * 64 + 22, 4 * 84, 3)
         assert cv2.imread(str(out / f'{name}_colour.png')).shape == \
             (64, 84, 3)
         digits = sorted(int(d) for d in np.unique(want) if d < 10)

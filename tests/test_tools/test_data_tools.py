@@ -145,6 +145,24 @@ def test_prepare_downloads_from_a_mirror(prepare_data, tmp_path):
     assert not os.listdir(mnist).count('t10k-labels-idx1-ubyte.gz.part')
 
 
+def test_prepare_offline_says_where_the_files_go(prepare_data, tmp_path,
+                                                 monkeypatch, capsys):
+    """No mirror answers and nothing is on disk: the error names the folder
+    for the MNIST files and the options that point at existing data."""
+    monkeypatch.delenv('M2NIST_MM_DATA', raising=False)
+    mnist = str(tmp_path / 'mnist')
+    assert prepare_data.main([
+        '--out', str(tmp_path / 'm2nist'), '--mnist-dir', mnist,
+        '--mirrors', 'http://127.0.0.1:9/'
+    ]) == 1
+    err = capsys.readouterr().err
+    assert 'http://127.0.0.1:9/train-images-idx3-ubyte.gz' in err
+    assert 'put the four MNIST files' in err and f'in {mnist}' in err
+    for option in ('--mnist DIR', '--m2nist DIR', '--kaggle-csv FILE',
+                   'M2NIST_MM_DATA'):
+        assert option in err
+
+
 def test_prepare_refuses_a_foreign_folder(prepare_data, tmp_path, tiny_root,
                                           capsys):
     out = tmp_path / 'm2nist'

@@ -4,6 +4,7 @@ import os.path as osp
 import pickle
 import sys
 
+import cv2
 import pytest
 from mmengine.config import Config
 
@@ -62,6 +63,8 @@ def test_det_test_tool_writes_predictions_and_drawings(det_cfg, det_trained,
     assert preds[0]['pred_instances']['bboxes'].shape[1] == 4
     drawn = glob.glob(osp.join(show, '**', '*.png'), recursive=True)
     assert len(drawn) == 2 and any('combined_00009' in p for p in drawn)
+    # truth | prediction, 4x, titled, over the legend
+    assert cv2.imread(drawn[0]).shape == (20 + 256 + 22, 2 * 336 + 4, 3)
     proc = run(sys.executable, 'tools/test.py', det_cfg,
                osp.join(det_trained, 'epoch_2.pth'), '--out',
                str(tmp_path / 'preds.txt'), ok=False)

@@ -6,6 +6,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
@@ -189,6 +190,43 @@ def test_test_tool_writes_metrics_masks_and_overlays(trained, tmp_path):
     overlays = glob.glob(osp.join(show, '**', '*.png'), recursive=True)
     assert len(overlays) == 2
     assert any('combined_00009' in p for p in overlays)
+    # truth | prediction | errors, 4x, titled, over the legend
+    assert cv2.imread(overlays[0]).shape == (20 + 256 + 22, 3 * 336 + 8, 3)
+
+
+def test_analysis_tools_draw_confusion_and_curves(trained, tmp_path):
+    """The confusion matrix from a checkpoint and from tools/test.py --out
+    agree; the curves come from the work dir; bad inputs are named."""
+    cfg, work, _ = trained
+    preds = str(tmp_path / 'preds')
+    run(sys.executable, 'tools/test.py', cfg, osp.join(work, 'iter_4.pth'),
+        '--work-dir', str(tmp_path / 'w'), '--out', preds)
+    tool = 'tools/analysis_tools/confusion_matrix.py'
+    results = []
+    for k, source in enumerate((preds, osp.join(work, 'iter_4.pth'))):
+        out = tmp_path / f'analysis{k}'
+        proc = run(sys.executable, tool, cfg, source, '--out-dir', str(out))
+        assert '2 images (test); digit mIoU' in proc.stdout
+        for png in ('confusion_matrix.png', 'class_iou.png'):
+            assert cv2.imread(str(out / png)).shape[2] == 3
+        with open(out / 'confusion.json') as f:
+            results.append(json.load(f))
+    assert results[0]['confusion'] == results[1]['confusion']
+    assert np.sum(results[0]['confusion']) == 2 * 64 * 84
+    os.remove(osp.join(preds, 'combined_00009.png'))
+    proc = run(sys.executable, tool, cfg, preds, ok=False)
+    assert proc.returncode == 1
+    assert 'combined_00009.png: no prediction for this sample' in proc.stderr
+
+    tool = 'tools/analysis_tools/analyze_logs.py'
+    png = tmp_path / 'curves.png'
+    proc = run(sys.executable, tool, work, '--out', str(png))
+    assert 'digit_mIoU' in proc.stdout and cv2.imread(str(png)) is not None
+    proc = run(sys.executable, tool, work, '--val-keys', 'IoU.eleven',
+               ok=False)
+    assert "no validation scalar 'IoU.eleven'; logged: " in proc.stderr
+    proc = run(sys.executable, tool, str(tmp_path), ok=False)
+    assert 'no <timestamp>/vis_data/scalars.json' in proc.stderr
 
 
 def test_init_model_and_inference(trained):

@@ -1,4 +1,5 @@
-# Object detection with its post-processing (multi-class NMS) in the graph,
+# Object detection with its post-processing (NMS; class-agnostic when the
+# model's test_cfg.nms says so) in the graph,
 # for a fixed input shape: that of the sample image given to tools/deploy.py
 # after padding (an M2NIST 64x84 image: a (1, 1, 64, 96) tensor). Outputs:
 # dets (N, K, 5) = x1, y1, x2, y2 (padded-input pixels), score; labels
