@@ -287,9 +287,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         '--amp',
         action='store_true',
         help='train with --amp (bfloat16 autocast on CPU)')
-    parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
+    # relative: the tools run in the repository, and the recorded commands
+    # name no folder of the machine they ran on
+    parser.add_argument('--mnist', default='data/mnist',
                         help='MNIST IDX files (the held-out set is drawn '
-                        'from t10k)')
+                        'from t10k; relative to the repository)')
     parser.add_argument('--pretrain-epochs', type=float,
                         help='epochs of tools/pretrain_backbone.py for a '
                         'config whose backbone starts pretrained (made once '

@@ -120,8 +120,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--iters', type=int, default=1000,
                         help='training iterations of the proxy schedule')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
-                        help='MNIST IDX files (pretraining digits)')
+    # relative: the recorded commands name no folder of this machine
+    parser.add_argument('--mnist', default='data/mnist',
+                        help='MNIST IDX files (pretraining digits; relative '
+                        'to the repository)')
     parser.add_argument('--work-root', default='work_dirs/benchmark_design')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
