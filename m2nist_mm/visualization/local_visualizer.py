@@ -3,25 +3,22 @@ enlarged, titled, with a class legend (``m2nist_core.inference.visualize``).
 """
 from typing import Optional
 
-import cv2
 import mmcv
 import numpy as np
 from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
 
+from m2nist_core.images import to_gray
 from m2nist_core.inference.visualize import SCALE, seg_panels
 
 
 def grey(image: np.ndarray) -> np.ndarray:
-    """A ``(H, W)`` grey image from a grey, ``(H, W, 1)`` or RGB one."""
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[..., 0]
-    if image.ndim == 3:
-        same = (image == image[..., :1]).all()
-        image = image[..., 0] if same else cv2.cvtColor(
-            np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
-    return np.ascontiguousarray(image).astype(np.uint8)
+    """A ``(H, W)`` ``uint8`` image from a grey, ``(H, W, 1)`` or RGB one
+    (visualisers take RGB; :func:`~m2nist_core.images.to_gray` BGR)."""
+    rgb = image.ndim == 3 and image.shape[2] == 3
+    img = to_gray(np.ascontiguousarray(image[..., ::-1]) if rgb else image)
+    return np.ascontiguousarray(img).astype(np.uint8)
 
 
 def publish(visualizer, name: str, drawn: np.ndarray, show: bool,
