@@ -16,7 +16,10 @@ scale 1 (``configs/m2nist_<model>.py``) and at scales 1-4 mixed
   (``m2nist_mm.apis.scale_norm``);
 - ``improved``: ``normalised`` with the ink rule (pixels of value 0 are
   background, the others get their most probable digit class, as M2NIST's
-  masks are defined).
+  masks are defined);
+- ``select``: the scale-1 model as a scale-channel network that selects,
+  per image, the channel most confident about its digits
+  (``configs/m2nist_<model>_scale-select.py``, no rule about the ink).
 
 Missing models are trained (``tools/train.py``, then ``tools/test.py`` on
 the M2NIST test split) into ``--work-root``; ``--checkpoint
@@ -46,18 +49,24 @@ from .runner import run, train_run
 VARIANTS = dict(baseline=('scale1', 'single'), channels=('scale1', 'channels'),
                 mixscale=('mixscale', 'single'),
                 normalised=('scale1', 'normalised'),
-                improved=('scale1', 'normalised+ink'))
+                improved=('scale1', 'normalised+ink'),
+                select=('scale1', 'select'))
 VARIANT_TEXT = dict(
     baseline='scale-1 model', channels='scale-1 model with scale channels',
     mixscale='model trained at scales 1-4 mixed',
     normalised='scale-1 model on each image rescaled to the M2NIST digit '
     'height measured on its ink',
     improved='normalised, and the ink rule (value-0 pixels background, '
-    'the others their most probable digit)')
+    'the others their most probable digit)',
+    select='scale-1 model with half-octave scale channels, 2 to 1/8, '
+    'each image read by its most confident channel')
 CONFIGS = dict(scale1='configs/m2nist_{}.py',
                mixscale='configs/m2nist_{}_mixscale.py')
-#: the target: improved >= 90 % of its scale-1 figure from 1/2 to 4
+#: inference -> the config that runs it (default: the training's config)
+INFERENCE_CONFIGS = dict(select='configs/m2nist_{}_scale-select.py')
+#: the targets: >= 90 % of the scale-1 figure from 1/2 to 4, 80 % to 8
 TARGET_RANGE = (0.5, 4.0)
+WIDE_RANGE = (0.5, 8.0)
 
 
 def scale_key(scale: float) -> str:
@@ -99,13 +108,15 @@ def evaluate(model: str, variant: str, sets: Sequence[str],
     from m2nist_mm.evaluation import class_map_metrics
     training, inference = VARIANTS[variant]
     ckpt = checkpoint(model, training, args)
-    net = init_model(osp.join(REPO, CONFIGS[training].format(model)), ckpt,
+    config = INFERENCE_CONFIGS.get(inference, CONFIGS[training])
+    net = init_model(osp.join(REPO, config.format(model)), ckpt,
                      device='cpu')
     classes = M2NISTDataset.METAINFO['classes']
     factors = tuple(args.factors) if inference == 'channels' else (1.0, )
     t0 = time.time()
-    figures = {}
+    figures, ms = {}, {}
     for scale, folder in zip(args.scales, sets):
+        t_set = time.perf_counter()
         images = np.load(osp.join(folder, 'combined.npy'))
         labels = np.load(osp.join(folder, 'segmented.npy'))
         if inference.startswith('normalised'):
@@ -114,10 +125,13 @@ def evaluate(model: str, variant: str, sets: Sequence[str],
                                        ink_rule=inference.endswith('+ink'))
         else:
             preds = predict_scales(net, images, factors, args.fusion)
+        ms[scale_key(scale)] = round(
+            1000 * (time.perf_counter() - t_set) / len(images), 2)
         figures[scale_key(scale)] = class_map_metrics(preds, labels,
                                                       classes)['digit_mIoU']
     return dict(digit_miou=figures, checkpoint=osp.relpath(ckpt, REPO),
                 inference=inference, factors=list(factors),
+                config=config.format(model), ms_per_image=ms,
                 seconds=round(time.time() - t0, 1))
 
 
@@ -127,9 +141,10 @@ def ratios(figures: Dict[str, float]) -> Dict[str, Optional[float]]:
     return {k: v / one if one else None for k, v in figures.items()}
 
 
-def worst_ratio(figures: Dict[str, float]) -> Optional[float]:
-    """The lowest ratio to scale 1 over the target range."""
-    lo, hi = TARGET_RANGE
+def worst_ratio(figures: Dict[str, float],
+                span: Sequence[float] = TARGET_RANGE) -> Optional[float]:
+    """The lowest ratio to scale 1 over ``span`` (scales, inclusive)."""
+    lo, hi = span
     found = [r for k, r in ratios(figures).items()
              if lo - 1e-9 <= float(k) <= hi + 1e-9]
     return None if None in found else round(min(found), 4)
@@ -192,10 +207,15 @@ def render(key: str, r: dict) -> str:
                  f'({fmt(ratios(v["digit_miou"])[key])})'
                  for v in results.values()]
         lines.append(f'| {key} | {count} | ' + ' | '.join(cells) + ' |')
-    lines += ['', '| variant | checkpoint | inference | lowest ratio, '
-              'scales 1/2-4 | eval seconds |', '|---' * 5 + '|']
-    lines += [f'| {v} | `{x["checkpoint"]}` | {describe(x)} | '
-              f'{fmt(worst_ratio(x["digit_miou"]), ".3f")} | {x["seconds"]} |'
+    one = scale_key(1.0)
+    lines += ['', '| variant | config | checkpoint | inference | lowest '
+              'ratio, scales 1/2-4 | 1/2-8 | ms per image at scale 1 | '
+              'eval seconds |', '|---' * 8 + '|']
+    lines += [f'| {v} | `{x.get("config", "-")}` | `{x["checkpoint"]}` | '
+              f'{describe(x)} | '
+              f'{fmt(worst_ratio(x["digit_miou"]), ".3f")} | '
+              f'{fmt(worst_ratio(x["digit_miou"], WIDE_RANGE), ".3f")} | '
+              f'{fmt(x.get("ms_per_image", {}).get(one))} | {x["seconds"]} |'
               for v, x in results.items()]
     return '\n'.join(lines)
 
@@ -265,6 +285,9 @@ def main(argv: Optional[List[str]] = None) -> None:
             figures[f'{base}.digit_miou'] = r['digit_miou']
             figures[f'{base}.worst_ratio_half_to_4'] = worst_ratio(
                 r['digit_miou'])
+            figures[f'{base}.worst_ratio_half_to_8'] = worst_ratio(
+                r['digit_miou'], WIDE_RANGE)
+            figures[f'{base}.ms_per_image'] = r['ms_per_image']
             figures[f'{base}.inference'] = describe(r)
             print(base, r)
         figures[f'{prefix}.{model}.fusion'] = args.fusion

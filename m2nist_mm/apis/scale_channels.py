@@ -16,8 +16,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmseg.structures import SegDataSample
+
+from m2nist_mm.models.segmentors import rescale
 
 FUSIONS = ('max', 'mean', 'select')
 
@@ -51,15 +52,7 @@ def rescale_batch(images: torch.Tensor, factor: float) -> torch.Tensor:
     Returns:
         ``(B, 1, round(H * factor), round(W * factor))``.
     """
-    if factor == 1:
-        return images
-    h, w = images.shape[-2:]
-    size = (max(1, round(h * factor)), max(1, round(w * factor)))
-    if factor > 1:
-        out = F.interpolate(
-            images, size=size, mode='bicubic', align_corners=False)
-        return out.clamp_(0, 255)
-    return F.interpolate(images, size=size, mode='area')
+    return rescale(images, factor, 0, 255)
 
 
 @torch.no_grad()

@@ -32,8 +32,11 @@ def encoder_decoder__predict(self, inputs: torch.Tensor,
     :func:`.export.pad_in_graph` moves there from the model config, the
     graph takes the image at its own size, pads it as the data preprocessor
     does and crops the logits, so the SDK's resize is an identity. Without
-    it, this is mmdeploy's rewrite. (The version checker makes mmdeploy
-    prefer this rewriter to its own default one.)
+    it, this is mmdeploy's rewrite. The logits are the segmentor's
+    ``encode_decode`` (for ``EncoderDecoder``, ``extract_feat`` and
+    ``decode_head.predict``, as mmdeploy's rewrite calls them), so
+    segmentors that override it export as they predict. (The version
+    checker makes mmdeploy prefer this rewriter to its own default one.)
     """
     ctx = FUNCTION_REWRITER.get_context()
     h, w = inputs.shape[2:]
@@ -46,11 +49,9 @@ def encoder_decoder__predict(self, inputs: torch.Tensor,
             (divisor - w % divisor) % divisor
         inputs = F.pad(inputs, (0, pad_w, 0, pad_h),
                        value=float(codebase.get('pad_val', 0)))
-    metas = [dict(s.metainfo, img_shape=inputs.shape[2:])
+    metas = [dict(s.metainfo, img_shape=(h, w), pad_shape=inputs.shape[2:])
              for s in data_samples]
-    seg_logit = self.decode_head.predict(self.extract_feat(inputs), metas,
-                                         self.test_cfg)
-    return seg_logit[:, :, :h, :w]
+    return self.encode_decode(inputs, metas)[:, :, :h, :w]
 
 
 @FUNCTION_REWRITER.register_rewriter(

@@ -14,6 +14,7 @@ SEG_MODULES = (
     'm2nist_mm.evaluation',
     'm2nist_mm.models.backbones.detail_fast_scnn',
     'm2nist_mm.models.decode_heads',
+    'm2nist_mm.models.segmentors',
     'm2nist_mm.visualization',
 )
 #: Modules whose import registers the detection side.

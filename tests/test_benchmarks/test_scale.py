@@ -32,10 +32,15 @@ def test_tiny_run(tmp_path):
                                           abs=1e-4)
         else:  # an untrained model may find no digit at scale 1
             assert ratio is None
+        wide = figures[f'scale.fastscnn.{variant}.worst_ratio_half_to_8']
+        assert wide == ratio  # no scale above 4 in this run
+        assert set(figures[f'scale.fastscnn.{variant}.ms_per_image']) == set(
+            miou)
     assert figures['scale.fastscnn.channels.inference'] == (
         'channels [2.0, 1.0]')
     assert figures['scale.fastscnn.baseline.inference'] == 'single'
     assert figures['scale.fastscnn.improved.inference'] == 'normalised+ink'
+    assert figures['scale.fastscnn.select.inference'] == 'select'
     text = (docs / 'benchmarks.md').read_text()
     assert '## Scale generalisation: fastscnn' in text
     assert '| 2.000 | 2 |' in text  # fewer images above scale 1

@@ -1,0 +1,10 @@
+# configs/m2nist_unet.py, read at any digit scale from 1/2 to 8 by what it
+# learnt at scale 1, as configs/m2nist_fastscnn_scale-select.py reads
+# FastSCNN: trained exactly as the plain config, tested as a scale-channel
+# network that reads each image at its most confident channel.
+_base_ = './m2nist_unet.py'
+model = dict(
+    type='ScaleSelectEncoderDecoder',
+    scale_factors=[2.0, 2**0.5, 1.0, 2**-0.5, 0.5, 2**-1.5, 0.25, 2**-2.5,
+                   0.125],
+    background=10)

@@ -1,0 +1,3 @@
+from .scale_select import ScaleSelectEncoderDecoder, rescale
+
+__all__ = ['ScaleSelectEncoderDecoder', 'rescale']
