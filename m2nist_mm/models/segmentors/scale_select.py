@@ -184,7 +184,7 @@ class ScaleSelectEncoderDecoder(EncoderDecoder):
         weights = one_hot[..., None, None]  # (K, B, 1, 1)
         p_bg = (p_bg * weights).sum(0)
         given_fg = (given_fg * weights[..., None]).sum(0)
-        p_digits = given_fg / given_fg.amax(1, keepdim=True) * (1 - p_bg)[:,
-                                                                          None]
+        top = given_fg.amax(1, keepdim=True).clamp(min=1e-12)
+        p_digits = given_fg / top * (1 - p_bg)[:, None]
         return torch.cat(
             [p_digits[:, :bg], p_bg[:, None], p_digits[:, bg:]], 1)
