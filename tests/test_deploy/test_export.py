@@ -39,6 +39,23 @@ def test_export_matches_torch(exports, checkpoints, images, model, backend):
     assert set(os.listdir(work)) == expected
 
 
+def test_scale_select_export_matches_torch(tmp_path, checkpoints, images):
+    """The scale-channel segmentor (nine channels, selection in the graph)
+    exports as it predicts; it loads the plain model's checkpoint."""
+    cfg = model_cfg('fastscnn_scale-select')
+    work = str(tmp_path / 'select')
+    export(deploy_cfg('onnxruntime_static-64x84'), cfg,
+           checkpoints['fastscnn'], images[0], work, images[1:4],
+           min_agreement=99.9)
+    preds = DeployedModel(work)(images)
+    refs = torch_predict(load_model(cfg, checkpoints['fastscnn']), images)
+    assert classes_seen(refs) >= 3
+    assert agreement(preds, refs) >= 99.99
+    plain = torch_predict(
+        load_model(model_cfg('fastscnn'), checkpoints['fastscnn']), images)
+    assert agreement(plain, refs) < 99  # the channels change the answer
+
+
 def test_sdk_meta_describes_the_real_pipeline(exports):
     work = exports('fastscnn', 'ncnn_static-64x84')
     meta = {
