@@ -2,9 +2,5 @@
 # learnt at scale 1, as configs/m2nist_fastscnn_scale-select.py reads
 # FastSCNN: trained exactly as the plain config, tested as a scale-channel
 # network that reads each image at its most confident channel.
-_base_ = './m2nist_unet.py'
-model = dict(
-    type='ScaleSelectEncoderDecoder',
-    scale_factors=[2.0, 2**0.5, 1.0, 2**-0.5, 0.5, 2**-1.5, 0.25, 2**-2.5,
-                   0.125],
-    background=10)
+_base_ = ['./m2nist_unet.py', './_base_/models/scale_select.py']
+model = {{_base_.scale_select}}
