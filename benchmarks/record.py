@@ -160,3 +160,20 @@ def _plain(value: object) -> object:
         return value.tolist()
     raise TypeError(f'a benchmark figure of type {type(value).__name__} '
                     'cannot be written to benchmarks.json')
+
+
+def main(argv: Optional[Iterable[str]] = None) -> None:
+    """``python -m benchmarks.record --retire PREFIX ...``: drop the
+    figures and runs of variants the product no longer ships (what they
+    measured stays in the docs of their topic)."""
+    import argparse
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument('--retire', nargs='+', required=True,
+                        metavar='PREFIX', help='dotted key prefixes to drop')
+    parser.add_argument('--docs', default=DOCS)
+    args = parser.parse_args(argv)
+    save({}, {}, '', prefixes=args.retire, docs=args.docs)
+
+
+if __name__ == '__main__':
+    main()

@@ -11,7 +11,7 @@ import os.path as osp
 from typing import List, Optional
 
 #: Benchmark modules in the order of their sections.
-ORDER = ('seg', 'seg_design', 'seg_ablation', 'train_speed', 'resume', 'det',
+ORDER = ('seg', 'seg_ablation', 'train_speed', 'resume', 'det',
          'instances', 'deploy', 'deploy_layers', 'datagen', 'scale')
 
 PREAMBLE = """\

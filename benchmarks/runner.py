@@ -6,10 +6,9 @@ import os.path as osp
 import re
 import shlex
 import subprocess
-import sys
 import time
 from datetime import datetime
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 
@@ -96,23 +95,3 @@ def timed(fn: Callable[[], object], repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return float(np.median(times))
-
-
-def pretrain_backbone(config: str, out: str, mnist: str, cwd: str,
-                      epochs: Optional[float] = None, seed: int = 0,
-                      options: Sequence[str] = ()) -> dict:
-    """Run ``tools/pretrain_backbone.py`` for ``config``'s backbone.
-
-    Returns:
-        ``checkpoint`` (``out``), ``minutes``, ``accuracy`` (on digits
-        the backbone did not learn from) and the ``command`` run.
-    """
-    import torch
-    cmd = [sys.executable, 'tools/pretrain_backbone.py', config, '--out',
-           out, '--mnist', mnist, '--seed', str(seed), *options]
-    if epochs:
-        cmd += ['--epochs', str(epochs)]
-    run(cmd, cwd)
-    meta = torch.load(osp.join(cwd, out), weights_only=True)['meta']
-    return dict(checkpoint=out, minutes=round(meta['minutes'], 2),
-                accuracy=meta['accuracy'], command=' '.join(cmd[1:]))

@@ -5,17 +5,17 @@ measured from the command's start), reads the validation curve from the
 log, tests the best validation checkpoint on the test split and on the
 held-out set with ``tools/test.py``, and records digit mIoU, mIoU,
 parameters, minutes to 90 % and 95 % digit mIoU (validation split) and the
-share of iteration time spent waiting for data. Tracks: ``m2nist``
-(``configs/m2nist_<model>.py``, M2NIST's training images only) and
-``mnist_extra`` (``configs/m2nist_<model>_mnist-extra.py``, plus images
-composed from MNIST train digits that no M2NIST validation or test image
-holds). With several ``--seeds`` each is trained once per seed; the
+share of iteration time spent waiting for data. Tracks: ``mnist_extra``
+(``configs/m2nist_<model>.py``: its digit classifier also learns from MNIST
+train digits that no M2NIST validation or test image holds) and ``m2nist``
+(``configs/m2nist_<model>_m2nist-only.py``: no digit outside M2NIST's
+training images). With several ``--seeds`` each is trained once per seed; the
 figures without a seed in their key (``seg.<model>.<track>.<figure>``) are
 the worst over the seeds (lowest accuracy, most minutes), and
 ``seed_spread`` is the best minus the worst test digit mIoU.
 
     python -m benchmarks.seg --models fastscnn unet \
-        --tracks m2nist mnist_extra --seeds 0 1 2 [--amp]
+        --tracks mnist_extra m2nist --seeds 0 1 2 [--amp]
 """
 import argparse
 import glob
@@ -26,8 +26,7 @@ import sys
 from typing import List, Optional, Sequence
 
 from .record import DOCS, REPO, command, save
-from .runner import (iteration_times, pretrain_backbone, run, train_run,
-                     val_curve)
+from .runner import iteration_times, run, train_run, val_curve
 
 
 def count_params(config: str) -> int:
@@ -43,8 +42,8 @@ def count_params(config: str) -> int:
 #: digits that no M2NIST image holds, this generator seed.
 HELDOUT = dict(images=1000, seed=2026)
 #: Training tracks and the config of each (``{model}`` filled in).
-TRACKS = dict(m2nist='configs/m2nist_{model}.py',
-              mnist_extra='configs/m2nist_{model}_mnist-extra.py')
+TRACKS = dict(mnist_extra='configs/m2nist_{model}.py',
+              m2nist='configs/m2nist_{model}_m2nist-only.py')
 
 
 def heldout_set(args: argparse.Namespace) -> str:
@@ -66,25 +65,9 @@ def test_metrics(test_cmd: List[str], test_dir: str) -> dict:
         return json.load(f)
 
 
-def pretrained(model: str, track: str,
-               args: argparse.Namespace) -> Optional[dict]:
-    """The pretrained backbone a track's config starts from, made by
-    ``tools/pretrain_backbone.py`` in the work root (None if the config
-    starts from scratch)."""
-    from mmengine.config import Config
-    config = TRACKS[track].format(model=model)
-    init = Config.fromfile(osp.join(REPO, config)).model.backbone.get(
-        'init_cfg')
-    if not isinstance(init, dict) or init.get('type') != 'Pretrained':
-        return None
-    return pretrain_backbone(
-        config, osp.join(args.work_root, model, track, 'backbone.pth'),
-        args.mnist, REPO, args.pretrain_epochs)
-
-
 def bench(model: str, seed: int, args: argparse.Namespace,
           options: Sequence[str] = (), work: Optional[str] = None,
-          track: str = 'm2nist', backbone: Optional[dict] = None) -> dict:
+          track: str = 'mnist_extra') -> dict:
     """Train, test and evaluate on the held-out set one model and seed.
 
     Args:
@@ -95,8 +78,6 @@ def bench(model: str, seed: int, args: argparse.Namespace,
         work: The work dir (default
             ``<work_root>/<model>/<track>/seed<seed>``).
         track: A key of :data:`TRACKS` (which config).
-        backbone: The pretrained backbone (:func:`pretrained`) the
-            config's ``init_cfg`` loads, if it loads one.
 
     Returns:
         The run's figures, validation curve and commands.
@@ -109,9 +90,6 @@ def bench(model: str, seed: int, args: argparse.Namespace,
         sys.executable, 'tools/train.py', config, '--work-dir', work,
         '--cfg-options', f'randomness.seed={seed}', *options
     ]
-    if backbone:
-        train_cmd.append('model.backbone.init_cfg.checkpoint=' +
-                         backbone['checkpoint'])
     if args.amp:
         train_cmd.append('--amp')
     test_dir = osp.join(work, 'test')
@@ -144,8 +122,6 @@ def bench(model: str, seed: int, args: argparse.Namespace,
         minutes_to_90=round(reached[90.0][0], 2) if reached[90.0] else None,
         minutes_to_95=round(reached[95.0][0], 2) if reached[95.0] else None,
         train_minutes=round(train_minutes, 2),
-        pretrain_minutes=backbone['minutes'] if backbone else None,
-        pretrain_accuracy=backbone['accuracy'] if backbone else None,
         data_time_share=round(data_share, 2),
         iter_time=round(iter_time, 3),
         best_checkpoint=osp.relpath(best, REPO),
@@ -154,13 +130,11 @@ def bench(model: str, seed: int, args: argparse.Namespace,
             for k, v in metrics.items() if k.startswith('IoU.')
         },
         curve=curve,
-        commands=([backbone['command']] if backbone else []) +
-        [' '.join(c[1:]) for c in (train_cmd, test_cmd, heldout_cmd)])
+        commands=[' '.join(c[1:]) for c in (train_cmd, test_cmd, heldout_cmd)])
 
 
 KEYS = ('digit_miou', 'miou', 'heldout_digit_miou', 'params',
-        'minutes_to_90', 'minutes_to_95', 'train_minutes', 'pretrain_minutes',
-        'data_time_share')
+        'minutes_to_90', 'minutes_to_95', 'train_minutes', 'data_time_share')
 #: Keys (under seg.<model>) of the runs and figures before there were
 #: tracks, dropped when the model's m2nist track is measured again.
 LEGACY = ('', 'seeds') + KEYS + tuple(f'seed{s}.{k}' for s in (0, 1)
@@ -173,7 +147,6 @@ WORST = dict(
     minutes_to_90=max,
     minutes_to_95=max,
     train_minutes=max,
-    pretrain_minutes=max,
     data_time_share=max)
 
 
@@ -250,12 +223,6 @@ def render(key: str, results: dict) -> str:
     for r in runs:
         lines += ['', f'Seed {r["seed"]}, commands run:', '']
         lines += [f'- `{c}`' for c in r['commands']]
-        if r.get('pretrain_minutes') is not None:
-            lines += ['', 'The backbone was pretrained as a digit '
-                      f'classifier in {r["pretrain_minutes"]:.2f} min (not in '
-                      'the train minutes; first command above), accuracy '
-                      f'{100 * r["pretrain_accuracy"]:.2f} % on digits it did '
-                      'not learn from.']
         lines += [
             '', '| class | ' + ' | '.join(r['per_class']) + ' |',
             '|---' * (len(r['per_class']) + 1) + '|',
@@ -274,7 +241,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         nargs='+',
         default=['fastscnn', 'unet'],
         choices=['fastscnn', 'unet'])
-    parser.add_argument('--tracks', nargs='+', default=['m2nist'],
+    parser.add_argument('--tracks', nargs='+', default=['mnist_extra'],
                         choices=list(TRACKS))
     parser.add_argument(
         '--seeds',
@@ -292,20 +259,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--mnist', default='data/mnist',
                         help='MNIST IDX files (the held-out set is drawn '
                         'from t10k; relative to the repository)')
-    parser.add_argument('--pretrain-epochs', type=float,
-                        help='epochs of tools/pretrain_backbone.py for a '
-                        'config whose backbone starts pretrained (made once '
-                        'per model and track, seed 0, shared by the seeds; '
-                        "default: the config's)")
     parser.add_argument('--work-root', default='work_dirs/benchmark_seg')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
     results = []
     for m in args.models:
         for t in args.tracks:
-            backbone = pretrained(m, t, args)
-            results += [bench(m, s, args, track=t, backbone=backbone)
-                        for s in args.seeds]
+            results += [bench(m, s, args, track=t) for s in args.seeds]
     write_results(results, args.docs,
                   command('seg', sys.argv[1:] if argv is None else argv))
     for r in results:

@@ -1,6 +1,8 @@
 # UNet (s5-d16, FCN head) on M2NIST: one input channel, 64x84 grey digits
 # padded to 64x96 (divisible by the 16x downsampling), whole-image testing
-# and a width that trains on a 2-core CPU.
+# and a width that trains on a 2-core CPU. Each digit it finds is named whole
+# by a digit classifier trained in the same run, as in
+# configs/m2nist_fastscnn.py (MNIST in data/mnist: tools/prepare_data.py).
 _base_ = [
     'mmseg::_base_/models/fcn_unet_s5-d16.py',
     './_base_/datasets/m2nist.py',
@@ -13,7 +15,10 @@ norm_cfg = dict(type='BN', requires_grad=True)
 loss = dict(type='CrossEntropyLoss', use_sigmoid=False, avg_non_ignore=True)
 head_init = None  # PyTorch's default, see configs/m2nist_fastscnn.py
 model = dict(
+    type='DigitNamingEncoderDecoder',
     data_preprocessor={{_base_.m2nist_data_preprocessor}},
+    digit_classifier=dict(type='DigitCNN', width=32),
+    extra_digits=dict(mnist_root='data/mnist', num=64),
     backbone=dict(
         in_channels=1, base_channels=base_channels, norm_cfg=norm_cfg),
     decode_head=dict(

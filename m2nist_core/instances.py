@@ -53,9 +53,21 @@ def _union(a: tuple, b: tuple) -> tuple:
             max(a[3], b[3]))
 
 
-def _merge(boxes: List[tuple], comps: List[List[int]], size: int,
-           max_gap: int) -> List[List[int]]:
-    """Merge component groups, closest pair first (rule 2)."""
+def merge_close(boxes: List[tuple], comps: List[List[int]], size: int,
+                max_gap: int) -> List[List[int]]:
+    """Merge groups of components, closest pair first, while the two are
+    at most ``max_gap`` pixels apart and their joint box fits in a
+    ``size`` square (rule 2).
+
+    Args:
+        boxes: Each group's box ``(x1, y1, x2, y2)``.
+        comps: Each group's component labels.
+        size: The largest side of a merged group's box.
+        max_gap: The largest gap between two merged groups.
+
+    Returns:
+        The merged groups' component labels.
+    """
     boxes, comps = list(boxes), [list(c) for c in comps]
     while True:
         best = None
@@ -121,8 +133,8 @@ def derive_instances(mask: np.ndarray,
         n, labels, stats, _ = cv2.connectedComponentsWithStats(
             (mask == cls).astype(np.uint8), connectivity=8)
         boxes = [(x, y, x + w, y + h) for x, y, w, h, _ in stats[1:]]
-        for group in _merge(boxes, [[i + 1] for i in range(n - 1)],
-                            digit_size, max_gap):
+        for group in merge_close(boxes, [[i + 1] for i in range(n - 1)],
+                                 digit_size, max_gap):
             ys, xs = np.nonzero(np.isin(labels, group))
             for part in _split(ys, xs, digit_size):
                 instances.append((int(cls), box_of(*part)))

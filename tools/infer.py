@@ -10,11 +10,15 @@ says so; ``--invert no`` takes images as given. For a segmentation model
 it writes, per image,
 ``<name>_mask.png`` (class index per pixel: digit 0-9, 10 background),
 ``<name>_overlay.png`` (the digits tinted in their class colour, 4x, with a
-legend) and, with ``--save-npy``, ``<name>.npy``; for a detector
+legend) and, with ``--save-npy``, ``<name>.npy``; for a segmentor that
+names digits whole also ``<name>_digits.png``: per digit, the crop its
+classifier saw with its top three names and probabilities (a digit named
+with less than 0.9 framed in red, its name marked ``?``); for a detector
 ``<name>_boxes.png`` (boxes and labels drawn on the image, 4x, legend) and
 ``<name>.json`` (boxes ``x1, y1, x2, y2`` in image pixels, scores, digits).
-It prints the digits found. With ONNX Runtime it needs only numpy,
-onnxruntime and OpenCV (no torch, no mm*).
+It prints the digits found (with a classifier: each digit left to right,
+its name, probability and the next two names). With ONNX Runtime it needs
+only numpy, onnxruntime and OpenCV (no torch, no mm*).
 """
 import argparse
 import json
@@ -29,7 +33,8 @@ import numpy as np
 from m2nist_core import DataFileError, m2nist_polarity, read_inputs
 from m2nist_core.inference import DeployedDetector, load_export
 from m2nist_core.inference.visualize import (colorize, det_panels,
-                                             digits_found, seg_panels)
+                                             digit_panels, digits_found,
+                                             seg_panels)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -84,8 +89,9 @@ def write_png(path: str, img: np.ndarray) -> None:
         raise OSError(f'cannot write {path}')
 
 
-def write_segmentation(stem: str, img: np.ndarray, label: np.ndarray,
+def write_segmentation(stem: str, img: np.ndarray, result: tuple,
                        args: argparse.Namespace) -> str:
+    label, digits = result
     write_png(f'{stem}_mask.png', label)
     write_png(f'{stem}_overlay.png', seg_panels(img, pred=label))
     if args.colour_mask:
@@ -93,7 +99,11 @@ def write_segmentation(stem: str, img: np.ndarray, label: np.ndarray,
     if args.save_npy:
         np.save(f'{stem}.npy', label)
     found = digits_found(label, args.min_pixels)
-    return f'digits {sorted(found) or "none"} (pixels: {found})'
+    text = f'digits {sorted(found) or "none"} (pixels: {found})'
+    if digits:
+        write_png(f'{stem}_digits.png', digit_panels(digits))
+        text += '; left to right: ' + ', '.join(d.describe() for d in digits)
+    return text
 
 
 def write_detections(stem: str, img: np.ndarray, dets: dict,
@@ -131,7 +141,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if detector:
             outs = model(imgs, names, score_thr=args.score_thr)
         else:
-            outs = model(imgs, names)
+            outs = model.predict(imgs, names)
         write = write_detections if detector else write_segmentation
         for (name, source, img), out in zip(chunk, outs):
             found = write(osp.join(args.out_dir, name), img, out, args)

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from m2nist_mm.utils.cli import (add_runner_args, check_pretrained_backbone,
+from m2nist_mm.utils.cli import (add_runner_args, check_extra_digits,
                                  load_config)
 from m2nist_mm.utils.dist import setup_cpu_distributed
 
@@ -53,7 +53,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     cfg = load_config(args)
     try:
-        check_pretrained_backbone(cfg, args.config)
+        check_extra_digits(cfg, args.config)
     except FileNotFoundError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ from ..images import decode_image, m2nist_polarity, to_gray
 from .detector import DeployedDetector
 from .exports import load_export
 from .model import DeployedModel
-from .visualize import det_panels, digits_found, seg_panels
+from .visualize import det_panels, digit_panels, digits_found, seg_panels
 
 #: The longest side an uploaded picture may have, in pixels.
 MAX_SIDE = 1024
@@ -98,18 +98,23 @@ class DemoModels:
 
         Returns:
             ``segmentation`` (``png``: the class mask over the picture, 4x,
-            with the legend), ``detection`` (``png`` and ``objects``, each
-            ``digit``, ``score`` and ``box`` left to right; ``None``
-            without a detector), ``classes`` (per digit found: ``pixels``,
-            ``share`` of the digit pixels in percent, the detector's best
-            ``score``) and ``summary``, a line of text.
+            with the legend), ``naming`` (a segmentor that names digits
+            whole: ``png``, each digit's crop with its top three names,
+            and ``digits``, each ``digit``, ``probability``, ``unsure``,
+            ``top`` ``[[digit, probability], ...]`` and ``box``, left to
+            right; ``None`` for other models), ``detection`` (``png`` and
+            ``objects``, each ``digit``, ``score`` and ``box`` left to
+            right; ``None`` without a detector), ``classes`` (per digit
+            found: ``pixels``, ``share`` of the digit pixels in percent,
+            the detector's best ``score``) and ``summary``, a line of
+            text.
 
         Raises:
             UploadError: Not an image, too large, a size the model does not
                 take, or no digits to be told from the background.
         """
         img = self.image(data, name, invert)
-        label = self.seg([img], [name])[0]
+        label, digits = self.seg.predict([img], [name])[0]
         pixels = digits_found(label, MIN_PIXELS)
         total = sum(pixels.values())
         classes = {d: dict(digit=d, pixels=n,
@@ -118,6 +123,16 @@ class DemoModels:
         out = dict(segmentation=dict(png=png_base64(
             seg_panels(img, pred=label))), detection=None)
         words = [f'segmentation: {self.words(pixels)}']
+        out['naming'] = None
+        if self.seg.namer is not None:
+            named = [dict(digit=d.label, unsure=d.unsure,
+                          probability=round(float(d.probs.max()), 3),
+                          top=[[c, round(p, 3)] for c, p in d.top(3)],
+                          box=list(d.box)) for d in digits]
+            out['naming'] = dict(png=png_base64(digit_panels(digits)),
+                                 digits=named)
+            words.append('named, left to right: ' + (', '.join(
+                d.describe() for d in digits) or 'none'))
         if self.det is not None:
             dets = self.det([img], [name], score_thr=self.score_thr)[0]
             order = np.argsort(dets['bboxes'][:, 0], kind='stable')

@@ -6,8 +6,11 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from .. import naming
 from ..arrays import DataFileError, batches_by_shape
+from ..naming import Digit
 from .backends import BACKENDS, THREADS
+from .naming import DigitNamer
 
 
 def _load_json(path: str) -> dict:
@@ -106,7 +109,7 @@ class Export:
         if not osp.isdir(work_dir):
             raise FileNotFoundError(f'deploy work dir not found: {work_dir}')
         self.work_dir = work_dir
-        deploy = _load_json(osp.join(work_dir, 'deploy.json'))
+        deploy = self.deploy = _load_json(osp.join(work_dir, 'deploy.json'))
         pipeline = _load_json(osp.join(work_dir, 'pipeline.json'))
         try:
             model = deploy['models'][0]
@@ -199,7 +202,10 @@ class DeployedModel(Export):
     Call it with grey ``uint8`` images to get ``(H, W)`` class index maps,
     cropped back to each image's size (padding is at the bottom and right,
     as in training; images are padded, never resized). ``pipeline.json``
-    says whether the graph ends with the argmax.
+    says whether the graph ends with the argmax. An export of a segmentor
+    that names digits whole holds its digit classifier too
+    (``deploy.json``'s ``naming``, :class:`.naming.DigitNamer`): each digit
+    the segmenter finds is named by it, as in PyTorch.
 
     Args:
         work_dir: The deploy work dir (or a file in it).
@@ -216,26 +222,56 @@ class DeployedModel(Export):
             raise DataFileError(f'{self.work_dir}/pipeline.json: the '
                                 f'postprocess task lacks {e}; is it a '
                                 'segmentation export?') from None
+        naming = self.deploy.get('naming')
+        self.namer = None if naming is None else DigitNamer(
+            self.work_dir, naming, device, threads)
 
     def labels(self, batch: np.ndarray) -> np.ndarray:
-        """``(N, H, W)`` class indices of a preprocessed batch (the argmax
-        is taken here when the graph ends at the logits)."""
+        """``(N, H, W)`` the segmenter's class indices of a preprocessed
+        batch (the argmax is taken here when the graph ends at the
+        logits)."""
         out = self.run(batch)[0]
         return out[:, 0] if self.with_argmax else out.argmax(1)
 
-    def __call__(self,
-                 imgs: Sequence[np.ndarray],
-                 names: Optional[Sequence[str]] = None) -> List[np.ndarray]:
-        """Class index maps (``uint8``) of grey ``uint8`` images."""
+    def name(self, img: np.ndarray,
+             class_map: np.ndarray) -> Tuple[np.ndarray, List[Digit]]:
+        """Each digit of a segmenter's ``class_map`` of grey ``uint8``
+        ``img`` named whole by the classifier (also for class maps from
+        elsewhere, e.g. mmdeploy's SDK); unchanged, with no digits, for an
+        export without a classifier.
+
+        Returns:
+            ``(class_map, digits)``: ``uint8`` class indices and the digits
+            (:class:`m2nist_core.naming.Digit`), left to right.
+        """
+        if self.namer is None:
+            return class_map.astype(np.uint8), []
+        image = (img.astype(np.float32) - self.preprocess.mean) / \
+            self.preprocess.std
+        labels, digits = self.namer(image, class_map)
+        return naming.class_map(labels, digits), digits
+
+    def predict(self,
+                imgs: Sequence[np.ndarray],
+                names: Optional[Sequence[str]] = None
+                ) -> List[Tuple[np.ndarray, List[Digit]]]:
+        """``(class_map, digits)`` of each grey ``uint8`` image (digits: as
+        :meth:`name`)."""
         names = self.check_images(imgs, names)
         for name, img in zip(names, imgs):
             self.check_size(name, img.shape)
-        labels = [None] * len(imgs)
+        results = [None] * len(imgs)
         # one run per padded size (see Preprocess)
         shapes = [self.preprocess.padded_shape(img.shape) for img in imgs]
         for idx in batches_by_shape(shapes):
             out = self.labels(self.preprocess([imgs[i] for i in idx]))
             for i, label in zip(idx, out):
                 h, w = imgs[i].shape
-                labels[i] = label[:h, :w].astype(np.uint8)
-        return labels
+                results[i] = self.name(imgs[i], label[:h, :w])
+        return results
+
+    def __call__(self,
+                 imgs: Sequence[np.ndarray],
+                 names: Optional[Sequence[str]] = None) -> List[np.ndarray]:
+        """Class index maps (``uint8``) of grey ``uint8`` images."""
+        return [class_map for class_map, _ in self.predict(imgs, names)]

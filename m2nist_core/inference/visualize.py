@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from ..classes import BACKGROUND, PALETTE
+from ..naming import Digit
 
 #: Enlargement of the panels: a 64x84 image becomes 256x336.
 SCALE = 4
@@ -187,3 +188,41 @@ def det_panels(img: np.ndarray, truth: Optional[Dict[str, np.ndarray]] = None,
         gap = np.full((panels[0].shape[0], 4, 3), 96, np.uint8)
         panels = [np.concatenate([panels[0], gap, panels[1]], axis=1)]
     return np.concatenate([panels[0], legend(panels[0].shape[1])])
+
+
+def digit_panels(digits: Sequence[Digit], scale: int = SCALE) -> np.ndarray:
+    """What the classifier saw and said, per digit, left to right: its crop
+    enlarged, titled with its name and probability, over its top three
+    names. An unsure digit (:attr:`Digit.unsure`) is framed in red and its
+    name marked ``?``.
+
+    Args:
+        digits: The digits (:func:`m2nist_core.naming.name_digits`).
+        scale: Enlargement of the crops.
+
+    Returns:
+        BGR ``uint8`` image (a blank strip saying so when there is none).
+    """
+    if not digits:
+        return titled(np.zeros((28 * scale, 28 * scale, 3), np.uint8),
+                      'no digit')
+    cards = []
+    for digit in digits:
+        crop = np.clip(digit.crop * 255, 0, 255).astype(np.uint8)
+        card = enlarge(crop, scale).copy()
+        if digit.unsure:
+            cv2.rectangle(card, (0, 0), (card.shape[1] - 1,
+                                         card.shape[0] - 1), ERROR_BGR, 2)
+        (best, p), *rest = digit.top(3)
+        lines = np.zeros((18 * len(rest) + 4, card.shape[1], 3), np.uint8)
+        for i, (c, q) in enumerate(rest):
+            cv2.putText(lines, f'{c}: {q:.2f}', (4, 16 + 18 * i), _FONT,
+                        0.45, (200, 200, 200), 1, cv2.LINE_AA)
+        mark = '?' if digit.unsure else ''
+        cards.append(np.concatenate(
+            [titled(card, f'{best}{mark}: {p:.2f}'), lines]))
+    gap = np.full((cards[0].shape[0], 4, 3), 96, np.uint8)
+    row = cards[0]
+    for card in cards[1:]:
+        row = np.concatenate([row, gap, card], axis=1)
+    return row

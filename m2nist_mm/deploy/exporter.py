@@ -26,6 +26,7 @@ from ..apis.inference import (import_custom_modules, load_model, torch_detect,
                               torch_predict)
 from .converters import (onnx2ncnn, onnx2openvino, onnx2tensorrt,
                          tensorrt_profile)
+from .naming import CLASSIFIER_FILE, export_classifier
 from .ncnn_int8 import float_weights, quantize_ncnn
 from .quantize import (calibration_images, calibration_settings,
                        check_calibration_image, check_quantizer,
@@ -314,7 +315,7 @@ def _replace_export(tmp: str, work_dir: str, stem: str) -> List[str]:
     for name in files:
         os.replace(osp.join(tmp, name), osp.join(work_dir, name))
     for name in os.listdir(work_dir):
-        if name not in files and (name in OUTPUTS
+        if name not in files and (name in OUTPUTS + (CLASSIFIER_FILE, )
                                   or osp.splitext(name)[0] == stem):
             os.remove(osp.join(work_dir, name))
     return [osp.join(work_dir, f) for f in files]
@@ -460,8 +461,9 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
     called ``names`` in messages) in at least ``min_agreement`` % of the
     pixels (segmentation) or boxes (detection, see ``box_agreement``); a
     failed export leaves ``work_dir`` as it was. Steps: :func:`prepare`,
-    :func:`convert`, :func:`.sdk.dump_sdk_info`, :func:`verify`, then the
-    files move into ``work_dir``.
+    :func:`convert`, :func:`.naming.export_classifier` (a segmentor that
+    names digits whole), :func:`.sdk.dump_sdk_info`, :func:`verify`, then
+    the files move into ``work_dir``.
 
     When ``mmdeploy_runtime`` (mmdeploy's SDK) is installed and runs the
     backend, the SDK's own result on the export must agree as well.
@@ -509,8 +511,9 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
     os.makedirs(work_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix='.partial-') as tmp:
         shape = convert(plan, checkpoint, img, tmp, calib)
+        naming = export_classifier(model, tmp)
         dump_sdk_info(plan.deploy_cfg, plan.export_cfg, plan.preprocess, tmp,
-                      checkpoint, shape, plan.precision)
+                      checkpoint, shape, plan.precision, naming)
         checked = verify(plan, model, tmp, imgs, names, device,
                          min_agreement, work_dir)
         files = _replace_export(tmp, work_dir,

@@ -16,6 +16,8 @@ from torch.nn.modules.utils import _pair
 
 
 @FUNCTION_REWRITER.register_rewriter(
+    func_name='m2nist_mm.models.segmentors.DigitNamingEncoderDecoder.predict')
+@FUNCTION_REWRITER.register_rewriter(
     func_name='mmseg.models.segmentors.EncoderDecoder.predict',
     extra_checkers=LibVersionChecker('mmseg', min_version='1.0.0'))
 def encoder_decoder__predict(self, inputs: torch.Tensor,
@@ -37,6 +39,8 @@ def encoder_decoder__predict(self, inputs: torch.Tensor,
     ``decode_head.predict``, as mmdeploy's rewrite calls them), so
     segmentors that override it export as they predict. (The version
     checker makes mmdeploy prefer this rewriter to its own default one.)
+    ``DigitNamingEncoderDecoder`` exports its segmenter this way; its
+    classifier is a graph of its own and the naming runs in the runtime.
     """
     ctx = FUNCTION_REWRITER.get_context()
     h, w = inputs.shape[2:]

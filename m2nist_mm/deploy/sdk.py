@@ -99,7 +99,8 @@ def sdk_preprocess(deploy_cfg: Config, model_cfg: Config) -> dict:
 def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, preprocess: dict,
                   work_dir: str, checkpoint: str,
                   input_shape: List[Optional[int]],
-                  precision: str = 'FP32') -> None:
+                  precision: str = 'FP32',
+                  naming: Optional[dict] = None) -> None:
     """Write the three SDK files.
 
     Args:
@@ -112,9 +113,14 @@ def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, preprocess: dict,
             axes), written into ``deploy.json`` for the runtime.
         precision: The model's precision (``deploy.json``'s ``FP32``,
             ``INT8``, ...; mmdeploy knows only those of TensorRT and ncnn).
+        naming: ``deploy.json``'s ``naming`` entry (the digit classifier's
+            graph and the grouping settings), for a segmentor that names
+            digits whole.
     """
     deploy = get_deploy(deploy_cfg, model_cfg, work_dir, 'cpu')
     deploy['models'][0].update(precision=precision, input_shape=input_shape)
+    if naming:
+        deploy['naming'] = naming
     infer = get_inference_info(deploy_cfg, model_cfg, work_dir, 'cpu')
     postprocess = get_postprocess(deploy_cfg, model_cfg, work_dir, 'cpu')
     postprocess['input'] = preprocess['output'] + infer['output']

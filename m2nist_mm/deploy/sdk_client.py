@@ -4,6 +4,12 @@ The SDK reads ``deploy.json`` and ``pipeline.json`` and does its own pre-
 and post-processing; running it is how an export is checked against what
 SDK users will get. The PyPI wheel (``mmdeploy-runtime``) has the ONNX
 Runtime backend only.
+
+The SDK's ``Segmentor`` runs an export's segmenter graph and gives its
+per-pixel classes. For a segmentor that names digits whole, the naming
+(grouping the foreground into digits, the classifier graph on their crops)
+is not an SDK task: :func:`open_segmentor` applies it to the SDK's class
+map with the project's runtime (:meth:`DeployedModel.name`).
 """
 import importlib.util
 from typing import Callable, List, Sequence
@@ -11,6 +17,7 @@ from typing import Callable, List, Sequence
 import cv2
 import numpy as np
 
+from m2nist_core.inference import DeployedModel
 from m2nist_core.inference.detector import Detections
 
 #: Backends the PyPI SDK wheel runs.
@@ -41,11 +48,18 @@ def open_segmentor(work_dir: str,
         device: ``cpu`` or ``cuda[:N]``.
 
     Returns:
-        A function from a grey image to its class map (``uint8``).
+        A function from a grey image to its class map (``uint8``), each
+        digit named whole when the export holds a digit classifier.
     """
     from mmdeploy_runtime import Segmentor
     segmentor = Segmentor(model_path=work_dir, **_device(device))
-    return lambda img: np.asarray(segmentor(_bgr(img))).astype(np.uint8)
+    runtime = DeployedModel(work_dir, device)
+
+    def segment(img: np.ndarray) -> np.ndarray:
+        class_map = np.asarray(segmentor(_bgr(img))).astype(np.uint8)
+        return runtime.name(img, class_map)[0]
+
+    return segment
 
 
 def open_detector(work_dir: str,

@@ -43,27 +43,29 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def check_pretrained_backbone(cfg: Config, config: str) -> None:
-    """Refuse a config whose backbone starts from a local checkpoint that is
-    not there, saying how to make it.
+def check_extra_digits(cfg: Config, config: str) -> None:
+    """Refuse a config whose digit classifier learns from MNIST digits
+    that are not there, saying how to get them.
 
     Args:
         cfg: The loaded config.
         config: Its file (named in the message).
 
     Raises:
-        FileNotFoundError: ``model.backbone.init_cfg`` is
-            ``dict(type='Pretrained', checkpoint=PATH)`` with a local
-            ``PATH`` that does not exist.
+        FileNotFoundError: ``model.extra_digits.mnist_root`` lacks an MNIST
+            file (the train files are trained on; t10k is read only to keep
+            the digits of M2NIST's images out).
     """
-    init = cfg.get('model', {}).get('backbone', {}).get('init_cfg')
-    if not isinstance(init, dict) or init.get('type') != 'Pretrained':
+    from m2nist_core.datagen.sources import mnist_files
+    extra = cfg.get('model', {}).get('extra_digits')
+    if not extra:
         return
-    path = str(init.get('checkpoint', ''))
-    if '://' in path or osp.exists(path):
-        return
-    raise FileNotFoundError(
-        f'{config}: model.backbone.init_cfg loads the pretrained backbone '
-        f'{path}, which does not exist; make it with "python '
-        f'tools/pretrain_backbone.py {config}" (or point '
-        'model.backbone.init_cfg.checkpoint at another one)')
+    try:
+        for split in ('train', 'test'):
+            mnist_files(extra['mnist_root'], split)
+    except FileNotFoundError as e:
+        raise FileNotFoundError(
+            f'{config}: model.extra_digits reads MNIST from '
+            f'{extra["mnist_root"]}: {e}; "python tools/prepare_data.py" '
+            'puts MNIST there (or train configs/m2nist_fastscnn_m2nist-only'
+            '.py, which needs no digit beyond M2NIST)') from None

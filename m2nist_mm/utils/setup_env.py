@@ -13,6 +13,7 @@ SEG_MODULES = (
     'm2nist_mm.engine.optimizers',
     'm2nist_mm.evaluation',
     'm2nist_mm.models.backbones.detail_fast_scnn',
+    'm2nist_mm.models.classifiers',
     'm2nist_mm.models.decode_heads',
     'm2nist_mm.models.segmentors',
     'm2nist_mm.visualization',

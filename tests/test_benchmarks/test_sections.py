@@ -1,7 +1,7 @@
 """The sections of the training benchmarks, and the resume comparison."""
 import torch
 
-from benchmarks import deploy, resume, seg_ablation, seg_design, train_speed
+from benchmarks import deploy, resume, seg_ablation, train_speed
 
 
 def test_train_speed_section():
@@ -24,26 +24,6 @@ def test_ablation_section():
     text = seg_ablation.render('ablation.fastscnn', dict(runs=[run]))
     assert '| no_warp | no per-digit' in text
     assert '| 95.00 | 96.00 | 4.5 | 8.0 |' in text
-
-
-def test_design_section():
-    runs = [dict(variant='m2nist', seed=0, iters=1000, curve=[(500, 2.0,
-                 90.0), (1000, 4.0, 95.5)], best_val_digit_miou=95.5,
-                 final_val_digit_miou=95.5, train_minutes=4.2,
-                 pretrain_minutes=None, pretrain_accuracy=None,
-                 commands=['tools/train.py c.py']),
-            dict(variant='mnist_extra_pretrained', seed=0, iters=1000,
-                 curve=[(1000, 4.0, 98.0)], best_val_digit_miou=98.0,
-                 final_val_digit_miou=98.0, train_minutes=4.5,
-                 pretrain_minutes=3.1, pretrain_accuracy=0.99,
-                 commands=['tools/pretrain_backbone.py c.py', 't'])]
-    text = seg_design.render('design.fastscnn', dict(runs=runs))
-    assert 'design search (m2nist, mnist_extra_pretrained)' in text
-    assert 'Proxy schedule of 1000 iterations, seed 0' in text
-    assert '| m2nist | M2NIST training images only | 95.50 | 95.50 | 4.2 ' \
-        '| — | — |' in text
-    assert '| 98.00 | 98.00 | 4.5 | 3.1 | 99.00 % |' in text
-    assert '500: 2.0 min, 90.00, 1000: 4.0 min, 95.50' in text
 
 
 def _checkpoint(path, weight):

@@ -1,13 +1,8 @@
 """M2NISTRecipeDataset: recipe images composed on the fly from MNIST train
-digits that no M2NIST validation or test image holds; the extra-digits
-configs that train on it beside M2NIST."""
-import os.path as osp
-import re
-
+digits that no M2NIST validation or test image holds."""
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS
 
@@ -15,11 +10,7 @@ from m2nist_core.datagen.pools import m2nist_free_pool
 from m2nist_core.datagen.provenance import (digits_in_images, read_sources,
                                             rows_of_images)
 from m2nist_core.datagen.sources import read_mnist
-from ..conftest import MNIST_SUBSET, REPO, banned_digits_table, full_data
-
-#: The configs that compose extra training images with the recipe.
-EXTRA_CONFIGS = ['m2nist_fastscnn_mnist-recipe.py',
-                 'm2nist_unet_mnist-extra.py']
+from ..conftest import MNIST_SUBSET, banned_digits_table, full_data
 
 
 @pytest.fixture
@@ -80,41 +71,6 @@ def test_bad_arguments(tmp_path, table):
         build(mnist_root=MNIST_SUBSET, num_images=0, sources=path)
     with pytest.raises(FileNotFoundError, match=str(tmp_path / 'none')):
         build(mnist_root=str(tmp_path / 'none'), sources=path)
-
-
-@pytest.mark.parametrize('name', EXTRA_CONFIGS)
-def test_extra_config_trains_on_m2nist_and_the_extra_images(name):
-    cfg = Config.fromfile(osp.join(REPO, 'configs', name))
-    base = Config.fromfile(osp.join(
-        REPO, 'configs', re.sub('_mnist-(extra|recipe)', '', name)))
-    real, extra = cfg.train_dataloader.dataset.datasets
-    assert cfg.train_dataloader.dataset.type == 'ConcatDataset'
-    assert real == base.train_dataloader.dataset
-    assert extra.type == 'M2NISTRecipeDataset'
-    assert extra.pipeline == base.train_dataloader.dataset.pipeline
-    # validation, testing and the model are the M2NIST track's
-    for key in ('model', 'val_dataloader', 'test_dataloader', 'train_cfg'):
-        assert cfg[key] == base[key], key
-
-
-@pytest.mark.parametrize('name,digits', [('mnist-extra', 'mnist'),
-                                         ('crop-pretrained', 'm2nist')])
-def test_pretrained_fastscnn_configs_are_the_base_with_a_backbone(name,
-                                                                  digits):
-    """FastSCNN's extra-digits track trains on M2NIST's images from a
-    backbone pretrained on MNIST digits (where the extra digits measured
-    best); the crop-pretrained config from one pretrained on its own
-    training digits."""
-    cfg = Config.fromfile(osp.join(REPO, 'configs',
-                                   f'm2nist_fastscnn_{name}.py'))
-    base = Config.fromfile(osp.join(REPO, 'configs', 'm2nist_fastscnn.py'))
-    assert cfg.pretrain_digits == digits
-    init = cfg.model.backbone.pop('init_cfg')
-    assert init == dict(type='Pretrained', checkpoint='work_dirs/pretrain/'
-                        f'm2nist_fastscnn_{name}.pth')
-    for key in ('model', 'train_dataloader', 'val_dataloader',
-                'test_dataloader', 'train_cfg'):
-        assert cfg[key] == base[key], key
 
 
 @pytest.mark.full_data

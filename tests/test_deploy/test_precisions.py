@@ -261,15 +261,18 @@ def test_calibration_images_from_the_model_config(tiny_root):
         calibration_images(cfg, dict(dataset='val', num_images=4))
 
 
-def test_calibration_images_of_the_extra_digits_track(tiny_root, tmp_path):
-    """Spread over both of its training sets: M2NIST's and the recipe
-    images composed from MNIST digits."""
-    cfg = Config.fromfile(model_cfg('fastscnn_mnist-recipe'))
-    real, extra = cfg.train_dataloader.dataset.datasets
-    real.update(data_root=tiny_root, split='all')
+def test_calibration_images_of_concatenated_sets(tiny_root, tmp_path):
+    """Spread over both training sets of a ConcatDataset: M2NIST's and
+    recipe images composed from MNIST digits."""
+    cfg = Config.fromfile(model_cfg('fastscnn'))
     sources = str(tmp_path / 'sources.csv')
     banned_digits_table(sources)
-    extra.update(mnist_root=MNIST_SUBSET, num_images=6, sources=sources)
+    real = dict(cfg.train_dataloader.dataset, data_root=tiny_root,
+                split='all')
+    extra = dict(type='M2NISTRecipeDataset', mnist_root=MNIST_SUBSET,
+                 num_images=6, sources=sources, pipeline=real['pipeline'])
+    cfg.train_dataloader.dataset = dict(type='ConcatDataset',
+                                        datasets=[real, extra])
     imgs, names = calibration_images(cfg, dict(dataset='train',
                                                num_images=4))
     assert len(imgs) == 4 and all(im.shape == (64, 84) and

@@ -1,4 +1,5 @@
 """ScaleSelectEncoderDecoder: scale channels, per-image selection."""
+import functools
 import os.path as osp
 
 import numpy as np
@@ -7,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 
 from m2nist_mm.apis import load_model, torch_predict
@@ -118,10 +120,13 @@ def test_padding_and_batch_do_not_change_scores(checkpoint):
     assert (both[:1, :, 64:] == 0).all()
 
 
-def test_one_factor_is_the_plain_model(checkpoint):
+def test_one_factor_is_the_plain_segmenter(checkpoint):
+    """One factor: the plain config's segmenter, per pixel (its digit
+    classifier loads but does not name the scale channels' digits)."""
     images = list(make_m2nist(3, seed=6)[0])
-    plain = torch_predict(load_model(model_cfg('fastscnn'), checkpoint),
-                          images)
+    model = load_model(model_cfg('fastscnn'), checkpoint)
+    model.predict = functools.partial(EncoderDecoder.predict, model)
+    plain = torch_predict(model, images)
     cfg = Config.fromfile(model_cfg(SELECT))
     cfg.model.scale_factors = [1.0]
     one = torch_predict(load_model(cfg, checkpoint), images)

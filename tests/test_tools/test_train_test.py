@@ -35,11 +35,29 @@ default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
 """
 
 
+#: The extra training digits of a classifier: the MNIST subset less the
+#: digits a sources table puts in M2NIST's validation and test images.
+EXTRA_DIGITS = """
+model = dict(extra_digits=dict(mnist_root='{mnist}', num=4,
+                               sources='{sources}'))
+"""
+
+
+def extra_digits(tmp) -> str:
+    """:data:`EXTRA_DIGITS` with a sources table written to ``tmp``."""
+    sources = osp.join(tmp, 'sources.csv')
+    banned_digits_table(sources)
+    return EXTRA_DIGITS.format(mnist=MNIST_SUBSET, sources=sources)
+
+
 def tiny_config(tmp, root, model='m2nist_fastscnn'):
     path = osp.join(tmp, f'tiny_{model}.py')
+    base = osp.join(REPO, 'configs', f'{model}.py')
+    text = TINY_CFG.format(base=base, root=root)
+    if Config.fromfile(base).model.get('extra_digits'):
+        text += extra_digits(tmp)
     with open(path, 'w') as f:
-        f.write(TINY_CFG.format(
-            base=osp.join(REPO, 'configs', f'{model}.py'), root=root))
+        f.write(text)
     return path
 
 
@@ -110,20 +128,6 @@ default_hooks = dict(checkpoint=dict(interval=2, max_keep_ckpts=10))
 """
 WORKER = ('num_workers=0, persistent_workers=False',
           'num_workers=1, persistent_workers=True')
-#: The extra-digits track: M2NIST's images and recipe images composed on
-#: the fly from the MNIST subset (no digit of it is banned here).
-EXTRA_DATA = """
-_base_ = ['{base}']
-loader = dict(batch_size=2, num_workers=1, persistent_workers=True)
-train_dataloader = dict(**loader, dataset=dict(datasets=[
-    dict(type='M2NISTDataset', data_root='{root}', index_range=(0, 6),
-         pipeline={{{{_base_.train_pipeline}}}}),
-    dict(type='M2NISTRecipeDataset', mnist_root='{mnist}', num_images=40,
-         sources='{sources}', pipeline={{{{_base_.train_pipeline}}}})]))
-val_dataloader = dict(
-    **loader, dataset=dict(data_root='{root}', index_range=(6, 8)))
-test_dataloader = val_dataloader
-"""
 
 
 @pytest.mark.parametrize('track', ['m2nist', 'mnist_extra'])
@@ -136,16 +140,11 @@ def test_resume_is_exact(tiny_root_module, tmp_path, track):
     import torch
 
     path = osp.join(str(tmp_path), 'cfg.py')
-    if track == 'm2nist':
-        text = TINY_DATA.replace(*WORKER).format(
-            base=osp.join(REPO, 'configs', 'm2nist_fastscnn.py'),
-            root=tiny_root_module)
-    else:
-        sources = str(tmp_path / 'sources.csv')
-        banned_digits_table(sources)
-        text = EXTRA_DATA.format(
-            base=osp.join(REPO, 'configs', 'm2nist_fastscnn_mnist-recipe.py'),
-            root=tiny_root_module, mnist=MNIST_SUBSET, sources=sources)
+    config = 'm2nist_fastscnn' + ('_m2nist-only' if track == 'm2nist' else '')
+    text = TINY_DATA.replace(*WORKER).format(
+        base=osp.join(REPO, 'configs', f'{config}.py'), root=tiny_root_module)
+    if track == 'mnist_extra':
+        text += extra_digits(str(tmp_path))
     with open(path, 'w') as f:
         f.write(text + RESUME_SCHEDULE)
     whole, resumed = str(tmp_path / 'whole'), str(tmp_path / 'resumed')

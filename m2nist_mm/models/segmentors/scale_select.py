@@ -18,13 +18,14 @@ is tensor arithmetic with sizes fixed by the input size (rescaling as
 matrix products, selection as a one-hot weighted sum), so the model
 exports through mmdeploy at a static input size.
 """
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
+from mmseg.utils import ConfigType
 
 from m2nist_core.resample import resize_matrix
 
@@ -71,6 +72,10 @@ class ScaleSelectEncoderDecoder(EncoderDecoder):
             its image fits in this size. Enlarged large images cost the
             most, and on them the model, seeing strokes far wider than it
             learnt, can be confident and wrong.
+        digit_classifier: The classifier of the plain config's
+            ``DigitNamingEncoderDecoder``: kept so that its checkpoints
+            load, not used (the scale channels name the pixels).
+        extra_digits: The plain config's, unused.
         **kwargs: ``EncoderDecoder``'s arguments.
 
     Raises:
@@ -82,8 +87,15 @@ class ScaleSelectEncoderDecoder(EncoderDecoder):
                  background: int = -1,
                  size_divisor: int = 32,
                  max_enlarged: Sequence[int] = (128, 168),
+                 digit_classifier: Optional[ConfigType] = None,
+                 extra_digits: Optional[dict] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        # the checkpoints of a DigitNamingEncoderDecoder config hold its
+        # classifier: built so that they load as they are, not run (a
+        # classifier of scale-1 crops cannot name digits of other scales)
+        if digit_classifier is not None:
+            self.digit_classifier = MODELS.build(digit_classifier)
         factors = tuple(scale_factors)
         if not factors or not all(
                 isinstance(f, (int, float)) and f > 0 for f in factors):

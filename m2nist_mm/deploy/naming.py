@@ -1,0 +1,57 @@
+"""The digit classifier of a ``DigitNamingEncoderDecoder``, exported as a
+graph of its own beside the segmenter's.
+
+The segmenter's graph gives the foreground; the runtime for exported models
+(:class:`m2nist_core.inference.DeployedModel`) groups it into digits, crops
+them and runs this graph on the crops (:mod:`m2nist_core.naming`), as the
+PyTorch model does. ``deploy.json`` names the graph and the grouping
+settings under ``naming``.
+"""
+import os.path as osp
+from typing import Optional
+
+import torch
+
+from m2nist_core.naming import CROP_SIZE
+
+#: The classifier's file in an export's work dir.
+CLASSIFIER_FILE = 'digit_classifier.onnx'
+
+
+def export_classifier(model: torch.nn.Module,
+                      out_dir: str) -> Optional[dict]:
+    """Write ``model``'s digit classifier to ``out_dir`` as ONNX (fp32,
+    any number of ``(1, 28, 28)`` crops, probabilities out).
+
+    Args:
+        model: The segmentor (:func:`..apis.load_model`).
+        out_dir: Where the file goes.
+
+    Returns:
+        The ``naming`` entry of ``deploy.json`` (the file, the crop size,
+        the grouping settings and the background class), or None for a
+        model without a classifier.
+    """
+    classifier = getattr(model, 'digit_classifier', None)
+    if classifier is None:
+        return None
+
+    class Probabilities(torch.nn.Module):
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.classifier = classifier
+
+        def forward(self, crops: torch.Tensor) -> torch.Tensor:
+            return self.classifier(crops).softmax(1)
+
+    net = Probabilities().eval().float()
+    crops = torch.zeros(2, 1, CROP_SIZE, CROP_SIZE)
+    torch.onnx.export(net, (crops, ), osp.join(out_dir, CLASSIFIER_FILE),
+                      input_names=['crops'], output_names=['probs'],
+                      dynamic_axes=dict(crops={0: 'digits'},
+                                        probs={0: 'digits'}),
+                      opset_version=11, dynamo=False)
+    return dict(classifier=CLASSIFIER_FILE, crop_size=CROP_SIZE,
+                min_piece=model.min_piece, max_width=model.max_width,
+                ink_level=model.ink_level, background=model.background)

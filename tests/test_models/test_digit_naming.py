@@ -1,0 +1,148 @@
+"""DigitNamingEncoderDecoder: a classifier names each digit whole."""
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+from m2nist_core.datagen.sources import read_mnist
+from m2nist_core.naming import ink_regions
+from m2nist_mm.apis import load_model, torch_predict
+from m2nist_mm.models.segmentors import DigitNamingEncoderDecoder
+from ..conftest import (MNIST_SUBSET, banned_digits_table, make_m2nist,
+                        model_cfg, varied_checkpoint)
+
+
+def build(name: str = 'fastscnn', **changes) -> DigitNamingEncoderDecoder:
+    cfg = Config.fromfile(model_cfg(name))
+    for key, value in changes.items():  # replaced, not merged
+        cfg.model[key] = value
+    init_default_scope('mmseg')
+    return MODELS.build(cfg.model)
+
+
+def batch(n: int = 2, seed: int = 0):
+    """Normalised inputs and data samples of ``n`` synthetic images."""
+    imgs, masks = make_m2nist(n, seed)
+    inputs = torch.zeros(n, 1, 64, 96)
+    inputs[:, 0, :, :84] = torch.from_numpy(imgs / 255.)
+    samples = []
+    for mask in masks:
+        padded = np.full((64, 96), 255, np.uint8)
+        padded[:, :84] = mask
+        sample = SegDataSample(metainfo=dict(
+            img_shape=(64, 84), ori_shape=(64, 84), pad_shape=(64, 96),
+            padding_size=[0, 12, 0, 0]))
+        sample.gt_sem_seg = PixelData(
+            data=torch.from_numpy(padded)[None].long())
+        samples.append(sample)
+    return inputs, samples, masks
+
+
+def test_configs():
+    main = Config.fromfile(model_cfg('fastscnn')).model
+    assert main.type == 'DigitNamingEncoderDecoder'
+    assert main.extra_digits == dict(mnist_root='data/mnist', num=64)
+    only = Config.fromfile(model_cfg('fastscnn_m2nist-only')).model
+    assert only.extra_digits is None
+    assert {k: v for k, v in only.items() if k != 'extra_digits'} == {
+        k: v for k, v in main.items() if k != 'extra_digits'}
+
+
+@pytest.mark.parametrize('extra', [
+    dict(num=4), dict(mnist_root='x', num=4, other=1), 'data/mnist'])
+def test_bad_extra_digits_are_refused(extra):
+    with pytest.raises((ValueError, TypeError), match='extra_digits'):
+        build(extra_digits=extra)
+
+
+def test_training_crops_are_the_true_digits_centred():
+    model = build(extra_digits=None)
+    inputs, samples, masks = batch()
+    crops, classes = model.training_crops(inputs, samples)
+    present = [set(np.unique(m[m < 10]).tolist()) for m in masks]
+    assert set(classes.tolist()) == set.union(*present)
+    assert crops.shape == (len(classes), 1, 28, 28)
+    assert float(crops.max()) <= 1 and float(crops.min()) >= 0
+    # centred on the centre of ink mass: the middle rows/columns hold ink
+    assert (crops[:, 0, 10:18, 10:18].sum((1, 2)) > 0).all()
+
+
+def test_extra_digits_hold_no_val_test_digit(tmp_path):
+    """The extra training digits come from MNIST train rows below 50000
+    and none of them is a digit of an M2NIST validation or test image."""
+    sources = str(tmp_path / 'sources.csv')
+    banned = banned_digits_table(sources)
+    model = build(extra_digits=dict(mnist_root=MNIST_SUBSET, num=16,
+                                    sources=sources))
+    digits, labels = model.extra_pool()
+    train, train_labels = read_mnist(MNIST_SUBSET, 'train')
+    allowed = [r for r in range(len(train)) if r not in banned]
+    assert banned and len(digits) == len(allowed)
+    assert np.array_equal(digits.numpy(), train[allowed])
+    assert np.array_equal(labels.numpy(), train_labels[allowed])
+    banned_pixels = {train[r].tobytes() for r in banned}
+    assert not any(d.tobytes() in banned_pixels for d in digits.numpy())
+    # a batch's crops: its true digits, then `num` drawn from the pool
+    inputs, samples, _ = batch()
+    own = model.training_crops(inputs, samples)[1].numel() - 16
+    crops, classes = model.training_crops(inputs, samples)
+    pool = {d.tobytes() for d in digits.numpy()}
+    extra = (crops[own:, 0] * 255).round().to(torch.uint8).numpy()
+    assert all(d.tobytes() in pool for d in extra)
+
+
+def test_loss_trains_both_parts():
+    model = build(extra_digits=None)
+    model.train()
+    inputs, samples, _ = batch(4)
+    losses = model.loss(inputs, samples)
+    assert {'decode.loss_ce', 'loss_naming', 'acc_naming'} <= set(losses)
+    total = sum(v for k, v in losses.items() if 'loss' in k)
+    total.backward()
+    assert model.digit_classifier.fc[1].weight.grad.abs().sum() > 0
+    assert model.backbone.learning_to_downsample.conv.conv.weight.grad \
+        .abs().sum() > 0
+
+
+def test_every_digit_gets_one_name(tmp_path):
+    """Each digit the segmenter finds takes one class, the classifier's."""
+    ckpt = varied_checkpoint('fastscnn', str(tmp_path / 'f.pth'))
+    model = load_model(model_cfg('fastscnn'), ckpt)
+    imgs = list(make_m2nist(4, seed=5)[0])
+    preds = torch_predict(model, imgs)
+    for img, pred in zip(imgs, preds):
+        fg = pred != 10
+        image = img.astype(np.float32) / 255
+        labels, digits = model.name(image, fg)
+        assert labels[fg].all() and not labels[~fg].any()
+        for k, digit in enumerate(digits, 1):
+            assert set(np.unique(pred[labels == k])) == {digit.label}
+    # a classifier sure of 7 names every digit pixel 7
+    with torch.no_grad():
+        model.digit_classifier.fc[1].bias.fill_(0)
+        model.digit_classifier.fc[1].bias[7] = 100
+    for pred in torch_predict(model, imgs):
+        assert set(np.unique(pred)) <= {7, 10} and (pred == 7).any()
+
+
+def test_scores_name_the_ink_regions_the_segmenter_marks():
+    model = build(extra_digits=None).eval()
+    inputs, samples, _ = batch(2)
+    with torch.no_grad():
+        metas = [s.metainfo for s in samples]
+        logits = model.inference(inputs, metas)
+        scores = model.named_scores(inputs, logits, metas)
+    assert scores.shape == logits.shape
+    for i in range(2):
+        fg = (logits[i, :, :, :84].argmax(0) != 10).numpy()
+        labels, _ = model.name(inputs[i, 0, :, :84].numpy(), fg)
+        named = (scores[i, :, :, :84].argmax(0) != 10).numpy()
+        assert np.array_equal(named, labels > 0)
+        assert np.array_equal(named, ink_regions(
+            inputs[i, 0, :, :84].numpy(), fg))
+    assert torch.allclose(scores.sum(1), torch.ones_like(scores[:, 0]),
+                          atol=1e-5)
