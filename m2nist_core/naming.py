@@ -6,23 +6,23 @@ classifier that sees the digit whole names it once, and every pixel of the
 digit takes that name. Four steps, numpy only (the PyTorch segmentor and
 the runtime for exported models share them):
 
-0. :func:`ink_regions`: the foreground is the ink the segmenter marks as
+1. :func:`ink_regions`: the foreground is the ink the segmenter marks as
    digits, whole: each connected region of ink (pixels above
    ``ink_level``) that holds a pixel the segmenter calls a digit. A pixel
    without ink is never a digit, and a faint pixel of a digit is one even
    where the segmenter missed it: one wrong foreground pixel in a thousand
    would otherwise cost more than a point of digit mIoU, and split or join
    digits.
-1. :func:`group_digits`: the 8-connected components of the foreground;
+2. :func:`group_digits`: the 8-connected components of the foreground;
    close components that fit one digit's box together merge, pieces of
    fewer than ``min_piece`` pixels join the nearest larger group (the
-   broken strokes of a 4 or a 5), and a group wider than ``max_width`` (an
-   MNIST digit's ink fits 20x20) holds touching digits: it is cut between
-   the two columns where the classifier is most confident about both
-   sides.
-2. :func:`digit_crops`: a ``crop_size`` square centred on each digit's
+   broken strokes of a 4 or a 5), and a group wider than ``max_width``
+   (an MNIST digit's ink fits 20x20) holds touching digits: it is cut
+   between the two columns where the classifier is most confident about
+   both sides.
+3. :func:`digit_crops`: a ``crop_size`` square centred on each digit's
    centre of ink mass, holding that digit's ink alone.
-3. :func:`name_digits`: the classifier's probabilities per digit; each
+4. :func:`name_digits`: the classifier's probabilities per digit; each
    pixel of a digit takes the digit's most probable class.
 """
 from typing import Callable, List, NamedTuple, Optional, Tuple

@@ -107,10 +107,11 @@ def varied_checkpoint(name: str, path: str) -> str:
 
 
 def save_varied(model: torch.nn.Module, path: str) -> str:
-    """Save ``model`` with He-normal convs and random BN statistics."""
+    """Save ``model`` with He-normal convs and linear layers (a digit
+    classifier then names digits differently) and random BN statistics."""
     with torch.no_grad():
         for mod in model.modules():
-            if isinstance(mod, torch.nn.Conv2d):
+            if isinstance(mod, (torch.nn.Conv2d, torch.nn.Linear)):
                 torch.nn.init.kaiming_normal_(mod.weight)
             elif isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
                 mod.running_mean.normal_(0, 0.2)

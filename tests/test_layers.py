@@ -153,7 +153,7 @@ import m2nist_mm.apis, m2nist_mm.deploy
 print('built', type(model).__name__)
 """)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert 'built EncoderDecoder' in proc.stdout
+    assert 'built DigitNamingEncoderDecoder' in proc.stdout
 
 
 def test_importing_the_package_imports_no_openmmlab():

@@ -22,8 +22,9 @@ Without options, 1 and 3 look in data/ and, when the environment variable
 M2NIST_MM_DATA names a data folder, in its m2nist/ and mnist/; a folder
 already in place at --out is kept when it reads as M2NIST.
 
-The training track with extra MNIST digits (configs/*_mnist-extra.py)
-also needs the four MNIST files in --mnist-dir (data/mnist): a folder
+The segmentation configs' digit classifiers also learn from MNIST digits
+(configs/m2nist_fastscnn.py, configs/m2nist_unet.py): they need the four
+MNIST files in --mnist-dir (data/mnist): a folder
 already there is kept, else it is linked to --mnist or to the MNIST
 found on disk, else MNIST is downloaded (md5 checked).
 """

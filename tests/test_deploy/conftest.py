@@ -1,4 +1,5 @@
 """Checkpoints and exports shared by the deployment tests (made once)."""
+import functools
 import os.path as osp
 
 import numpy as np
@@ -59,6 +60,26 @@ def exports(tmp_path_factory, checkpoints, images) -> dict:
 
 def classes_seen(preds: list) -> int:
     return np.unique(np.concatenate([p.ravel() for p in preds])).size
+
+
+def segmenter_outputs(work: str, model: str, checkpoint: str,
+                      images: list) -> tuple:
+    """The segmenter's own per-pixel classes, before the digit classifier
+    names the digits: the export's graph and PyTorch's ``EncoderDecoder``.
+    (Named, an untrained model's digits all take the class its classifier
+    prefers for the synthetic blobs, and the ink decides the foreground.)
+    """
+    from mmseg.models.segmentors import EncoderDecoder
+
+    from m2nist_core.inference import DeployedModel
+    from m2nist_mm.apis import load_model, torch_predict
+    torch_model = load_model(model_cfg(model), checkpoint)
+    torch_model.predict = functools.partial(EncoderDecoder.predict,
+                                            torch_model)
+    deployed = DeployedModel(work)
+    preds = [deployed.labels(deployed.preprocess([img]))[0][:64, :84]
+             for img in images]
+    return preds, torch_predict(torch_model, images)
 
 
 DET_CFG = osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py')

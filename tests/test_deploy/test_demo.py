@@ -38,10 +38,11 @@ def png(img: np.ndarray) -> bytes:
 
 def answer(img: np.ndarray, seg: str, det: str) -> dict:
     """What the page must show for ``img``, from the exports directly."""
-    label = DeployedModel(seg)([img])[0]
+    label, digits = DeployedModel(seg).predict([img])[0]
     dets = DeployedDetector(det)([img], score_thr=0.3)[0]
     order = np.argsort(dets['bboxes'][:, 0], kind='stable')
     return dict(pixels=digits_found(label, MIN_PIXELS),
+                named=[(d.label, list(d.box)) for d in digits],
                 objects=[(int(dets['labels'][i]),
                           round(float(dets['scores'][i]), 3)) for i in order])
 
@@ -64,7 +65,16 @@ def test_predict_answers_with_the_exports_predictions(client, demo_exports,
             reply[key]['png']), np.uint8), cv2.IMREAD_COLOR)
         assert drawn.shape == shape
     assert reply['summary'].startswith('segmentation: ')
-    assert client.get('/').status_code == 200
+    # each digit as the classifier saw it, with its three likeliest names
+    named = reply['naming']['digits']
+    assert [(d['digit'], d['box']) for d in named] == want['named']
+    assert all(len(d['top']) == 3 and d['top'][0][0] == d['digit'] and
+               d['unsure'] == (d['probability'] < 0.9) for d in named)
+    crops = cv2.imdecode(np.frombuffer(base64.b64decode(
+        reply['naming']['png']), np.uint8), cv2.IMREAD_COLOR)
+    assert crops.shape[0] > 112 and crops.shape[1] >= 112 * len(named)
+    assert ('named, left to right: ' in reply['summary']) and client.get(
+        '/').status_code == 200
 
 
 @pytest.mark.parametrize('body,query,status,match', [

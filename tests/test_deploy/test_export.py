@@ -13,7 +13,7 @@ from m2nist_core.inference import DeployedModel
 from m2nist_mm.apis import load_model, torch_predict
 from m2nist_mm.deploy import agreement, export, torchscript_onnx_export
 from ..conftest import model_cfg
-from .conftest import classes_seen, deploy_cfg
+from .conftest import classes_seen, deploy_cfg, segmenter_outputs
 
 pytestmark = pytest.mark.slow  # trains or exports models, runs tools
 
@@ -29,11 +29,17 @@ def test_export_matches_torch(exports, checkpoints, images, model, backend):
     preds = deployed(images)
     refs = torch_predict(
         load_model(model_cfg(model), checkpoints[model]), images)
-    assert classes_seen(refs) >= 3  # not a model that predicts one class
+    assert classes_seen(refs) >= 2  # digits found and named
     assert [p.shape for p in preds] == [(64, 84)] * len(images)
     assert agreement(preds, refs) >= 99.99
+    # the segmenter graph itself, before naming
+    raw, raw_refs = segmenter_outputs(work, model, checkpoints[model],
+                                      images)
+    assert classes_seen(raw_refs) >= 3  # not a model of one class
+    assert agreement(raw, raw_refs) >= 99.99
     # only backend files and SDK meta, no pnnx intermediates or temp dirs
-    expected = {'deploy.json', 'pipeline.json', 'detail.json', 'end2end.onnx'}
+    expected = {'deploy.json', 'pipeline.json', 'detail.json', 'end2end.onnx',
+                'digit_classifier.onnx'}
     if backend.startswith('ncnn'):
         expected |= {'end2end.param', 'end2end.bin'}
     assert set(os.listdir(work)) == expected

@@ -29,7 +29,7 @@ def test_sdk_segmentor_gives_the_pytorch_result(exports, checkpoints, images,
     preds = sdk_segment(exports(model, backend), images)
     refs = torch_predict(load_model(model_cfg(model), checkpoints[model]),
                          images)
-    assert classes_seen(refs) >= 3
+    assert classes_seen(refs) >= 2
     assert [p.shape for p in preds] == [(64, 84)] * len(images)
     assert agreement(preds, refs) >= 99.99
 

@@ -108,6 +108,15 @@ def test_infer_every_input_kind(tmp_path, exports, images, inputs, model,
         digits = sorted(int(d) for d in np.unique(want) if d < 10)
         assert f'{name}: digits {digits or "none"} ' in \
             outs[key, 'stdout']
+    # each digit as the classifier saw it: crop, name, next two names
+    named = DeployedModel(work).predict([images[0]])[0][1]
+    line = next(ln for ln in outs['png', 'stdout'].splitlines()
+                if ln.startswith('a: '))
+    if named:
+        assert 'left to right: ' + ', '.join(
+            d.describe() for d in named) in line
+        assert cv2.imread(str(outs['png'] / 'a_digits.png')).shape[1] >= \
+            4 * 28 * len(named)
     assert any(d < 10 for want in expected.values() for d in np.unique(want))
 
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow  # trains, tests and exports a model
 NOTEBOOK = osp.join(REPO, 'docs', 'tutorial.ipynb')
 #: The parameters cell for the sample images: 6 to train on, 2 to
 #: validate, 2 to test.
-TINY = """CONFIG = 'configs/m2nist_fastscnn.py'
+TINY = """CONFIG = 'configs/m2nist_fastscnn_m2nist-only.py'
 ITERS = 4
 VAL_INTERVAL = 2
 DATA = {data!r}

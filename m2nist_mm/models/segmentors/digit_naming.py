@@ -162,7 +162,10 @@ class DigitNamingEncoderDecoder(EncoderDecoder):
         if self.extra_digits is not None:
             digits, labels = self.extra_pool()
             idx = torch.randint(len(labels), (self.extra_digits['num'], ))
-            crops = torch.cat([crops, digits[idx].float() / 255])
+            pre = self.data_preprocessor  # normalised as the inputs are
+            mean, std = (float(pre.mean.flatten()[0]), float(
+                pre.std.flatten()[0])) if pre._enable_normalize else (0., 1.)
+            crops = torch.cat([crops, (digits[idx].float() - mean) / std])
             classes = torch.cat([classes, labels[idx]])
         return crops[:, None].to(inputs), classes.to(inputs.device)
 
