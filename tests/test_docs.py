@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from benchmarks.report import render_markdown
+from benchmarks.report import BEGIN, END, render_markdown, results_table
 from .conftest import REPO
 
 PROVENANCE = {'value', 'run', 'command', 'commit', 'date', 'machine'}
@@ -35,6 +35,14 @@ def test_every_figure_has_its_provenance():
 def test_benchmarks_md_is_generated_from_the_json():
     with open(osp.join(REPO, 'docs', 'benchmarks.md')) as f:
         assert f.read() == render_markdown(committed())
+
+
+def test_readme_results_are_generated_from_the_json():
+    with open(osp.join(REPO, 'README.md')) as f:
+        text = f.read()
+    table = text.split(BEGIN + '\n')[1].split('\n' + END)[0]
+    assert table == results_table(committed())
+    assert table.count('\n') >= 2  # a header, its rule and a row at least
 
 
 def flat_values() -> list:
