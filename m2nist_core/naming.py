@@ -212,22 +212,26 @@ def split_wide(image: np.ndarray, labels: np.ndarray, classify: Classify,
     next_id = int(labels.max()) + 1
     while todo:
         k = todo.pop()
-        xs = np.nonzero(out == k)[1]
-        x1, x2 = int(xs.min()), int(xs.max()) + 1
-        cuts = list(range(x1 + min_part, x2 - min_part + 1))
-        if x2 - x1 <= max_width or not cuts:
+        ys, xs = np.nonzero(out == k)
+        y1, y2, x1, x2 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        if x2 - x1 <= max_width:
             continue
-        group = out == k
-        parts = []
-        for i, cut in enumerate(cuts):
-            left = group.copy()
-            left[:, cut:] = False
-            parts += [left, group & ~left]
-        crops = np.stack([digit_crops(image, p.astype(np.int32), size)[0]
-                          for p in parts])
+        # within the group's box: the crops hold the group's ink alone
+        group = out[y1:y2, x1:x2] == k
+        box = image[y1:y2, x1:x2]
+        cols = np.arange(x2 - x1)[None]
+        cuts = [c for c in range(min_part, x2 - x1 - min_part + 1)
+                if group[:, :c].any() and group[:, c:].any()]
+        if not cuts:
+            continue
+        crops = np.concatenate([
+            digit_crops(box, np.where(group, 1 + (cols >= c), 0), size)
+            for c in cuts])
         top = _classify(classify, crops).max(1).reshape(len(cuts), 2)
-        best = int(np.argmax(np.log(top + 1e-12).sum(1)))
-        out[parts[2 * best + 1]] = next_id
+        cut = x1 + cuts[int(np.argmax(np.log(top + 1e-12).sum(1)))]
+        right = out == k
+        right[:, :cut] = False
+        out[right] = next_id
         todo += [k, next_id]
         next_id += 1
     return _relabel(out)

@@ -78,7 +78,11 @@ def channel_probs(model: torch.nn.Module, images: torch.Tensor,
     ]
     data = model.data_preprocessor(
         dict(inputs=list(scaled), data_samples=samples), False)
-    out = model.predict(data['inputs'], data['data_samples'])
+    # the segmenter's own scores (EncoderDecoder.predict): a segmentor
+    # that names digits whole is read before its classifier names them
+    metas = [s.metainfo for s in data['data_samples']]
+    out = model.postprocess_result(
+        model.inference(data['inputs'], metas), data['data_samples'])
     return torch.stack([s.seg_logits.data for s in out]).softmax(1)
 
 
