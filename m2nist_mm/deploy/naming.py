@@ -13,6 +13,7 @@ from typing import Optional
 import torch
 
 from m2nist_core.naming import CROP_SIZE
+from ..models.segmentors import DigitNamingEncoderDecoder
 
 #: The classifier's file in an export's work dir.
 CLASSIFIER_FILE = 'digit_classifier.onnx'
@@ -30,11 +31,12 @@ def export_classifier(model: torch.nn.Module,
     Returns:
         The ``naming`` entry of ``deploy.json`` (the file, the crop size,
         the grouping settings and the background class), or None for a
-        model without a classifier.
+        model that does not name digits (``ScaleSelectEncoderDecoder``
+        loads a naming checkpoint's classifier without running it).
     """
-    classifier = getattr(model, 'digit_classifier', None)
-    if classifier is None:
+    if not isinstance(model, DigitNamingEncoderDecoder):
         return None
+    classifier = model.digit_classifier
 
     class Probabilities(torch.nn.Module):
 
