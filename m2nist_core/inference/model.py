@@ -253,10 +253,11 @@ class DeployedModel(Export):
 
     def predict(self,
                 imgs: Sequence[np.ndarray],
-                names: Optional[Sequence[str]] = None
-                ) -> List[Tuple[np.ndarray, List[Digit]]]:
+                names: Optional[Sequence[str]] = None,
+                named: bool = True) -> List[Tuple[np.ndarray, List[Digit]]]:
         """``(class_map, digits)`` of each grey ``uint8`` image (digits: as
-        :meth:`name`)."""
+        :meth:`name`; ``named=False``: the segmenter's own classes, no
+        digits)."""
         names = self.check_images(imgs, names)
         for name, img in zip(names, imgs):
             self.check_size(name, img.shape)
@@ -267,7 +268,9 @@ class DeployedModel(Export):
             out = self.labels(self.preprocess([imgs[i] for i in idx]))
             for i, label in zip(idx, out):
                 h, w = imgs[i].shape
-                results[i] = self.name(imgs[i], label[:h, :w])
+                label = label[:h, :w].astype(np.uint8)
+                results[i] = self.name(imgs[i], label) if named else (
+                    label, [])
         return results
 
     def __call__(self,

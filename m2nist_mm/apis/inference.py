@@ -5,6 +5,7 @@ a checkpoint strictly; :func:`torch_predict` (class maps) and
 :func:`torch_detect` (boxes) run the model's own test pipeline on arrays.
 They are the reference the exports are checked against.
 """
+import functools
 import os.path as osp
 from typing import List, Sequence, Union
 
@@ -80,7 +81,8 @@ def load_model(model_cfg: Union[str, Config],
 @torch.no_grad()
 def torch_predict(model: torch.nn.Module,
                   imgs: Sequence[np.ndarray],
-                  batch_size: int = 50) -> List[np.ndarray]:
+                  batch_size: int = 50,
+                  named: bool = True) -> List[np.ndarray]:
     """Class index maps from the model's own test pipeline and test_step.
 
     Images are batched with others of their size (mmseg's data
@@ -90,10 +92,19 @@ def torch_predict(model: torch.nn.Module,
         model: A segmentor from :func:`load_model`.
         imgs: Grey ``uint8`` images ``(H, W)``.
         batch_size: Most images per forward pass.
+        named: False: a segmentor that names digits whole gives its
+            segmenter's per-pixel classes (mmseg's ``EncoderDecoder``).
 
     Returns:
         One ``uint8`` class map ``(H, W)`` per image (10 = background).
     """
+    if not named:
+        from mmseg.models.segmentors import EncoderDecoder
+        model.predict = functools.partial(EncoderDecoder.predict, model)
+        try:
+            return torch_predict(model, imgs, batch_size)
+        finally:
+            del model.predict
     with DefaultScope.overwrite_default_scope('mmseg'):
         pipeline = Compose(
             array_loading(model.cfg.test_pipeline, 'torch_predict'))

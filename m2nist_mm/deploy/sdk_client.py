@@ -39,13 +39,14 @@ def _device(device: str) -> dict:
     return dict(device_name=name, device_id=int(index or 0))
 
 
-def open_segmentor(work_dir: str,
-                   device: str = 'cpu') -> Callable[[np.ndarray], np.ndarray]:
+def open_segmentor(work_dir: str, device: str = 'cpu',
+                   named: bool = True) -> Callable[[np.ndarray], np.ndarray]:
     """``mmdeploy_runtime``'s ``Segmentor`` on an export.
 
     Args:
         work_dir: The export (with its SDK meta files).
         device: ``cpu`` or ``cuda[:N]``.
+        named: False: the SDK's own class map, not named.
 
     Returns:
         A function from a grey image to its class map (``uint8``), each
@@ -57,7 +58,7 @@ def open_segmentor(work_dir: str,
 
     def segment(img: np.ndarray) -> np.ndarray:
         class_map = np.asarray(segmentor(_bgr(img))).astype(np.uint8)
-        return runtime.name(img, class_map)[0]
+        return runtime.name(img, class_map)[0] if named else class_map
 
     return segment
 
@@ -86,7 +87,7 @@ def open_detector(work_dir: str,
 
 
 def sdk_segment(work_dir: str, imgs: Sequence[np.ndarray],
-                device: str = 'cpu') -> List[np.ndarray]:
+                device: str = 'cpu', named: bool = True) -> List[np.ndarray]:
     """Class maps of grey images from the SDK (:func:`open_segmentor`).
 
     Args:
@@ -97,7 +98,7 @@ def sdk_segment(work_dir: str, imgs: Sequence[np.ndarray],
     Returns:
         One ``uint8`` class map per image.
     """
-    segment = open_segmentor(work_dir, device)
+    segment = open_segmentor(work_dir, device, named)
     return [segment(img) for img in imgs]
 
 

@@ -248,13 +248,22 @@ def test_amp_on_cpu_uses_bf16_wrapper(trained, tmp_path):
 
 
 def test_missing_data_says_where_to_get_it(tmp_path):
-    proc = run(sys.executable, 'tools/train.py', 'configs/m2nist_unet.py',
-               '--work-dir', str(tmp_path), '--cfg-options',
+    proc = run(sys.executable, 'tools/train.py',
+               'configs/m2nist_unet_m2nist-only.py', '--work-dir',
+               str(tmp_path), '--cfg-options',
                f'train_dataloader.dataset.data_root={tmp_path}/none',
                ok=False)
     assert proc.returncode != 0
     assert 'M2NIST file not found' in proc.stderr
     assert 'kaggle.com' in proc.stderr
+    # the classifier's MNIST digits, checked before anything is built
+    proc = run(sys.executable, 'tools/train.py', 'configs/m2nist_unet.py',
+               '--work-dir', str(tmp_path), '--cfg-options',
+               f'model.extra_digits.mnist_root={tmp_path}/none', ok=False)
+    assert proc.returncode == 1
+    assert f'{tmp_path}/none' in proc.stderr and \
+        'MNIST file not found' in proc.stderr and \
+        'python tools/prepare_data.py' in proc.stderr
 
 
 def test_unet_trains(tiny_root_module, tmp_path):
