@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from m2nist_core.naming import (class_map, connected_digits, digit_crops,
-                                ink_regions, name_digits, true_digits)
+from m2nist_core.naming import (SHIFTS, class_map, connected_digits,
+                                digit_crops, ink_regions, name_digits,
+                                shifted_probs, true_digits)
 
 
 def stroke(fg: np.ndarray, y: slice, x: slice) -> None:
@@ -117,3 +118,22 @@ def test_the_foreground_is_the_ink_the_segmenter_marks():
     assert len(digits) == 1 and labels[30, 15] == 1 and labels[5, 70] == 0
     labels, digits = name_digits(image, fg, by_width, ink_level=None)
     assert labels[5, 70] > 0 and labels[30, 15] == 0
+
+
+def test_probabilities_are_averaged_over_shifted_crops():
+    crops = np.zeros((2, 28, 28), np.float32)
+    crops[:, 10:18, 12:16] = 1
+    seen = []
+
+    def ink_in_column_16(batch: np.ndarray) -> np.ndarray:
+        """Surely a 1 when column 16 holds ink, else surely a 0."""
+        seen.append(len(batch))
+        one = batch[:, 0, :, 16].any(1).astype(np.float32)
+        return np.stack([1 - one, one] + [0 * one] * 8, 1)
+
+    probs = shifted_probs(ink_in_column_16, crops)
+    assert seen == [len(SHIFTS) * 2]  # one call for all shifts
+    # only the crop moved one column right holds ink in column 16
+    np.testing.assert_allclose(probs[:, 1], 1 / len(SHIFTS))
+    assert probs.shape == (2, 10)
+    assert shifted_probs(ink_in_column_16, crops[:0]).shape == (0, 10)

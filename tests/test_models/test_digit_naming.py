@@ -47,9 +47,10 @@ def test_configs():
     assert main.type == 'DigitNamingEncoderDecoder'
     assert main.extra_digits == dict(mnist_root='data/mnist', num=64)
     only = Config.fromfile(model_cfg('fastscnn_m2nist-only')).model
-    assert only.extra_digits is None
-    assert {k: v for k, v in only.items() if k != 'extra_digits'} == {
-        k: v for k, v in main.items() if k != 'extra_digits'}
+    assert only.extra_digits is None and only.crop_repeats == 4
+    changed = ('extra_digits', 'crop_repeats')
+    assert {k: v for k, v in only.items() if k not in changed} == {
+        k: v for k, v in main.items() if k not in changed}
 
 
 @pytest.mark.parametrize('extra', [
@@ -69,6 +70,22 @@ def test_training_crops_are_the_true_digits_centred():
     assert float(crops.max()) <= 1 and float(crops.min()) >= 0
     # centred on the centre of ink mass: the middle rows/columns hold ink
     assert (crops[:, 0, 10:18, 10:18].sum((1, 2)) > 0).all()
+
+
+def test_crop_repeats_repeat_each_true_digit():
+    inputs, samples, _ = batch()
+    once = build(extra_digits=None, crop_repeats=1).training_crops(
+        inputs, samples)
+    thrice = build(extra_digits=None, crop_repeats=3).training_crops(
+        inputs, samples)
+    assert torch.equal(thrice[0], once[0].repeat(3, 1, 1, 1))
+    assert torch.equal(thrice[1], once[1].repeat(3))
+
+
+@pytest.mark.parametrize('repeats', [0, 1.5, '2'])
+def test_bad_crop_repeats_are_refused(repeats):
+    with pytest.raises(ValueError, match='crop_repeats'):
+        build(crop_repeats=repeats)
 
 
 def test_extra_digits_hold_no_val_test_digit(tmp_path):

@@ -10,9 +10,10 @@ wholly in the wrong one. :class:`DigitNamingEncoderDecoder` keeps mmseg's
   the classifier's cross-entropy on a 28x28 crop of every digit of the
   batch's training images (the components of each class in the ground
   truth, centred on their centre of ink mass, other ink blanked, as MNIST
-  centres its digits) and, when ``extra_digits`` names them, on MNIST
-  train digits that no M2NIST validation or test image holds. Every crop
-  is rotated, scaled, sheared and shifted at random.
+  centres its digits), each ``crop_repeats`` times, and, when
+  ``extra_digits`` names them, on MNIST train digits that no M2NIST
+  validation or test image holds. Every crop is rotated, scaled, sheared
+  and shifted at random.
 - **Inference**: the foreground (pixels whose most probable class is not
   background) is grouped into digits, each digit is cropped the same way
   and named by the classifier, and each of its pixels takes that name
@@ -89,6 +90,10 @@ class DigitNamingEncoderDecoder(EncoderDecoder):
         naming_loss_weight: Weight of the classifier's loss.
         min_crop_pixels: Ground-truth components smaller than this are not
             trained on (the visible corner of a covered digit).
+        crop_repeats: Each digit of the batch's images enters the
+            classifier this many times per iteration, under other random
+            affines (the segmenter needs fewer passes over the images than
+            the classifier over their digits).
         crop_augment: ``random_affine``'s arguments for every training
             crop.
         ink_level: The foreground is the ink regions (input values above
@@ -108,6 +113,7 @@ class DigitNamingEncoderDecoder(EncoderDecoder):
                  extra_digits: Optional[dict] = None,
                  naming_loss_weight: float = 1.0,
                  min_crop_pixels: int = 30,
+                 crop_repeats: int = 1,
                  crop_augment: Optional[dict] = None,
                  ink_level: Optional[float] = 0.0,
                  min_piece: int = 12,
@@ -126,6 +132,10 @@ class DigitNamingEncoderDecoder(EncoderDecoder):
         self._extra_pool: Optional[Tuple[Tensor, Tensor]] = None
         self.naming_loss_weight = naming_loss_weight
         self.min_crop_pixels = min_crop_pixels
+        if not (isinstance(crop_repeats, int) and crop_repeats >= 1):
+            raise ValueError(f'{type(self).__name__}: crop_repeats must be '
+                             f'an int >= 1, got {crop_repeats!r}')
+        self.crop_repeats = crop_repeats
         self.crop_augment = dict(max_rotate=15, scale_range=(0.85, 1.15),
                                  max_shear=0.2, max_shift=2.0,
                                  **(crop_augment or {}))
@@ -157,8 +167,10 @@ class DigitNamingEncoderDecoder(EncoderDecoder):
             labels, cls = true_digits(mask, self.min_crop_pixels)
             crops.append(digit_crops(image, labels))
             classes.append(cls)
-        crops = torch.from_numpy(np.concatenate(crops))
-        classes = torch.from_numpy(np.concatenate(classes))
+        crops = torch.from_numpy(np.concatenate(crops)).repeat(
+            self.crop_repeats, 1, 1)
+        classes = torch.from_numpy(np.concatenate(classes)).repeat(
+            self.crop_repeats)
         if self.extra_digits is not None:
             digits, labels = self.extra_pool()
             idx = torch.randint(len(labels), (self.extra_digits['num'], ))
