@@ -18,6 +18,7 @@ is tensor arithmetic with sizes fixed by the input size (rescaling as
 matrix products, selection as a one-hot weighted sum), so the model
 exports through mmdeploy at a static input size.
 """
+import inspect
 from typing import List, Optional, Sequence
 
 import torch
@@ -28,6 +29,14 @@ from mmseg.registry import MODELS
 from mmseg.utils import ConfigType
 
 from m2nist_core.resample import resize_matrix
+from .digit_naming import DigitNamingEncoderDecoder
+
+#: The arguments a naming config adds to ``EncoderDecoder``'s (the
+#: classifier's training and grouping settings): a scale-select config that
+#: inherits such a config takes them, unused.
+NAMING_ARGS = frozenset(
+    inspect.signature(DigitNamingEncoderDecoder.__init__).parameters) - {
+        'self', 'kwargs', 'digit_classifier', 'background'}
 
 
 def rescale(images: torch.Tensor, factor: float, low: float,
@@ -75,8 +84,8 @@ class ScaleSelectEncoderDecoder(EncoderDecoder):
         digit_classifier: The classifier of the plain config's
             ``DigitNamingEncoderDecoder``: kept so that its checkpoints
             load, not used (the scale channels name the pixels).
-        extra_digits: The plain config's, unused.
-        **kwargs: ``EncoderDecoder``'s arguments.
+        **kwargs: ``EncoderDecoder``'s arguments; the plain config's
+            naming settings (:data:`NAMING_ARGS`) are taken and unused.
 
     Raises:
         ValueError: Factors empty, not positive or without 1.0.
@@ -88,9 +97,10 @@ class ScaleSelectEncoderDecoder(EncoderDecoder):
                  size_divisor: int = 32,
                  max_enlarged: Sequence[int] = (128, 168),
                  digit_classifier: Optional[ConfigType] = None,
-                 extra_digits: Optional[dict] = None,
                  **kwargs) -> None:
-        super().__init__(**kwargs)
+        super().__init__(
+            **{k: v
+               for k, v in kwargs.items() if k not in NAMING_ARGS})
         # the checkpoints of a DigitNamingEncoderDecoder config hold its
         # classifier: built so that they load as they are, not run (a
         # classifier of scale-1 crops cannot name digits of other scales)
