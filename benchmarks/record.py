@@ -11,7 +11,9 @@ The JSON holds two tables:
   docs/benchmarks.md.
 
 A new run of a benchmark replaces the figures and runs it measures again
-(their key prefixes) and keeps the others.
+(their key prefixes) and keeps the others. The writer: it reads the JSON
+and regenerates the Markdown with :mod:`benchmarks.report`, the renderer,
+which imports nothing from here.
 """
 import json
 import os
@@ -24,8 +26,10 @@ from datetime import datetime, timezone
 from importlib import metadata
 from typing import Dict, Iterable, Optional
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DOCS = osp.join(REPO, 'docs')
+# the paths and the reader are the renderer's; the benchmarks take them
+# from here, with the writer
+from .report import DOCS, REPO, load, write_markdown
+
 #: Files a benchmark writes: they do not make the checkout "dirty".
 OUTPUTS = ('docs/benchmarks.json', 'docs/benchmarks.md', 'docs/*.png')
 
@@ -92,19 +96,6 @@ def provenance(cmd: str) -> Dict[str, str]:
                 machine=machine())
 
 
-def load(docs: str = DOCS) -> dict:
-    """The contents of ``<docs>/benchmarks.json`` (empty tables if none)."""
-    path = osp.join(docs, 'benchmarks.json')
-    if not osp.exists(path):
-        return dict(figures={}, runs={})
-    with open(path) as f:
-        data = json.load(f)
-    if set(data) != {'figures', 'runs'}:
-        raise ValueError(f'{path}: expected the tables "figures" and "runs", '
-                         f'found {sorted(data)}')
-    return data
-
-
 def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
          prefixes: Iterable[str], docs: str = DOCS,
          source: Optional[Dict[str, str]] = None,
@@ -117,7 +108,10 @@ def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
         cmd: the command that measured them (:func:`command`).
         prefixes: dotted key prefixes (of figures and runs) this command
             measures, e.g. ``seg.fastscnn``: the old entries equal to one
-            or under it are dropped first.
+            or under it are dropped first; a prefix that goes on past a
+            run's key names an entry of its results (``scale.fastscnn.
+            variants.mixscale``: ``results['variants']['mixscale']`` of
+            run ``scale.fastscnn``), dropped too.
         docs: folder of benchmarks.json / benchmarks.md.
         source: provenance to record instead of :func:`provenance` (tests).
         drop: keys (of figures and runs) dropped exactly: what a
@@ -126,7 +120,6 @@ def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
     Returns:
         The updated contents of benchmarks.json.
     """
-    from .report import write_markdown
     prov = source or provenance(cmd)
     dotted = tuple(p.rstrip('.') + '.' for p in prefixes)
     drop = set(drop)
@@ -134,6 +127,15 @@ def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
     for table in ('figures', 'runs'):
         data[table] = {k: v for k, v in data[table].items()
                        if not (k + '.').startswith(dotted) and k not in drop}
+    for prefix in dotted:
+        for key, run in data['runs'].items():
+            if prefix.startswith(key + '.'):
+                *parents, leaf = prefix[len(key) + 1:-1].split('.')
+                node = run['results']
+                for part in parents:
+                    node = node.get(part) if isinstance(node, dict) else None
+                if isinstance(node, dict):
+                    node.pop(leaf, None)
     for key, run in runs.items():
         data['runs'][key] = dict(benchmark=run['benchmark'], **prov,
                                  results=run['results'])

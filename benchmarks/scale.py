@@ -2,33 +2,25 @@
 
 Test sets: M2NIST-style images (digits from MNIST t10k) generated at each
 scale 2^(k/4), k = -4..12 (``m2nist_core.datagen.scale_sets``; fewer images
-above scale 1, see ``scale_counts``). Models: each segmenter trained at
-scale 1 (``configs/m2nist_<model>.py``) and at scales 1-4 mixed
-(``configs/m2nist_<model>_mixscale.py``). Variants:
+above scale 1, see ``scale_counts``). Model: each segmenter trained at
+scale 1 (``configs/m2nist_<model>.py``). Variants, both with that
+checkpoint, each run as ``tools/test.py`` runs its config (the model's own
+test pipeline, ``m2nist_mm.apis.torch_predict``):
 
-- ``baseline``: the scale-1 model, single-scale inference;
-- ``channels``: the scale-1 model with scale channels (run on the image
-  rescaled by each of ``--factors``, fused by ``--fusion``;
-  ``m2nist_mm.apis.scale_channels``);
-- ``mixscale``: the mixed-scale model, single-scale inference;
-- ``normalised``: the scale-1 model on each image rescaled so that its
-  digits' measured height is the M2NIST one
-  (``m2nist_mm.apis.scale_norm``);
-- ``improved``: ``normalised`` with the ink rule (pixels of value 0 are
-  background, the others get their most probable digit class, as M2NIST's
-  masks are defined);
-- ``select``: the scale-1 model as a scale-channel network that selects,
-  per image, the channel most confident about its digits
-  (``configs/m2nist_<model>_scale-select.py``, no rule about the ink).
+- ``baseline``: the plain config, ``configs/m2nist_<model>.py``;
+- ``select``: the scale-select segmentor,
+  ``configs/m2nist_<model>_scale-select.py``: the same weights as a
+  scale-channel network that reads each image at the channel most
+  confident about its digits.
 
-Missing models are trained (``tools/train.py``, then ``tools/test.py`` on
+A missing model is trained (``tools/train.py``, then ``tools/test.py`` on
 the M2NIST test split) into ``--work-root``; ``--checkpoint
-MODEL.TRAINING=PATH`` (TRAINING: scale1 or mixscale) uses a trained one.
-Writes a table per model to docs/benchmarks.md, a plot
-``docs/scale_<model>.png`` and the keys ``scale.<model>.<variant>.*``.
+MODEL.scale1=PATH`` uses a trained one. Writes a table per model to
+docs/benchmarks.md, a plot ``docs/scale_<model>.png`` and the keys
+``scale.<model>.<variant>.*``.
 
     python -m benchmarks.scale --models fastscnn --checkpoint \\
-        fastscnn.scale1=work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_2750.pth
+        fastscnn.scale1=work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_2000.pth
 """
 import argparse
 import glob
@@ -45,37 +37,41 @@ from m2nist_core.datagen.scales import SCALES
 from .record import DOCS, REPO, command, save
 from .runner import run, train_run
 
-#: variant -> (training, inference)
-VARIANTS = dict(baseline=('scale1', 'single'), channels=('scale1', 'channels'),
-                mixscale=('mixscale', 'single'),
-                normalised=('scale1', 'normalised'),
-                improved=('scale1', 'normalised+ink'),
-                select=('scale1', 'select'))
+#: variant -> (config, inference)
+VARIANTS = dict(baseline=('configs/m2nist_{}.py', 'single'),
+                select=('configs/m2nist_{}_scale-select.py', 'select'))
 VARIANT_TEXT = dict(
-    baseline='scale-1 model', channels='scale-1 model with scale channels',
-    mixscale='model trained at scales 1-4 mixed',
-    normalised='scale-1 model on each image rescaled to the M2NIST digit '
-    'height measured on its ink',
-    improved='normalised, and the ink rule (value-0 pixels background, '
-    'the others their most probable digit)',
+    baseline='scale-1 model',
     select='scale-1 model with half-octave scale channels, 2 to 1/8, '
     'each image read by its most confident channel')
-CONFIGS = dict(scale1='configs/m2nist_{}.py',
-               mixscale='configs/m2nist_{}_mixscale.py')
-#: inference -> the config that runs it (default: the training's config)
-INFERENCE_CONFIGS = dict(select='configs/m2nist_{}_scale-select.py')
+#: the training whose checkpoint every variant reads -> its config
+TRAINING = ('scale1', 'configs/m2nist_{}.py')
 #: the targets: >= 90 % of the scale-1 figure from 1/2 to 4, 80 % to 8
 TARGET_RANGE = (0.5, 4.0)
 WIDE_RANGE = (0.5, 8.0)
+#: about how many image pixels one forward batch holds
+BATCH_PIXELS = 2**17
 
 
 def scale_key(scale: float) -> str:
     return f'{scale:.3f}'
 
 
-def checkpoint(model: str, training: str, args: argparse.Namespace) -> str:
-    """The given checkpoint, or the best one of a training run in
-    ``--work-root`` (trained first when there is none)."""
+def checkpoint(model: str, args: argparse.Namespace) -> str:
+    """The model's scale-1 checkpoint: the one given, or the best of a
+    training run in ``--work-root`` (trained first when there is none).
+
+    Args:
+        model: ``fastscnn`` or ``unet``.
+        args: The parsed arguments.
+
+    Returns:
+        The checkpoint file.
+
+    Raises:
+        FileNotFoundError: A given checkpoint does not exist.
+    """
+    training, config = TRAINING[0], TRAINING[1].format(model)
     given = dict(c.split('=', 1) for c in args.checkpoint)
     if f'{model}.{training}' in given:
         path = given[f'{model}.{training}']
@@ -83,7 +79,6 @@ def checkpoint(model: str, training: str, args: argparse.Namespace) -> str:
             raise FileNotFoundError(f'--checkpoint {model}.{training}: no '
                                     f'file {path}')
         return path
-    config = CONFIGS[training].format(model)
     work = osp.join(args.work_root, model, training)
     cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
     if args.amp:
@@ -99,39 +94,40 @@ def checkpoint(model: str, training: str, args: argparse.Namespace) -> str:
 
 def evaluate(model: str, variant: str, sets: Sequence[str],
              args: argparse.Namespace) -> Dict:
-    """Digit mIoU of one variant on every scale set, and its seconds."""
-    from mmseg.apis import init_model
+    """Digit mIoU of one variant on every scale set, and its cost.
 
-    from m2nist_mm.apis.scale_channels import predict_scales
-    from m2nist_mm.apis.scale_norm import predict_normalised
+    Args:
+        model: ``fastscnn`` or ``unet``.
+        variant: A key of :data:`VARIANTS`.
+        sets: The scale sets' folders, one per ``args.scales``.
+        args: The parsed arguments.
+
+    Returns:
+        ``digit_miou`` and ``ms_per_image`` per scale key, the
+        ``checkpoint``, ``config`` and ``inference``, and the ``seconds``
+        of the whole evaluation.
+    """
+    from m2nist_mm.apis import load_model, torch_predict
     from m2nist_mm.datasets.m2nist import M2NISTDataset
     from m2nist_mm.evaluation import class_map_metrics
-    training, inference = VARIANTS[variant]
-    ckpt = checkpoint(model, training, args)
-    config = INFERENCE_CONFIGS.get(inference, CONFIGS[training])
-    net = init_model(osp.join(REPO, config.format(model)), ckpt,
-                     device='cpu')
-    classes = M2NISTDataset.METAINFO['classes']
-    factors = tuple(args.factors) if inference == 'channels' else (1.0, )
+    config, inference = (v.format(model) for v in VARIANTS[variant])
+    ckpt = checkpoint(model, args)
     t0 = time.time()
+    net = load_model(osp.join(REPO, config), ckpt)
+    classes = M2NISTDataset.METAINFO['classes']
     figures, ms = {}, {}
     for scale, folder in zip(args.scales, sets):
         t_set = time.perf_counter()
         images = np.load(osp.join(folder, 'combined.npy'))
         labels = np.load(osp.join(folder, 'segmented.npy'))
-        if inference.startswith('normalised'):
-            preds = predict_normalised(net, images,
-                                       classes.index('background'),
-                                       ink_rule=inference.endswith('+ink'))
-        else:
-            preds = predict_scales(net, images, factors, args.fusion)
+        batch = max(1, BATCH_PIXELS // (images.shape[1] * images.shape[2]))
+        preds = np.stack(torch_predict(net, images, batch))
         ms[scale_key(scale)] = round(
             1000 * (time.perf_counter() - t_set) / len(images), 2)
         figures[scale_key(scale)] = class_map_metrics(preds, labels,
                                                       classes)['digit_mIoU']
     return dict(digit_miou=figures, checkpoint=osp.relpath(ckpt, REPO),
-                inference=inference, factors=list(factors),
-                config=config.format(model), ms_per_image=ms,
+                inference=inference, config=config, ms_per_image=ms,
                 seconds=round(time.time() - t0, 1))
 
 
@@ -177,13 +173,6 @@ def plot(model: str, results: Dict[str, Dict], path: str) -> None:
     plt.close(fig)
 
 
-def describe(result: Dict) -> str:
-    """A variant's inference in words, for the table."""
-    if result['inference'] == 'channels':
-        return f'channels {result["factors"]}'
-    return result['inference']
-
-
 def render(key: str, r: dict) -> str:
     """The Markdown section of one model: table, plot, checkpoints."""
     results, model = r['variants'], r['model']
@@ -194,8 +183,7 @@ def render(key: str, r: dict) -> str:
         f'MNIST {"t10k" if r["split"] == "test" else "train 50000-59999"}, '
         f'seed {r["seed"]}) at each digit scale; in brackets the ratio to '
         'the same variant at scale 1. Variants: ' + '; '.join(
-            f'`{v}` {VARIANT_TEXT[v]}' for v in variants) + '. Scale '
-        f'channels: factors {r["factors"]}, fusion `{r["fusion"]}`.',
+            f'`{v}` {VARIANT_TEXT[v]}' for v in variants) + '.',
         '',
         f'![{model} digit mIoU against scale]({r["png"]})', '',
         '| scale | images | ' + ' | '.join(variants) + ' |',
@@ -212,7 +200,7 @@ def render(key: str, r: dict) -> str:
               'ratio, scales 1/2-4 | 1/2-8 | ms per image at scale 1 | '
               'eval seconds |', '|---' * 8 + '|']
     lines += [f'| {v} | `{x.get("config", "-")}` | `{x["checkpoint"]}` | '
-              f'{describe(x)} | '
+              f'{x["inference"]} | '
               f'{fmt(worst_ratio(x["digit_miou"]), ".3f")} | '
               f'{fmt(worst_ratio(x["digit_miou"], WIDE_RANGE), ".3f")} | '
               f'{fmt(x.get("ms_per_image", {}).get(one))} | {x["seconds"]} |'
@@ -220,7 +208,15 @@ def render(key: str, r: dict) -> str:
     return '\n'.join(lines)
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """The command line's arguments (``sys.argv`` when ``argv`` is None).
+
+    Args:
+        argv: The arguments, without the program name.
+
+    Returns:
+        The parsed arguments.
+    """
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -230,18 +226,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--variants', nargs='+', default=list(VARIANTS),
                         choices=list(VARIANTS))
     parser.add_argument('--checkpoint', nargs='*', default=[],
-                        metavar='MODEL.TRAINING=PATH')
-    parser.add_argument('--factors', nargs='+', type=float,
-                        default=[2.0, 0.5], help='scale channels')
-    parser.add_argument('--fusion', default='select',
-                        choices=['max', 'mean', 'select'])
+                        metavar=f'MODEL.{TRAINING[0]}=PATH',
+                        help='a scale-1 checkpoint of MODEL (default: '
+                        'trained into --work-root)')
     parser.add_argument('--scales', nargs='+', type=float,
                         default=list(SCALES))
     parser.add_argument('--images', type=int, default=200,
                         help='images per set up to scale 1 (fewer above)')
     parser.add_argument('--split', choices=['test', 'val'], default='test',
                         help='MNIST digits of the sets (val: for choosing '
-                        'factors and fusion)')
+                        "the scale-select segmentor's settings)")
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
                         help='folder with the MNIST IDX files')
@@ -254,16 +248,21 @@ def parse_args(argv=None) -> argparse.Namespace:
         key = spec.split('=', 1)[0]
         model, _, training = key.partition('.')
         if '=' not in spec or model not in (
-                'fastscnn', 'unet') or training not in CONFIGS:
-            parser.error(f'--checkpoint {spec!r}: expected MODEL.TRAINING='
-                         'PATH with MODEL fastscnn|unet, TRAINING '
-                         f'{"|".join(CONFIGS)}')
+                'fastscnn', 'unet') or training != TRAINING[0]:
+            parser.error(f'--checkpoint {spec!r}: expected MODEL.'
+                         f'{TRAINING[0]}=PATH with MODEL fastscnn|unet')
     if not any(abs(s - 1) < 1e-9 for s in args.scales):
         parser.error('--scales must include 1 (figures are relative to it)')
     return args
 
 
 def main(argv: Optional[List[str]] = None) -> None:
+    """Measure every model and variant asked for; record them in the docs.
+
+    Args:
+        argv: The arguments, without the program name (None:
+            ``sys.argv``).
+    """
     args = parse_args(argv)
     counts = scale_counts(args.scales, args.images)
     sets = make_scale_sets(osp.join(args.work_root, f'sets_{args.split}'),
@@ -278,8 +277,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         plot(model, results, osp.join(args.docs, png))
         runs[f'{prefix}.{model}'] = dict(benchmark='scale', results=dict(
             model=model, variants=results, counts=counts,
-            scales=args.scales, split=args.split, seed=args.seed,
-            factors=args.factors, fusion=args.fusion, png=png))
+            scales=args.scales, split=args.split, seed=args.seed, png=png))
         for variant, r in results.items():
             base = f'{prefix}.{model}.{variant}'
             figures[f'{base}.digit_miou'] = r['digit_miou']
@@ -288,9 +286,8 @@ def main(argv: Optional[List[str]] = None) -> None:
             figures[f'{base}.worst_ratio_half_to_8'] = worst_ratio(
                 r['digit_miou'], WIDE_RANGE)
             figures[f'{base}.ms_per_image'] = r['ms_per_image']
-            figures[f'{base}.inference'] = describe(r)
+            figures[f'{base}.inference'] = r['inference']
             print(base, r)
-        figures[f'{prefix}.{model}.fusion'] = args.fusion
     save(runs, figures, command('scale', sys.argv[1:] if argv is None
                                 else argv),
          prefixes=[f'{prefix}.{m}' for m in args.models], docs=args.docs)

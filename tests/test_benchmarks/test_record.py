@@ -1,5 +1,5 @@
-"""benchmarks.record / benchmarks.report: figures with provenance, and the
-Markdown generated from them."""
+"""benchmarks.record (the writer) / benchmarks.report (the renderer):
+figures with provenance, and the Markdown generated from them."""
 import json
 
 import pytest
@@ -57,7 +57,46 @@ def test_markdown_is_generated_from_the_json(tmp_path):
 def test_old_or_foreign_json_is_refused(tmp_path):
     (tmp_path / 'benchmarks.json').write_text('{"seg.x": 1}')
     with pytest.raises(ValueError, match='benchmarks.json: expected'):
-        record.load(str(tmp_path))
+        report.load(str(tmp_path))
+
+
+def test_retire_drops_runs_of_removed_benchmarks(tmp_path):
+    """A run whose benchmark no longer exists stops the renderer, which
+    names the command that retires it; retiring rewrites both files."""
+    record.save({'datagen': rows(7.5)},
+                {'datagen.m2nist_5000_seconds': 7.5}, 'x', ['datagen'],
+                docs=str(tmp_path), source=SOURCE)
+    path = tmp_path / 'benchmarks.json'
+    data = json.loads(path.read_text())
+    data['runs']['gone'] = dict(data['runs']['datagen'], benchmark='gone')
+    data['figures']['gone.x'] = dict(data['figures'][
+        'datagen.m2nist_5000_seconds'], run='gone')
+    path.write_text(json.dumps(data))
+    before = (tmp_path / 'benchmarks.md').read_text()
+    with pytest.raises(ValueError, match=r"\['gone'\] were measured by "
+                       'benchmarks that no longer exist: python -m '
+                       'benchmarks.record --retire gone'):
+        report.main(['--docs', str(tmp_path)])
+    assert (tmp_path / 'benchmarks.md').read_text() == before
+    record.main(['--retire', 'gone', '--docs', str(tmp_path)])
+    data = report.load(str(tmp_path))
+    assert set(data['runs']) == {'datagen'}
+    assert set(data['figures']) == {'datagen.m2nist_5000_seconds'}
+    assert (tmp_path / 'benchmarks.md').read_text() == \
+        report.render_markdown(data)
+
+
+def test_retire_drops_an_entry_inside_a_run(tmp_path):
+    run = rows(7.5)
+    run['results']['variants'] = dict(kept=1, lost=2)
+    data = record.save({'datagen': run}, {}, 'x', ['datagen'],
+                       docs=str(tmp_path), source=SOURCE)
+    record.main(['--retire', 'datagen.variants.lost', 'datagen.nothing.x',
+                 '--docs', str(tmp_path)])
+    data = report.load(str(tmp_path))
+    assert data['runs']['datagen']['results']['variants'] == dict(kept=1)
+    assert data['runs']['datagen']['results']['rows'] == run['results'][
+        'rows']
 
 
 def test_provenance_names_this_checkout_and_machine():

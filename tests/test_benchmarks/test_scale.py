@@ -1,4 +1,4 @@
-"""benchmarks.scale: a tiny run (3 scales, 3 images, given models)."""
+"""benchmarks.scale: a tiny run (3 scales, 3 images, a given model)."""
 import json
 
 import pytest
@@ -16,11 +16,11 @@ def test_tiny_run(tmp_path):
     bench.main([
         '--models', 'fastscnn', '--scales', '0.5', '1', '2', '--images', '3',
         '--mnist', mnist, '--work-root', str(tmp_path / 'work'), '--docs',
-        str(docs), '--factors', '2', '1', '--checkpoint',
-        f'fastscnn.scale1={ckpt}', f'fastscnn.mixscale={ckpt}'
+        str(docs), '--checkpoint', f'fastscnn.scale1={ckpt}'
     ])
     figures = {k: v['value'] for k, v in json.loads(
         (docs / 'benchmarks.json').read_text())['figures'].items()}
+    assert set(bench.VARIANTS) == {'baseline', 'select'}  # what ships
     for variant in bench.VARIANTS:
         miou = figures[f'scale.fastscnn.{variant}.digit_miou']
         assert list(miou) == ['0.500', '1.000', '2.000']
@@ -36,11 +36,16 @@ def test_tiny_run(tmp_path):
         assert wide == ratio  # no scale above 4 in this run
         assert set(figures[f'scale.fastscnn.{variant}.ms_per_image']) == set(
             miou)
-    assert figures['scale.fastscnn.channels.inference'] == (
-        'channels [2.0, 1.0]')
+    assert not [k for k in figures if k.startswith('scale.fastscnn.') and
+                k.split('.')[2] not in bench.VARIANTS]
     assert figures['scale.fastscnn.baseline.inference'] == 'single'
-    assert figures['scale.fastscnn.improved.inference'] == 'normalised+ink'
     assert figures['scale.fastscnn.select.inference'] == 'select'
+    run = json.loads((docs / 'benchmarks.json').read_text())['runs'][
+        'scale.fastscnn']['results']
+    assert run['variants']['baseline']['config'] == (
+        'configs/m2nist_fastscnn.py')
+    assert run['variants']['select']['config'] == (
+        'configs/m2nist_fastscnn_scale-select.py')
     text = (docs / 'benchmarks.md').read_text()
     assert '## Scale generalisation: fastscnn' in text
     assert '| 2.000 | 2 |' in text  # fewer images above scale 1
@@ -48,8 +53,9 @@ def test_tiny_run(tmp_path):
 
 
 @pytest.mark.parametrize('argv,match', [
-    (['--checkpoint', 'fastscnn=x.pth'], 'MODEL.TRAINING=PATH'),
-    (['--checkpoint', 'fastscnn.big=x.pth'], 'MODEL.TRAINING=PATH'),
+    (['--checkpoint', 'fastscnn=x.pth'], 'MODEL.scale1=PATH'),
+    (['--checkpoint', 'fastscnn.mixscale=x.pth'], 'MODEL.scale1=PATH'),
+    (['--factors', '2', '0.5'], 'unrecognized arguments'),
     (['--scales', '0.5', '2'], 'must include 1'),
 ])
 def test_bad_arguments(argv, match, capsys):
@@ -61,4 +67,4 @@ def test_bad_arguments(argv, match, capsys):
 def test_missing_checkpoint_file(tmp_path):
     args = bench.parse_args(['--checkpoint', 'fastscnn.scale1=nowhere.pth'])
     with pytest.raises(FileNotFoundError, match='nowhere.pth'):
-        bench.checkpoint('fastscnn', 'scale1', args)
+        bench.checkpoint('fastscnn', args)

@@ -1,7 +1,5 @@
-"""The sections of the training benchmarks, and the resume comparison."""
-import torch
-
-from benchmarks import deploy, resume, seg_ablation, train_speed
+"""The sections of the training and deployment benchmarks."""
+from benchmarks import deploy, train_speed
 
 
 def test_train_speed_section():
@@ -16,31 +14,6 @@ def test_train_speed_section():
     assert 'failed: RuntimeError: no compiler' in text
     assert '| fastscnn | 900 | 800 | 700 |' in text
     assert set(train_speed.cpu_flags()) == {'amx', 'avx512_bf16'}
-
-
-def test_ablation_section():
-    run = dict(variant='no_warp', digit_miou=95.0, heldout_digit_miou=96.0,
-               minutes_to_95=4.5, train_minutes=8.0)
-    text = seg_ablation.render('ablation.fastscnn', dict(runs=[run]))
-    assert '| no_warp | no per-digit' in text
-    assert '| 95.00 | 96.00 | 4.5 | 8.0 |' in text
-
-
-def _checkpoint(path, weight):
-    torch.save(dict(state_dict=dict(w=weight), ema_state_dict=dict(w=weight),
-                    optimizer=dict(state={0: dict(exp_avg=weight)}),
-                    param_schedulers=[dict(last_step=4)]), path)
-
-
-def test_resume_comparison(tmp_path):
-    a, b = str(tmp_path / 'a.pth'), str(tmp_path / 'b.pth')
-    _checkpoint(a, torch.ones(3))
-    _checkpoint(b, torch.ones(3))
-    diffs = resume.compare(a, b)
-    assert diffs == dict(state_dict=0.0, ema_state_dict=0.0, optimizer=0.0,
-                         schedulers_equal=True)
-    _checkpoint(b, torch.tensor([1.0, 1.5, 1.0]))
-    assert resume.compare(a, b)['state_dict'] == 0.5
 
 
 def test_deploy_best_speedup_keeps_the_accuracy():

@@ -3,11 +3,9 @@ import numpy as np
 import pytest
 
 from m2nist_core import DataFileError
-from m2nist_core.datagen.generator import resize_ink
 from m2nist_core.digit_warp import warp_digits
-from m2nist_mm.datasets.transforms import (LoadDigitImage, RandomDigitScale,
-                                           RandomDigitWarp, RandomTranslate,
-                                           ToGray)
+from m2nist_mm.datasets.transforms import (LoadDigitImage, RandomDigitWarp,
+                                           RandomTranslate, ToGray)
 from ..conftest import make_m2nist
 
 
@@ -91,59 +89,6 @@ def test_random_translate_prob_zero_and_bad_args(sample):
         RandomTranslate(max_shift=(-1, 2))
     with pytest.raises(ValueError, match='prob'):
         RandomTranslate(prob=1.5)
-
-
-def one_digit(size=28):
-    """A 28x28 'digit' at the corner of a 28x28 image, class 3."""
-    rng = np.random.RandomState(0)
-    img = np.where(
-        rng.rand(size, size) > 0.6, rng.randint(1, 256, (size, size)), 0)
-    img = img.astype(np.uint8)
-    return dict(
-        img=img,
-        gt_seg_map=np.where(img > 0, 3, 10).astype(np.uint8),
-        seg_fields=['gt_seg_map'],
-        img_path='combined.npy')
-
-
-@pytest.mark.parametrize('scale', [2.0, 0.5])
-def test_digit_scale_renders_like_the_generator(scale):
-    sample = one_digit()
-    out = RandomDigitScale(scale_range=(scale, scale))(dict(sample))
-    side = int(28 * scale)
-    expected = resize_ink(sample['img'], (side, side))
-    np.testing.assert_array_equal(out['img'], expected)
-    np.testing.assert_array_equal(out['gt_seg_map'],
-                                  np.where(expected > 0, 3, 10))
-    assert out['img_shape'] == (side, side) and out['digit_scale'] == scale
-
-
-def test_digit_scale_draws_log_uniform_and_keeps_classes():
-    imgs, masks = make_m2nist(1, seed=4)
-    t = RandomDigitScale(scale_range=(1.0, 4.0))
-    np.random.seed(0)
-    scales = []
-    for _ in range(200):
-        out = t(dict(img=imgs[0], gt_seg_map=masks[0]))
-        scales.append(out['digit_scale'])
-        assert out['img'].shape == out['gt_seg_map'].shape
-        assert set(np.unique(out['gt_seg_map'])) == set(np.unique(masks[0]))
-    logs = np.log2(scales)
-    assert logs.min() >= 0 and logs.max() <= 2
-    assert abs(np.mean(logs < 1) - 0.5) < 0.1  # half the draws below 2
-
-
-def test_digit_scale_errors():
-    with pytest.raises(ValueError, match='scale_range'):
-        RandomDigitScale(scale_range=(2, 1))
-    sample = one_digit()
-    sample['img'] = np.stack([sample['img']] * 3, -1)
-    with pytest.raises(ValueError, match='ToGray.*combined.npy'):
-        RandomDigitScale()(sample)
-    sample = one_digit()
-    sample['gt_seg_map'][0, 0] = 12
-    with pytest.raises(ValueError, match='outside 0-10'):
-        RandomDigitScale()(sample)
 
 
 @pytest.mark.parametrize('elastic_alpha', [0.0, 6.0])

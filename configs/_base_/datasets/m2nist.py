@@ -20,16 +20,6 @@ train_pipeline = [
          elastic_sigma=4),
     *undistorted_train_pipeline[2:],
 ]
-# Training on digits of scales 1-4 mixed (configs/*_mixscale.py): each image
-# rescaled by a factor drawn log-uniformly in [1, 4], as the generator would
-# draw it at that scale, then cropped to 96x128; batch 8 of those crops is
-# the same pixels per iteration as batch 16 of 64x96.
-mixscale_train_pipeline = [
-    *undistorted_train_pipeline[:3],
-    dict(type='RandomDigitScale', scale_range=(1.0, 4.0)),
-    dict(type='RandomCrop', crop_size=(96, 128)),
-    train_pipeline[-1],
-]
 # LoadImageFromFile first, as MMSegInferencer, inference_model and mmdeploy
 # expect (they swap it for their loaders, e.g. LoadImageFromNDArray, BGR);
 # the array data sets run it as LoadDigitImage. ToGray makes the model input
