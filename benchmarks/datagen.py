@@ -52,8 +52,9 @@ def render(key: str, results: dict) -> str:
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
-                        help='folder with the MNIST IDX files')
+    parser.add_argument('--mnist', default='data/mnist',
+                        help='folder with the MNIST IDX files (relative to '
+                        'the repository)')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
     figures, rows = {}, []

@@ -1,13 +1,15 @@
-"""Deployment through mmdeploy: ONNX Runtime, ncnn (pnnx) and TensorRT
-(segmentation), ONNX Runtime (detection).
+"""Deployment through mmdeploy: ONNX Runtime, OpenVINO, ncnn (pnnx) and
+TensorRT (segmentation), ONNX Runtime (detection).
 
 Importing it registers the function rewriters that make the models export
-exactly (:mod:`.rewriters`). :func:`export` runs the steps of
-:mod:`.exporter`; :mod:`.verify` and :mod:`.verify_det` (mmdet) compare an
-export with PyTorch.
+exactly (:mod:`.rewriters`). :func:`export` (:mod:`.exporter`) runs the
+steps in order: :mod:`.plan`, :mod:`.convert`, :mod:`.quantize`,
+:mod:`.verify` and :mod:`.write`; :mod:`.verify_det` (mmdet) holds the
+detection metrics.
 """
 from . import rewriters  # noqa: F401
-from .exporter import export, torchscript_onnx_export
+from .convert import torchscript_onnx_export
+from .exporter import export
 from .verify import agreement
 
 __all__ = ['agreement', 'export', 'torchscript_onnx_export']

@@ -18,12 +18,9 @@ import tempfile
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 from m2nist_core.inference.backends import NcnnBackend
 from m2nist_core.inference.model import Preprocess
-from .quantize import float_nodes
 
 MAGIC = '7767517'
 FP32_TAG, INT8_TAG = 0x00000000, 0x000D4B38
@@ -160,23 +157,6 @@ def weight_scales(layer: Layer, w: np.ndarray) -> np.ndarray:
                     1.0).astype(np.float32)
 
 
-def float_weights(onnx_file: str, modules: Sequence[str],
-                  source: str) -> List[np.ndarray]:
-    """The convolution weights of ``modules`` in the ONNX graph (pnnx's
-    layer names do not keep module paths; the weights identify them).
-
-    Raises:
-        ValueError: A module with no layer in the graph
-            (:func:`.quantize.float_nodes`).
-    """
-    graph = onnx.load(onnx_file).graph
-    names = set(float_nodes(graph, modules, source))
-    inits = {t.name: t for t in graph.initializer}
-    return [numpy_helper.to_array(inits[n.input[1]]).ravel()
-            for n in graph.node if n.name in names and n.op_type == 'Conv'
-            and n.input[1] in inits]
-
-
 def write_int8(counts: str, layers: Sequence[Layer],
                weights: Dict[str, Tuple[np.ndarray, Optional[np.ndarray]]],
                absmax: Dict[str, float], names: set, param_file: str,
@@ -238,7 +218,7 @@ def quantize_ncnn(param_file: str, bin_file: str, imgs: Sequence[np.ndarray],
         imgs: Calibration images (grey ``uint8``, fitting the model).
         preprocess: The export's preprocessing.
         keep_float: Weights of convolutions that stay fp32
-            (:func:`float_weights`).
+            (:func:`.quantize.float_weights`).
         min_agreement: The sensitivity threshold (%; None for
             :data:`LAYER_AGREEMENT`).
 

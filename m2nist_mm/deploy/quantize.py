@@ -1,126 +1,46 @@
-"""Static int8 quantisation of an exported ONNX graph, calibrated on images.
+"""Quantize: an int8 export's calibration images and its int8 model.
 
-ONNX Runtime's quantiser (``onnxruntime.quantization.quantize_static``)
-writes a QDQ graph: int8 weights (per output channel by default) and
-activations quantised with ranges measured on calibration images run
-through the fp32 graph. ONNX Runtime runs it as int8 kernels; OpenVINO
-reads the same QDQ graph and runs its int8 layers in int8, so one
-quantiser serves both backends.
-
-A deploy config asks for it with ``backend_config.precision='INT8'`` and
+A deploy config asks for int8 with ``backend_config.precision='INT8'`` and
 ``backend_config.quantization`` (the quantiser's settings) and says where
-the calibration images come from in ``calib_config``. A model config may
-name modules whose layers stay fp32 in int8 exports
-(``int8_keep_float``, e.g. a branch whose small activations int8 would
-lose).
+the calibration images come from in ``calib_config``; a model config may
+name modules whose layers stay fp32 in int8 exports (``int8_keep_float``,
+e.g. a branch whose small activations int8 would lose). The plan reads
+them (:class:`.plan.Int8`); :func:`calibration_set` gathers the images.
+
+ONNX Runtime and OpenVINO (:func:`quantize_graph`): ONNX Runtime's
+quantiser (``onnxruntime.quantization.quantize_static``) rewrites the
+exported graph, before its conversion, as a QDQ graph: int8 weights (per
+output channel by default) and activations quantised with ranges measured
+on the calibration images run through the fp32 graph. ONNX Runtime runs it
+as int8 kernels; OpenVINO reads the same QDQ graph and runs its int8 layers
+in int8, so one quantiser serves both backends.
+
+ncnn (:func:`quantize_ncnn_model`): ncnn's own int8 format, made from the
+converted fp32 ncnn model (:mod:`.ncnn_int8`).
 """
 import copy
+import os
+import os.path as osp
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import onnx
 from mmengine import Config
 from mmengine.registry import DefaultScope
+from onnx import numpy_helper
 
 from m2nist_core.inference.backends import require
 from m2nist_core.inference.model import Preprocess
+from .convert import Graph
+from .ncnn_int8 import quantize_ncnn
+from .plan import Plan
 from .sdk import LOADERS, step_type
 
-#: ``backend_config.quantization`` keys and their defaults.
-QUANTIZATION = dict(format='QDQ', per_channel=True,
-                    activation_type='QUInt8', weight_type='QInt8',
-                    method='MinMax', layer_agreement=None)
-#: ``calib_config`` keys and their defaults: ``num_images`` spread evenly
-#: over the ``dataset`` (``train``, ``val`` or ``test``) of the model config.
-CALIBRATION = dict(dataset='train', num_images=1024)
 #: Images a calibration batch holds (a static model takes one at a time).
 CALIB_BATCH = 32
 
 
-def quantization_settings(deploy_cfg: Config) -> Optional[dict]:
-    """The deploy config's quantiser settings with defaults, or None.
-
-    Raises:
-        ValueError: Unknown keys or values, or ``precision`` and
-            ``quantization`` that do not go together.
-    """
-    name = deploy_cfg.filename or 'deploy config'
-    backend_cfg = deploy_cfg.backend_config
-    int8 = backend_cfg.get('precision', 'FP32') == 'INT8'
-    given = backend_cfg.get('quantization')
-    if int8 != (given is not None):
-        raise ValueError(f"{name}: backend_config.precision='INT8' and "
-                         'backend_config.quantization go together (one is '
-                         'missing)')
-    if given is None:
-        return None
-    unknown = set(given) - set(QUANTIZATION)
-    if unknown:
-        raise ValueError(f'{name}: unknown backend_config.quantization keys '
-                         f'{sorted(unknown)} (known: {sorted(QUANTIZATION)})')
-    settings = dict(QUANTIZATION, **given)
-    choices = dict(format=('QDQ', 'QOperator', 'ncnn'),
-                   activation_type=('QUInt8', 'QInt8'),
-                   weight_type=('QInt8', 'QUInt8'),
-                   method=('MinMax', 'Entropy', 'Percentile'))
-    for key, allowed in choices.items():
-        if settings[key] not in allowed:
-            raise ValueError(f'{name}: backend_config.quantization.{key} '
-                             f'{settings[key]!r} is not one of {allowed}')
-    return settings
-
-
-def check_quantizer(settings: dict, backend: str, source: str) -> None:
-    """Check that quantiser settings suit the backend: ONNX Runtime and
-    OpenVINO take ONNX Runtime's QDQ or QOperator graphs, ncnn its own
-    scheme (:mod:`.ncnn_int8`: signed int8, per-channel weights, max
-    ranges, layers picked by ``layer_agreement``).
-
-    Raises:
-        ValueError: Settings another backend's quantiser takes.
-    """
-    ncnn = backend == 'ncnn'
-    if ncnn != (settings['format'] == 'ncnn'):
-        raise ValueError(f"{source}: quantization format 'ncnn' is ncnn's "
-                         'own int8 scheme, for the ncnn backend only; ONNX '
-                         'Runtime and OpenVINO take QDQ or QOperator')
-    if not ncnn and settings['layer_agreement'] is not None:
-        raise ValueError(f'{source}: quantization.layer_agreement is for '
-                         'ncnn int8 (which picks the layers to quantise by '
-                         'it)')
-    if ncnn and (settings['activation_type'], settings['weight_type'],
-                 settings['per_channel'], settings['method']) != (
-                     'QInt8', 'QInt8', True, 'MinMax'):
-        raise ValueError(f'{source}: ncnn int8 quantises weights per '
-                         'channel and activations by their max range, both '
-                         "signed (activation_type and weight_type 'QInt8', "
-                         "per_channel True, method 'MinMax')")
-
-
-def calibration_settings(deploy_cfg: Config) -> dict:
-    """``calib_config`` with defaults.
-
-    Raises:
-        ValueError: Unknown keys, another data set or a non-positive count.
-    """
-    name = deploy_cfg.filename or 'deploy config'
-    given = dict(deploy_cfg.get('calib_config') or {})
-    unknown = set(given) - set(CALIBRATION)
-    if unknown:
-        raise ValueError(f'{name}: unknown calib_config keys '
-                         f'{sorted(unknown)} (known: {sorted(CALIBRATION)})')
-    settings = dict(CALIBRATION, **given)
-    if settings['dataset'] not in ('train', 'val', 'test'):
-        raise ValueError(f"{name}: calib_config.dataset must be 'train', "
-                         f"'val' or 'test', not {settings['dataset']!r}")
-    count = settings['num_images']
-    if not isinstance(count, int) or count < 1:
-        raise ValueError(f'{name}: calib_config.num_images must be a '
-                         f'positive integer, not {count!r}')
-    return settings
-
-
-def check_calibration_image(name: str, img: np.ndarray) -> None:
+def _check_calibration_image(name: str, img: np.ndarray) -> None:
     """Raise ValueError naming ``name`` unless ``img`` is grey ``uint8``."""
     if img.ndim != 2 or img.dtype != np.uint8:
         raise ValueError(f'{name}: calibration images must be grey uint8 '
@@ -145,7 +65,8 @@ def calibration_images(model_cfg: Config,
 
     Args:
         model_cfg: The model config (its ``<dataset>_dataloader``).
-        settings: :func:`calibration_settings`.
+        settings: ``calib_config`` with defaults
+            (:func:`.plan.calibration_settings`).
 
     Returns:
         The images and their names.
@@ -176,10 +97,48 @@ def calibration_images(model_cfg: Config,
     for i in indices:
         img = dataset[int(i)]['img']
         name = f'{where} image {i}'
-        check_calibration_image(name, img)
+        _check_calibration_image(name, img)
         imgs.append(img)
         names.append(name)
     return imgs, names
+
+
+def calibration_set(plan: Plan, imgs: Optional[Sequence[np.ndarray]],
+                    names: Optional[Sequence[str]]
+                    ) -> Tuple[List[np.ndarray], List[str]]:
+    """An int8 export's calibration images and their names: those given,
+    or those the plan's ``calib_config`` picks from the model config's
+    data set.
+
+    Args:
+        plan: The export's :class:`.Plan`.
+        imgs: The calibration images (grey ``uint8``), None for those of
+            the data set.
+        names: Their names for messages (None: numbered).
+
+    Returns:
+        The images and their names; none for a float export.
+
+    Raises:
+        ValueError: Calibration images for a float export, none at all,
+            or images that are not grey ``uint8``.
+    """
+    if plan.int8 is None:
+        if imgs:
+            raise ValueError(f'{plan.source} exports {plan.precision}: '
+                             'calibration images are for int8 deploy '
+                             'configs')
+        return [], []
+    if imgs is None:
+        return calibration_images(plan.model_cfg, plan.int8.calibration)
+    names = list(names or [f'calibration image {i}'
+                           for i in range(len(imgs))])
+    if not imgs or len(names) != len(imgs):
+        raise ValueError(f'{len(imgs)} calibration images and '
+                         f'{len(names)} names')
+    for name, img in zip(names, imgs):
+        _check_calibration_image(name, img)
+    return list(imgs), names
 
 
 def _calibration_batches(imgs: Sequence[np.ndarray], preprocess: Preprocess,
@@ -231,21 +190,32 @@ def float_nodes(graph: onnx.GraphProto, modules: Sequence[str],
     return nodes
 
 
-def quantize_onnx(onnx_file: str, out_file: str, imgs: Sequence[np.ndarray],
-                  preprocess: Preprocess, settings: dict,
-                  input_shape: Sequence[Optional[int]], source: str,
-                  keep_float: Sequence[str] = ()) -> None:
-    """Write the static int8 quantisation of ``onnx_file`` to ``out_file``.
+def float_weights(onnx_file: str, modules: Sequence[str],
+                  source: str) -> List[np.ndarray]:
+    """The convolution weights of ``modules`` in the ONNX graph (pnnx's
+    layer names do not keep module paths; the weights identify them).
+
+    Raises:
+        ValueError: A module with no layer in the graph
+            (:func:`float_nodes`).
+    """
+    graph = onnx.load(onnx_file).graph
+    names = set(float_nodes(graph, modules, source))
+    inits = {t.name: t for t in graph.initializer}
+    return [numpy_helper.to_array(inits[n.input[1]]).ravel()
+            for n in graph.node if n.name in names and n.op_type == 'Conv'
+            and n.input[1] in inits]
+
+
+def quantize_graph(plan: Plan, graph: Graph,
+                   imgs: Sequence[np.ndarray]) -> None:
+    """Rewrite the fp32 graph in place as its static int8 quantisation
+    (ONNX Runtime and OpenVINO int8 exports, before the conversion).
 
     Args:
-        onnx_file: The fp32 graph.
-        out_file: Where the quantised graph goes.
+        plan: The export's :class:`.Plan` (its :attr:`.Plan.int8`).
+        graph: The fp32 graph.
         imgs: Calibration images (grey ``uint8``, checked to fit).
-        preprocess: The export's preprocessing.
-        settings: :func:`quantization_settings`.
-        input_shape: The graph's ``[N, C, H, W]``.
-        source: The deploy config, named in errors.
-        keep_float: Modules whose layers stay fp32 (:func:`float_nodes`).
 
     Raises:
         ValueError: Per-channel weights asked for a graph below opset 13,
@@ -254,27 +224,29 @@ def quantize_onnx(onnx_file: str, out_file: str, imgs: Sequence[np.ndarray],
     """
     quant = require('onnxruntime.quantization', 'int8 quantisation',
                     'pip install -r requirements/runtime.txt')
-    model = onnx.load(onnx_file)
+    settings = plan.int8.quantizer
+    model = onnx.load(graph.file)
     opset = max(o.version for o in model.opset_import
                 if o.domain in ('', 'ai.onnx'))
     if settings['per_channel'] and opset < 13:
-        raise ValueError(f'{source}: per-channel quantisation needs ONNX '
-                         f'opset 13 or later, the graph is opset {opset}; '
-                         'set onnx_config.opset_version = 13')
+        raise ValueError(f'{plan.source}: per-channel quantisation needs '
+                         f'ONNX opset 13 or later, the graph is opset '
+                         f'{opset}; set onnx_config.opset_version = 13')
     name = model.graph.input[0].name
-    exclude = float_nodes(model.graph, keep_float, source)
+    exclude = float_nodes(model.graph, plan.int8.keep_float, plan.source)
 
     class Reader(quant.CalibrationDataReader):
         def __init__(self) -> None:
-            self.batches = _calibration_batches(imgs, preprocess,
-                                                input_shape)
+            self.batches = _calibration_batches(imgs, plan.preprocessor,
+                                                graph.shape)
 
         def get_next(self) -> Optional[dict]:
             batch = next(self.batches, None)
             return None if batch is None else {name: batch}
 
+    int8_file = f'{osp.splitext(graph.file)[0]}.int8.onnx'
     quant.quantize_static(
-        onnx_file, out_file, Reader(),
+        graph.file, int8_file, Reader(),
         quant_format=getattr(quant.QuantFormat, settings['format']),
         per_channel=settings['per_channel'],
         activation_type=getattr(quant.QuantType,
@@ -283,3 +255,25 @@ def quantize_onnx(onnx_file: str, out_file: str, imgs: Sequence[np.ndarray],
         calibrate_method=getattr(quant.CalibrationMethod,
                                  settings['method']),
         nodes_to_exclude=exclude)
+    os.replace(int8_file, graph.file)
+
+
+def quantize_ncnn_model(plan: Plan, graph: Graph, files: Sequence[str],
+                        imgs: Sequence[np.ndarray]) -> List[str]:
+    """Rewrite the converted fp32 ncnn model in place in ncnn's own int8
+    format (ncnn int8 exports, after the conversion).
+
+    Args:
+        plan: The export's :class:`.Plan` (its :attr:`.Plan.int8`).
+        graph: The fp32 ONNX graph it was converted from (where the
+            ``keep_float`` modules are found).
+        files: The ``.param`` and ``.bin`` files.
+        imgs: Calibration images (grey ``uint8``, checked to fit).
+
+    Returns:
+        The names of the convolutions left in fp32
+        (:func:`.ncnn_int8.quantize_ncnn`).
+    """
+    keep = float_weights(graph.file, plan.int8.keep_float, plan.source)
+    return quantize_ncnn(*files, imgs, plan.preprocessor, keep,
+                         plan.int8.quantizer['layer_agreement'])

@@ -31,7 +31,7 @@ def encoder_decoder__predict(self, inputs: torch.Tensor,
     mmdeploy's SDK then *stretches* to the image size (its ``ResizeMask``
     resizes, it does not crop). When the deploy config's codebase config
     has ``pad_size_divisor`` (and ``pad_val``), which
-    :func:`.export.pad_in_graph` moves there from the model config, the
+    :func:`.plan.pad_in_graph` moves there from the model config, the
     graph takes the image at its own size, pads it as the data preprocessor
     does and crops the logits, so the SDK's resize is an identity. Without
     it, this is mmdeploy's rewrite. The logits are the segmentor's

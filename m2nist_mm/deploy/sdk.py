@@ -1,21 +1,17 @@
-"""mmdeploy SDK meta files (``deploy.json``, ``pipeline.json``,
-``detail.json``) that describe the real M2NIST preprocessing.
+"""The preprocessing of an export, as mmdeploy's SDK runs it: the
+``Preprocess`` task of ``pipeline.json`` (:mod:`.write` writes the files),
+which the runtime for exported models reads as well.
 
 mmdeploy's own ``export2SDK`` asserts that the second test-pipeline step is
 a ``Resize``; M2NIST segmentation images are never resized, so the
 ``Preprocess`` task is written from the model config here (grey load,
 optional keep-ratio ``Resize`` of detectors, normalise, and for detectors
-pad) and the rest comes from mmdeploy. Segmentation graphs pad and crop
-inside (:func:`.rewriters.encoder_decoder__predict`), so the SDK gives them
-the image at its own size and its ``ResizeMask`` is an identity.
+pad). Segmentation graphs pad and crop inside
+(:func:`.rewriters.encoder_decoder__predict`), so the SDK gives them the
+image at its own size and its ``ResizeMask`` is an identity.
 """
-import os.path as osp
-from typing import List, Optional
+from typing import List
 
-import mmengine
-from mmdeploy.backend.sdk.export_info import (get_deploy, get_detail,
-                                              get_inference_info,
-                                              get_postprocess)
 from mmdeploy.utils import Task, get_task_type
 from mmengine import Config
 
@@ -94,41 +90,3 @@ def sdk_preprocess(deploy_cfg: Config, model_cfg: Config) -> dict:
     ]
     return dict(type='Task', module='Transform', name='Preprocess',
                 input=['img'], output=['prep_output'], transforms=transforms)
-
-
-def dump_sdk_info(deploy_cfg: Config, model_cfg: Config, preprocess: dict,
-                  work_dir: str, checkpoint: str,
-                  input_shape: List[Optional[int]],
-                  precision: str = 'FP32',
-                  naming: Optional[dict] = None) -> None:
-    """Write the three SDK files.
-
-    Args:
-        deploy_cfg: The deploy config.
-        model_cfg: The model config the graph was exported from.
-        preprocess: Its :func:`sdk_preprocess` task.
-        work_dir: Where to write.
-        checkpoint: The checkpoint exported (named in ``detail.json``).
-        input_shape: The graph's ``[N, C, H, W]`` (``None`` for dynamic
-            axes), written into ``deploy.json`` for the runtime.
-        precision: The model's precision (``deploy.json``'s ``FP32``,
-            ``INT8``, ...; mmdeploy knows only those of TensorRT and ncnn).
-        naming: ``deploy.json``'s ``naming`` entry (the digit classifier's
-            graph and the grouping settings), for a segmentor that names
-            digits whole.
-    """
-    deploy = get_deploy(deploy_cfg, model_cfg, work_dir, 'cpu')
-    deploy['models'][0].update(precision=precision, input_shape=input_shape)
-    if naming:
-        deploy['naming'] = naming
-    infer = get_inference_info(deploy_cfg, model_cfg, work_dir, 'cpu')
-    postprocess = get_postprocess(deploy_cfg, model_cfg, work_dir, 'cpu')
-    postprocess['input'] = preprocess['output'] + infer['output']
-    pipeline = dict(pipeline=dict(
-        input=preprocess['input'], output=postprocess['output'],
-        tasks=[preprocess, infer, postprocess]))
-    detail = get_detail(deploy_cfg, model_cfg, pth=checkpoint)
-    for name, info in (('deploy', deploy), ('pipeline', pipeline),
-                       ('detail', detail)):
-        mmengine.dump(info, osp.join(work_dir, f'{name}.json'),
-                      sort_keys=False, indent=4)

@@ -6,7 +6,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper
 
-from m2nist_mm.deploy.converters import channels_last_argmax
+from m2nist_mm.deploy.convert import channels_last_argmax
 from m2nist_mm.deploy.quantize import float_nodes
 
 

@@ -16,9 +16,8 @@ from m2nist_core.inference import DeployedModel
 from m2nist_core.inference.backends import openvino_cpu_capabilities
 from m2nist_mm.apis import load_model, torch_predict
 from m2nist_mm.deploy import agreement, export
-from m2nist_mm.deploy.quantize import (calibration_images,
-                                       calibration_settings,
-                                       quantization_settings)
+from m2nist_mm.deploy.plan import calibration_settings, quantization_settings
+from m2nist_mm.deploy.quantize import calibration_images
 from ..conftest import MNIST_SUBSET, banned_digits_table, model_cfg
 from .conftest import (LOW_PRECISION_AGREEMENT, classes_seen, deploy_cfg,
                        segmenter_outputs)
@@ -118,7 +117,7 @@ def test_bf16_refused_without_bf16(monkeypatch, tmp_path, checkpoints,
     """On a CPU without bf16 the export stops before writing anything, and
     the runtime refuses a bf16 export."""
     import m2nist_core.inference.backends as backends
-    import m2nist_mm.deploy.exporter as exporter
+    import m2nist_mm.deploy.plan as plan
     work = tmp_path / 'bf16'
     if HAS_BF16:
         export(deploy_cfg('openvino-bf16_dynamic'), model_cfg('unet'),
@@ -129,7 +128,7 @@ def test_bf16_refused_without_bf16(monkeypatch, tmp_path, checkpoints,
         with pytest.raises(RuntimeError, match='exported for bf16, but this '
                            'CPU has no bf16'):
             DeployedModel(str(work))
-    monkeypatch.setattr(exporter, 'openvino_cpu_capabilities',
+    monkeypatch.setattr(plan, 'openvino_cpu_capabilities',
                         lambda: ['FP32', 'INT8'])
     work = tmp_path / 'refused'
     with pytest.raises(RuntimeError, match='asks for bf16, which this CPU '

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from m2nist_mm.apis import load_model, torch_detect, torch_predict
-from m2nist_mm.deploy import agreement, export, exporter
+from m2nist_mm.deploy import agreement, export, plan
 from m2nist_mm.deploy.sdk_client import sdk_detect, sdk_segment
 from m2nist_mm.deploy.verify_det import box_agreement
 from ..conftest import model_cfg
@@ -58,7 +58,7 @@ def test_export_the_sdk_would_run_wrongly_is_refused(tmp_path, monkeypatch,
     """SDK meta that pads the input (as a graph without padding needs)
     makes the SDK stretch the padded output over the image: the export's
     own SDK check refuses it and leaves the work dir as it was."""
-    original = exporter.sdk_preprocess
+    original = plan.sdk_preprocess
 
     def with_pad(deploy_cfg, model_cfg):
         task = original(deploy_cfg, model_cfg)
@@ -66,7 +66,7 @@ def test_export_the_sdk_would_run_wrongly_is_refused(tmp_path, monkeypatch,
             2, dict(type='Pad', size_divisor=32, pad_val=0.0))
         return task
 
-    monkeypatch.setattr(exporter, 'sdk_preprocess', with_pad)
+    monkeypatch.setattr(plan, 'sdk_preprocess', with_pad)
     (tmp_path / 'keep.txt').write_text('earlier export')
     with pytest.raises(RuntimeError, match=r"mmdeploy's SDK .* agrees with "
                        r'PyTorch on only .* left as it was'):

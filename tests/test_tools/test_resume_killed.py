@@ -32,8 +32,10 @@ class KillAfterIterHook(Hook):
             os.kill(os.getpid(), signal.SIGKILL)
 '''
 KILL_HOOK = """
-custom_imports = dict(imports=['kill_hook'], allow_failed_imports=False)
-default_hooks = dict(kill=dict(type='KillAfterIterHook', priority='LOWEST'))
+custom_imports = dict(imports=['m2nist_mm.segmentation', 'kill_hook'],
+                      allow_failed_imports=False)
+default_hooks.update(
+    kill=dict(type='KillAfterIterHook', priority='LOWEST'))  # noqa: F821
 """
 
 

@@ -1,23 +1,113 @@
-"""ONNX -> ncnn (PyPI ``pnnx``), ONNX -> OpenVINO IR (``openvino``) and
-ONNX -> TensorRT engine (TensorRT 10+).
+"""Convert: the model traced to an ONNX graph, and that graph into the
+backend's files.
 
-mmdeploy 1.3 converts with its own ``onnx2ncnn`` (not in the wheel), the
-2022 OpenVINO Model Optimizer and a TensorRT 8 wrapper; these do the same
-job with what PyPI ships.
+:func:`export_onnx` runs mmdeploy's ``torch2onnx`` (with its function
+rewriters, :mod:`.rewriters`) under the TorchScript exporter;
+:func:`convert` makes the backend's files from the graph: ONNX Runtime
+through mmdeploy's ``to_backend``, ncnn with the PyPI ``pnnx`` tool,
+OpenVINO IR with ``openvino.convert_model`` and a TensorRT engine with the
+TensorRT 10 Python API. (mmdeploy 1.3 converts with its own ``onnx2ncnn``,
+not in its wheel, the 2022 OpenVINO Model Optimizer and a TensorRT 8
+wrapper; these do the same job with what PyPI ships.)
 """
+import contextlib
+import functools
 import os
 import os.path as osp
 import shutil
 import subprocess
 import tempfile
-from typing import List, Optional, Sequence
+from typing import Iterator, List, NamedTuple, Optional, Sequence
 
+import numpy as np
 import onnx
-from mmdeploy.utils import get_common_config, get_model_inputs
+import torch
+from mmdeploy.apis import torch2onnx
+from mmdeploy.apis.utils import to_backend
+from mmdeploy.utils import Backend, get_common_config, get_model_inputs
 from mmengine import Config
 from onnx import helper
 
 from m2nist_core.inference.backends import require
+from .plan import Plan
+
+
+class Graph(NamedTuple):
+    """The exported ONNX graph.
+
+    Attributes:
+        file: Its path.
+        shape: Its input's ``[N, C, H, W]`` (``None`` for dynamic axes).
+    """
+    file: str
+    shape: List[Optional[int]]
+
+
+@contextlib.contextmanager
+def torchscript_onnx_export() -> Iterator[None]:
+    """Make ``torch.onnx.export`` default to the TorchScript exporter.
+
+    torch >= 2.9 defaults to the dynamo exporter; mmdeploy's rewriters patch
+    the TorchScript one (``dynamo=False``). Restored on exit.
+    """
+    original = torch.onnx.export
+
+    @functools.wraps(original)
+    def export(*args, **kwargs):
+        kwargs.setdefault('dynamo', False)
+        return original(*args, **kwargs)
+
+    torch.onnx.export = export
+    try:
+        yield
+    finally:
+        torch.onnx.export = original
+
+
+def export_onnx(plan: Plan, checkpoint: str, img: np.ndarray,
+                out_dir: str) -> Graph:
+    """Trace the model to ``out_dir``/:attr:`.Plan.save_file`.
+
+    Args:
+        plan: The export's :class:`.Plan`.
+        checkpoint: The checkpoint to export.
+        img: The sample image the graph is traced with.
+        out_dir: Where the ONNX file goes.
+
+    Returns:
+        The graph.
+    """
+    with torchscript_onnx_export():
+        torch2onnx(img, out_dir, plan.save_file, plan.deploy_cfg,
+                   plan.export_cfg, checkpoint, 'cpu')
+    onnx_file = osp.join(out_dir, plan.save_file)
+    dims = onnx.load(onnx_file).graph.input[0].type.tensor_type.shape.dim
+    return Graph(onnx_file, [d.dim_value if d.HasField('dim_value') else None
+                             for d in dims])
+
+
+def convert(plan: Plan, graph: Graph, out_dir: str) -> List[str]:
+    """Make the backend's model files from the graph.
+
+    Args:
+        plan: The export's :class:`.Plan`.
+        graph: The ONNX graph (quantised already for an ONNX Runtime or
+            OpenVINO int8 export).
+        out_dir: Where the files go (named after :attr:`.Plan.stem`).
+
+    Returns:
+        The backend's model files (the graph itself for ONNX Runtime).
+    """
+    if plan.backend == Backend.NCNN:
+        return onnx2ncnn(graph.file, graph.shape, out_dir, plan.stem)
+    if plan.backend == Backend.OPENVINO:
+        return onnx2openvino(graph.file, out_dir, plan.stem)
+    if plan.backend == Backend.TENSORRT:
+        return onnx2tensorrt(graph.file, plan.deploy_cfg,
+                             tensorrt_profile(plan.deploy_cfg, graph.shape),
+                             out_dir, plan.stem)
+    return list(to_backend(plan.backend.value, [graph.file], out_dir,
+                           plan.deploy_cfg))
 
 
 def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
