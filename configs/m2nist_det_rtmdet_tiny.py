@@ -3,6 +3,10 @@
 # "Detection"). Adapted to 64x84 grey images: one input channel, no
 # ImageNet weights, BN instead of SyncBN, digit-friendly augmentation (no
 # flips, no mosaic/colour jitter), a short AdamW schedule for a 2-core CPU.
+# Each box is named by a digit classifier that sees the digit whole
+# (DigitNamingRTMDet, trained in the same run, as the segmentors' is): it
+# also learns from MNIST train digits that no M2NIST validation or test
+# image holds (tools/prepare_data.py puts MNIST into data/mnist).
 _base_ = ['mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py']
 custom_imports = dict(imports=['m2nist_mm.detection'],
                       allow_failed_imports=False)
@@ -11,6 +15,10 @@ dataset_type = 'M2NISTDetDataset'
 data_root = 'data/m2nist'
 norm_cfg = dict(type='BN')
 model = dict(
+    type='DigitNamingRTMDet',
+    digit_classifier=dict(type='mmseg.DigitCNN', width=32),
+    crop_repeats=2,
+    extra_digits=dict(mnist_root='data/mnist', num=64),
     # RTMDet turns BN into SyncBN under DDP, which needs CUDA
     use_syncbn=False,
     # grey scaled to [0, 1], padded (black) to the size divisor: 64x84 -> 64x96
@@ -36,6 +44,7 @@ model = dict(
         nms_pre=1000,
         score_thr=0.001,
         nms=dict(type='nms', iou_threshold=0.65, class_agnostic=True),
+        # M2NIST images hold at most 3 digits; each box kept is classified
         max_per_img=100))
 
 train_pipeline = [

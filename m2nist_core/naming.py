@@ -190,6 +190,36 @@ def digit_crops(image: np.ndarray, labels: np.ndarray,
     return crops
 
 
+def box_crops(image: np.ndarray, boxes: np.ndarray,
+              ink_level: float = 0.0, size: int = CROP_SIZE) -> np.ndarray:
+    """One crop per box, as :func:`digit_crops` crops a digit: the ink
+    (pixels above ``ink_level``) inside the box, centred on its centre of
+    ink mass. A detector's digits: boxes may overlap, so a pixel can be in
+    several crops.
+
+    Args:
+        image: ``(H, W)`` float image, background 0.
+        boxes: ``(K, 4)`` ``x1, y1, x2, y2`` in the image's pixels
+            (rounded outwards, clipped to the image).
+        ink_level: Pixels above it are ink.
+        size: The crop's side.
+
+    Returns:
+        ``(K, size, size)`` float32 (zeros for a box without ink).
+    """
+    crops = np.zeros((len(boxes), size, size), np.float32)
+    h, w = image.shape
+    ink = image > ink_level
+    for k, (x1, y1, x2, y2) in enumerate(np.asarray(boxes, np.float64)):
+        x1, y1 = max(int(np.floor(x1)), 0), max(int(np.floor(y1)), 0)
+        x2, y2 = min(int(np.ceil(x2)), w), min(int(np.ceil(y2)), h)
+        inside = np.zeros((h, w), np.int32)
+        inside[y1:y2, x1:x2] = ink[y1:y2, x1:x2]
+        if inside.any():
+            crops[k] = digit_crops(image, inside, size)[0]
+    return crops
+
+
 def _classify(classify: Classify, crops: np.ndarray) -> np.ndarray:
     if not len(crops):
         return np.zeros((0, 10), np.float32)
@@ -309,6 +339,21 @@ def name_digits(image: np.ndarray, foreground: np.ndarray,
             Digit((int(xs.min()), int(ys.min()), int(xs.max()) + 1,
                    int(ys.max()) + 1), crops[k - 1], probs[k - 1]))
     return labels, digits
+
+
+def name_boxes(image: np.ndarray, boxes: np.ndarray, classify: Classify,
+               ink_level: float = 0.0, size: int = CROP_SIZE) -> np.ndarray:
+    """The classifier's ``(K, 10)`` probabilities for the digit in each of
+    ``boxes`` (:func:`box_crops`, averaged over :data:`SHIFTS`).
+
+    Raises:
+        ValueError: ``image`` not ``(H, W)`` or ``boxes`` not ``(K, 4)``.
+    """
+    boxes = np.asarray(boxes)
+    if image.ndim != 2 or boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ValueError(f'name_boxes: expected an (H, W) image and (K, 4) '
+                         f'boxes, got {image.shape} and {boxes.shape}')
+    return shifted_probs(classify, box_crops(image, boxes, ink_level, size))
 
 
 def class_map(labels: np.ndarray, digits: List[Digit]) -> np.ndarray:

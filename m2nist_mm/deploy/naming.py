@@ -1,11 +1,12 @@
-"""The digit classifier of a ``DigitNamingEncoderDecoder``, exported as a
-graph of its own beside the segmenter's.
+"""The digit classifier of a model that names digits whole
+(``DigitNamingEncoderDecoder``, ``DigitNamingRTMDet``), exported as a graph
+of its own beside the model's.
 
-The segmenter's graph gives the foreground; the runtime for exported models
-(:class:`m2nist_core.inference.DeployedModel`) groups it into digits, crops
-them and runs this graph on the crops (:mod:`m2nist_core.naming`), as the
-PyTorch model does. ``deploy.json`` names the graph and the grouping
-settings under ``naming``.
+The segmenter's graph gives the foreground, the detector's its boxes; the
+runtime for exported models (:class:`m2nist_core.inference.DeployedModel`,
+:class:`m2nist_core.inference.DeployedDetector`) crops each digit and runs
+this graph on the crops (:mod:`m2nist_core.naming`), as the PyTorch model
+does. ``deploy.json`` names the graph and its settings under ``naming``.
 """
 import os.path as osp
 from typing import Optional
@@ -13,6 +14,7 @@ from typing import Optional
 import torch
 
 from m2nist_core.naming import CROP_SIZE
+from ..models.naming import DigitNamingMixin
 from ..models.segmentors import DigitNamingEncoderDecoder
 
 #: The classifier's file in an export's work dir.
@@ -25,16 +27,17 @@ def export_classifier(model: torch.nn.Module,
     any number of ``(1, 28, 28)`` crops, probabilities out).
 
     Args:
-        model: The segmentor (:func:`..apis.load_model`).
+        model: The segmentor or detector (:func:`..apis.load_model`).
         out_dir: Where the file goes.
 
     Returns:
         The ``naming`` entry of ``deploy.json`` (the file, the crop size,
-        the grouping settings and the background class), or None for a
-        model that does not name digits (``ScaleSelectEncoderDecoder``
-        loads a naming checkpoint's classifier without running it).
+        the ink level; a segmentor's grouping settings and background
+        class), or None for a model that does not name digits
+        (``ScaleSelectEncoderDecoder`` loads a naming checkpoint's
+        classifier without running it).
     """
-    if not isinstance(model, DigitNamingEncoderDecoder):
+    if not isinstance(model, DigitNamingMixin):
         return None
     classifier = model.digit_classifier
 
@@ -54,6 +57,9 @@ def export_classifier(model: torch.nn.Module,
                       dynamic_axes=dict(crops={0: 'digits'},
                                         probs={0: 'digits'}),
                       opset_version=11, dynamo=False)
-    return dict(classifier=CLASSIFIER_FILE, crop_size=CROP_SIZE,
-                min_piece=model.min_piece, max_width=model.max_width,
-                ink_level=model.ink_level, background=model.background)
+    entry = dict(classifier=CLASSIFIER_FILE, crop_size=CROP_SIZE,
+                 ink_level=model.ink_level)
+    if isinstance(model, DigitNamingEncoderDecoder):
+        entry.update(min_piece=model.min_piece, max_width=model.max_width,
+                     background=model.background)
+    return entry

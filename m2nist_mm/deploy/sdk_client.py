@@ -9,7 +9,10 @@ The SDK's ``Segmentor`` runs an export's segmenter graph and gives its
 per-pixel classes. For a segmentor that names digits whole, the naming
 (grouping the foreground into digits, the classifier graph on their crops)
 is not an SDK task: :func:`open_segmentor` applies it to the SDK's class
-map with the project's runtime (:meth:`DeployedModel.name`).
+map with the project's runtime (:meth:`DeployedModel.name`). Likewise the
+SDK's ``Detector`` gives the detector graph's boxes, and
+:func:`open_detector` names them with the export's classifier
+(:meth:`DeployedDetector.name`).
 """
 import importlib.util
 from typing import Callable, List, Sequence
@@ -17,7 +20,7 @@ from typing import Callable, List, Sequence
 import cv2
 import numpy as np
 
-from m2nist_core.inference import DeployedModel
+from m2nist_core.inference import DeployedDetector, DeployedModel
 from m2nist_core.inference.detector import Detections
 
 #: Backends the PyPI SDK wheel runs.
@@ -63,25 +66,29 @@ def open_segmentor(work_dir: str, device: str = 'cpu',
     return segment
 
 
-def open_detector(work_dir: str,
-                  device: str = 'cpu') -> Callable[[np.ndarray], Detections]:
+def open_detector(work_dir: str, device: str = 'cpu',
+                  named: bool = True) -> Callable[[np.ndarray], Detections]:
     """``mmdeploy_runtime``'s ``Detector`` on an export.
 
     Args:
         work_dir: The export (with its SDK meta files).
         device: ``cpu`` or ``cuda[:N]``.
+        named: False: the SDK's own labels and scores, not named.
 
     Returns:
-        A function from a grey image to its detections (image pixels).
+        A function from a grey image to its detections (image pixels), each
+        box named by the export's digit classifier when it holds one.
     """
     from mmdeploy_runtime import Detector
     detector = Detector(model_path=work_dir, **_device(device))
+    runtime = DeployedDetector(work_dir, device)
 
     def detect(img: np.ndarray) -> Detections:
         dets, labels = detector(_bgr(img))[:2]
-        return dict(bboxes=dets[:, :4].astype(np.float32),
-                    scores=dets[:, 4].astype(np.float32),
-                    labels=labels.astype(np.int64))
+        found = dict(bboxes=dets[:, :4].astype(np.float32),
+                     scores=dets[:, 4].astype(np.float32),
+                     labels=labels.astype(np.int64))
+        return runtime.name(img, found) if named else found
 
     return detect
 

@@ -24,6 +24,8 @@ DET_MODULES = (
     'm2nist_mm.datasets.mnist_large_scale_det',
     'm2nist_mm.engine.hooks.det_visualization_hook',
     'm2nist_mm.models.backbones.digit_cspnext',
+    'm2nist_mm.models.classifiers',  # mmseg's registry (mmseg.DigitCNN)
+    'm2nist_mm.models.detectors',
     'm2nist_mm.visualization.det_visualizer',
 )
 #: package -> (lowest version, first version not supported)

@@ -29,7 +29,8 @@ def test_export_writes_sdk_files_and_matches_pytorch(det_export, images,
     model = load_model(DET_CFG, det_checkpoint)
     ref = torch_detect(model, images)
     preds = DeployedDetector(det_export)(images)
-    match = box_agreement(preds, ref)
+    # named by the untrained classifier, scores are ~1/10 of the graph's
+    match = box_agreement(preds, ref, score_thr=0.01, score_tol=0.001)
     # class-agnostic NMS leaves this untrained model 3 boxes an image
     assert match['matched'] >= 3 * len(images)
     assert match['agreement'] >= 99.9
@@ -70,8 +71,8 @@ def test_other_sizes_are_resized_like_the_test_pipeline(det_export, images,
              for img in images[:3]]
     model = load_model(DET_CFG, det_checkpoint)
     preds = DeployedDetector(det_export)(small)
-    assert box_agreement(preds, torch_detect(model, small))['agreement'] \
-        >= 99.9
+    assert box_agreement(preds, torch_detect(model, small), score_thr=0.01,
+                         score_tol=0.001)['agreement'] >= 99.9
     assert max(p['bboxes'][:, 2].max() for p in preds) <= 42
     with pytest.raises(ValueError, match='exported for 64x96 input'):
         DeployedDetector(det_export)([np.zeros((64, 64), np.uint8)])
@@ -81,12 +82,12 @@ def test_infer_draws_boxes_without_torch(tmp_path, det_export, images):
     cv2.imwrite(str(tmp_path / 'a.png'), images[0])
     out = tmp_path / 'out'
     proc = run('tools/infer.py', det_export, str(tmp_path / 'a.png'),
-               '--out-dir', str(out), '--score-thr', '0.4', slim=True)
+               '--out-dir', str(out), '--score-thr', '0.05', slim=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert cv2.imread(str(out / 'a_boxes.png')).shape == (298, 336, 3)
     dets = json.load(open(out / 'a.json'))
     assert len(dets['bboxes']) == len(dets['labels']) > 0
-    assert min(dets['scores']) >= 0.4
+    assert min(dets['scores']) >= 0.05
     assert 'a: digits left to right: ' in proc.stdout
 
 

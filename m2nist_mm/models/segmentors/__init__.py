@@ -1,7 +1,4 @@
-from .digit_naming import DigitNamingEncoderDecoder, random_affine
+from .digit_naming import DigitNamingEncoderDecoder
 from .scale_select import ScaleSelectEncoderDecoder, rescale
 
-__all__ = [
-    'DigitNamingEncoderDecoder', 'ScaleSelectEncoderDecoder', 'random_affine',
-    'rescale'
-]
+__all__ = ['DigitNamingEncoderDecoder', 'ScaleSelectEncoderDecoder', 'rescale']

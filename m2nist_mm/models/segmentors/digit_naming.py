@@ -24,12 +24,10 @@ wholly in the wrong one. :class:`DigitNamingEncoderDecoder` keeps mmseg's
 Exported, the graph is the segmenter; the classifier is a second graph
 (``digit_classifier.onnx``) and the grouping runs in the runtime.
 """
-import math
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptSampleList, SampleList
@@ -37,65 +35,19 @@ from torch import Tensor
 
 from m2nist_core.naming import (CROP_SIZE, MAX_WIDTH, digit_crops, name_digits,
                                 true_digits)
-
-
-def random_affine(crops: Tensor, max_rotate: float,
-                  scale_range: Tuple[float, float], max_shear: float,
-                  max_shift: float) -> Tensor:
-    """Each crop rotated, scaled, sheared and shifted at random (torch's
-    generator).
-
-    Args:
-        crops: ``(K, 1, S, S)``.
-        max_rotate: Largest rotation, degrees.
-        scale_range: Scale drawn uniformly in this range.
-        max_shear: Largest horizontal shear.
-        max_shift: Largest shift, pixels.
-
-    Returns:
-        ``(K, 1, S, S)``.
-    """
-    k, size = crops.shape[0], crops.shape[-1]
-
-    def uniform(low: float, high: float) -> Tensor:
-        return torch.rand(k) * (high - low) + low
-
-    angle = uniform(-max_rotate, max_rotate) * math.pi / 180
-    scale = uniform(*scale_range)
-    shear = uniform(-max_shear, max_shear)
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack([
-        torch.stack([cos, -sin + shear, uniform(-1, 1) * max_shift * 2 /
-                     size], 1),
-        torch.stack([sin, cos, uniform(-1, 1) * max_shift * 2 / size], 1)
-    ], 1).to(crops)
-    grid = F.affine_grid(theta, list(crops.shape), align_corners=False)
-    return F.grid_sample(crops, grid, align_corners=False)
+from ..naming import DigitNamingMixin
 
 
 @MODELS.register_module()
-class DigitNamingEncoderDecoder(EncoderDecoder):
+class DigitNamingEncoderDecoder(DigitNamingMixin, EncoderDecoder):
     """``EncoderDecoder`` whose digits are named whole by a classifier.
 
     Args:
-        digit_classifier: The classifier's config (e.g. ``DigitCNN``): it
-            maps ``(K, 1, 28, 28)`` crops to ``(K, 10)`` logits.
-        extra_digits: Extra training digits for the classifier, or None
-            (the training images' digits only): ``dict(mnist_root=DIR,
-            num=N)`` draws ``N`` per iteration from the MNIST train digits
-            (rows 0-49999) that no M2NIST validation or test image holds
-            (``sources``: another sources table than the real M2NIST's,
-            :func:`m2nist_core.datagen.pools.m2nist_free_pool`); MNIST
-            t10k is never trained on.
-        naming_loss_weight: Weight of the classifier's loss.
+        digit_classifier, extra_digits, naming_loss_weight, crop_repeats,
+        crop_augment: The classifier and how it trains
+            (:meth:`..naming.DigitNamingMixin.init_naming`).
         min_crop_pixels: Ground-truth components smaller than this are not
             trained on (the visible corner of a covered digit).
-        crop_repeats: Each digit of the batch's images enters the
-            classifier this many times per iteration, under other random
-            affines (the segmenter needs fewer passes over the images than
-            the classifier over their digits).
-        crop_augment: ``random_affine``'s arguments for every training
-            crop.
         ink_level: The foreground is the ink regions (input values above
             this) that hold a pixel the segmenter calls a digit
             (:func:`m2nist_core.naming.ink_regions`); None: the segmenter's
@@ -121,41 +73,14 @@ class DigitNamingEncoderDecoder(EncoderDecoder):
                  background: int = -1,
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        self.digit_classifier = MODELS.build(digit_classifier)
-        if extra_digits is not None and not (
-                {'mnist_root', 'num'} <= set(extra_digits) <=
-                {'mnist_root', 'num', 'sources'}):
-            raise ValueError(f'{type(self).__name__}: extra_digits must be '
-                             'None or dict(mnist_root=..., num=...[, '
-                             f'sources=...]), got {extra_digits!r}')
-        self.extra_digits = extra_digits
-        self._extra_pool: Optional[Tuple[Tensor, Tensor]] = None
-        self.naming_loss_weight = naming_loss_weight
+        self.init_naming(digit_classifier, extra_digits, naming_loss_weight,
+                         crop_repeats, crop_augment)
         self.min_crop_pixels = min_crop_pixels
-        if not (isinstance(crop_repeats, int) and crop_repeats >= 1):
-            raise ValueError(f'{type(self).__name__}: crop_repeats must be '
-                             f'an int >= 1, got {crop_repeats!r}')
-        self.crop_repeats = crop_repeats
-        self.crop_augment = dict(max_rotate=15, scale_range=(0.85, 1.15),
-                                 max_shear=0.2, max_shift=2.0,
-                                 **(crop_augment or {}))
         self.ink_level = ink_level
         self.min_piece, self.max_width = min_piece, max_width
         self.background = background % self.num_classes
 
     # training
-    def extra_pool(self) -> Tuple[Tensor, Tensor]:
-        """The extra training digits ``(N, 28, 28)`` uint8 and their
-        classes, read once."""
-        if self._extra_pool is None:
-            from m2nist_core.datagen.pools import m2nist_free_pool
-            pool = m2nist_free_pool(self.extra_digits['mnist_root'], 'train',
-                                    'val_test',
-                                    sources=self.extra_digits.get('sources'))
-            self._extra_pool = (torch.from_numpy(pool.digits),
-                                torch.from_numpy(pool.labels.astype(np.int64)))
-        return self._extra_pool
-
     def training_crops(self, inputs: Tensor,
                        data_samples: SampleList) -> Tuple[Tensor, Tensor]:
         """Crops ``(K, 1, 28, 28)`` of the batch's true digits (and extra
@@ -167,43 +92,18 @@ class DigitNamingEncoderDecoder(EncoderDecoder):
             labels, cls = true_digits(mask, self.min_crop_pixels)
             crops.append(digit_crops(image, labels))
             classes.append(cls)
-        crops = torch.from_numpy(np.concatenate(crops)).repeat(
-            self.crop_repeats, 1, 1)
-        classes = torch.from_numpy(np.concatenate(classes)).repeat(
-            self.crop_repeats)
-        if self.extra_digits is not None:
-            digits, labels = self.extra_pool()
-            idx = torch.randint(len(labels), (self.extra_digits['num'], ))
-            pre = self.data_preprocessor  # normalised as the inputs are
-            mean, std = (float(pre.mean.flatten()[0]), float(
-                pre.std.flatten()[0])) if pre._enable_normalize else (0., 1.)
-            crops = torch.cat([crops, (digits[idx].float() - mean) / std])
-            classes = torch.cat([classes, labels[idx]])
-        return crops[:, None].to(inputs), classes.to(inputs.device)
+        return self.naming_batch(np.concatenate(crops),
+                                 np.concatenate(classes), inputs)
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
         """The segmentation losses and the classifier's (``loss_naming``,
         with its accuracy on the batch's crops, ``acc_naming``)."""
         losses = super().loss(inputs, data_samples)
-        crops, classes = self.training_crops(inputs, data_samples)
-        if len(classes):
-            logits = self.digit_classifier(
-                random_affine(crops, **self.crop_augment))
-            losses['loss_naming'] = self.naming_loss_weight * \
-                F.cross_entropy(logits, classes)
-            losses['acc_naming'] = (logits.argmax(1) == classes).float().mean(
-            ) * 100
+        losses.update(
+            self.naming_loss(*self.training_crops(inputs, data_samples)))
         return losses
 
     # inference
-    def classify(self, crops: np.ndarray) -> np.ndarray:
-        """``(K, 10)`` probabilities of ``(K, 1, 28, 28)`` crops."""
-        param = next(self.digit_classifier.parameters())
-        with torch.no_grad():
-            logits = self.digit_classifier(
-                torch.from_numpy(crops).to(param))
-        return logits.softmax(1).float().cpu().numpy()
-
     def name(self, image: np.ndarray, foreground: np.ndarray):
         """:func:`m2nist_core.naming.name_digits` with this model's
         classifier and grouping settings."""

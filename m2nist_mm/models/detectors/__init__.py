@@ -1,0 +1,3 @@
+from .digit_naming_rtmdet import DigitNamingRTMDet
+
+__all__ = ['DigitNamingRTMDet']

@@ -1,0 +1,110 @@
+"""RTMDet whose boxes are named by a digit classifier that sees each digit
+whole.
+
+RTMDet finds the digits well (its boxes) but names them from features
+shared by every class; :class:`DigitNamingRTMDet` adds the digit
+classifier of the segmentor that names digits whole
+(:class:`..naming.DigitNamingMixin`):
+
+- **Training** (one loop, one checkpoint): RTMDet's losses, plus the
+  classifier's cross-entropy on a 28x28 crop of each ground-truth box's ink
+  (:func:`m2nist_core.naming.box_crops`), and on extra MNIST digits.
+- **Inference**: RTMDet's boxes (class-agnostic NMS: one box per digit);
+  each box's ink is cropped the same way and named by the classifier; the
+  box takes the classifier's most probable class, and its score is RTMDet's
+  times that probability.
+
+Exported, the graph is RTMDet's; the classifier is a second graph
+(``digit_classifier.onnx``) that the runtime for exported models runs on
+each box.
+"""
+from typing import Optional, Tuple
+
+import numpy as np
+import torch
+from mmdet.models.detectors import RTMDet
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from torch import Tensor
+
+from m2nist_core.naming import box_crops, name_boxes
+from ..naming import DigitNamingMixin
+
+
+@MODELS.register_module()
+class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
+    """``RTMDet`` whose boxes are named by a digit classifier.
+
+    Args:
+        digit_classifier, extra_digits, naming_loss_weight, crop_repeats,
+        crop_augment: The classifier and how it trains
+            (:meth:`..naming.DigitNamingMixin.init_naming`); the
+            classifier is built in mmseg's registry
+            (``type='mmseg.DigitCNN'``).
+        ink_level: Pixels of the normalised input above it are ink.
+        **kwargs: ``RTMDet``'s arguments.
+    """
+
+    def __init__(self,
+                 digit_classifier: dict,
+                 extra_digits: Optional[dict] = None,
+                 naming_loss_weight: float = 1.0,
+                 crop_repeats: int = 1,
+                 crop_augment: Optional[dict] = None,
+                 ink_level: float = 0.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.init_naming(digit_classifier, extra_digits, naming_loss_weight,
+                         crop_repeats, crop_augment)
+        if not isinstance(ink_level, (int, float)):
+            raise ValueError(f'{type(self).__name__}: ink_level must be a '
+                             f'number, got {ink_level!r}')
+        self.ink_level = float(ink_level)
+
+    def training_crops(self, inputs: Tensor,
+                       data_samples: SampleList) -> Tuple[Tensor, Tensor]:
+        """Crops ``(K, 1, 28, 28)`` of the batch's ground-truth boxes (and
+        extra digits), and their classes."""
+        images = inputs[:, 0].detach().float().cpu().numpy()
+        crops, classes = [], []
+        for image, sample in zip(images, data_samples):
+            gt = sample.gt_instances
+            crops.append(
+                box_crops(image, gt.bboxes.cpu().numpy(), self.ink_level))
+            classes.append(gt.labels.cpu().numpy().astype(np.int64))
+        return self.naming_batch(np.concatenate(crops),
+                                 np.concatenate(classes), inputs)
+
+    def loss(self, batch_inputs: Tensor,
+             batch_data_samples: SampleList) -> dict:
+        """RTMDet's losses and the classifier's (``loss_naming``, with its
+        accuracy on the batch's crops, ``acc_naming``)."""
+        losses = super().loss(batch_inputs, batch_data_samples)
+        losses.update(self.naming_loss(
+            *self.training_crops(batch_inputs, batch_data_samples)))
+        return losses
+
+    def predict(self,
+                batch_inputs: Tensor,
+                batch_data_samples: SampleList,
+                rescale: bool = True) -> SampleList:
+        """RTMDet's boxes, each named by the classifier (label: its most
+        probable digit; score: RTMDet's times that probability)."""
+        samples = super().predict(batch_inputs, batch_data_samples, rescale)
+        for inputs, sample in zip(batch_inputs, samples):
+            pred = sample.pred_instances
+            if not len(pred):
+                continue
+            boxes = pred.bboxes
+            if rescale:  # back to the input's pixels
+                boxes = boxes * boxes.new_tensor(
+                    sample.metainfo['scale_factor']).repeat((1, 2))
+            h, w = sample.metainfo['img_shape'][:2]
+            image = inputs[0, :h, :w].float().cpu().numpy()
+            probs = torch.from_numpy(
+                name_boxes(image, boxes.cpu().numpy(), self.classify,
+                           self.ink_level)).to(pred.scores)
+            top, labels = probs.max(1)
+            pred.scores = pred.scores * top
+            pred.labels = labels
+        return samples

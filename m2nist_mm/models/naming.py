@@ -1,0 +1,161 @@
+"""The digit classifier of a model that names each digit whole, and how it
+trains: shared by the segmentor (``DigitNamingEncoderDecoder``) and the
+detector (``DigitNamingRTMDet``).
+
+Each model finds its digits its own way (the segmenter's foreground, the
+detector's boxes) and crops them with :mod:`m2nist_core.naming`; this mixin
+builds the classifier, trains it on those crops (each rotated, scaled,
+sheared and shifted at random, plus MNIST train digits that no M2NIST
+validation or test image holds) and runs it.
+"""
+import math
+from typing import Optional, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmseg.registry import MODELS
+from torch import Tensor
+
+#: ``extra_digits``' keys: required, and all allowed.
+EXTRA_KEYS, EXTRA_OPTIONAL = {'mnist_root', 'num'}, {'sources'}
+
+
+def random_affine(crops: Tensor, max_rotate: float,
+                  scale_range: Tuple[float, float], max_shear: float,
+                  max_shift: float) -> Tensor:
+    """Each crop rotated, scaled, sheared and shifted at random (torch's
+    generator).
+
+    Args:
+        crops: ``(K, 1, S, S)``.
+        max_rotate: Largest rotation, degrees.
+        scale_range: Scale drawn uniformly in this range.
+        max_shear: Largest horizontal shear.
+        max_shift: Largest shift, pixels.
+
+    Returns:
+        ``(K, 1, S, S)``.
+    """
+    k, size = crops.shape[0], crops.shape[-1]
+
+    def uniform(low: float, high: float) -> Tensor:
+        return torch.rand(k) * (high - low) + low
+
+    angle = uniform(-max_rotate, max_rotate) * math.pi / 180
+    scale = uniform(*scale_range)
+    shear = uniform(-max_shear, max_shear)
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([
+        torch.stack([cos, -sin + shear, uniform(-1, 1) * max_shift * 2 /
+                     size], 1),
+        torch.stack([sin, cos, uniform(-1, 1) * max_shift * 2 / size], 1)
+    ], 1).to(crops)
+    grid = F.affine_grid(theta, list(crops.shape), align_corners=False)
+    return F.grid_sample(crops, grid, align_corners=False)
+
+
+class DigitNamingMixin:
+    """A digit classifier inside a segmentor or detector.
+
+    The model calls :meth:`init_naming` in its ``__init__`` (after its
+    ``data_preprocessor`` exists), :meth:`naming_loss` in ``loss`` with the
+    crops of its training images' digits, and :meth:`classify` to name
+    digits.
+
+    Args (of :meth:`init_naming`):
+        digit_classifier: The classifier's config (e.g. ``DigitCNN``): it
+            maps ``(K, 1, 28, 28)`` crops to ``(K, 10)`` logits.
+        extra_digits: Extra training digits, or None (the training images'
+            digits only): ``dict(mnist_root=DIR, num=N)`` draws ``N`` per
+            iteration from the MNIST train digits (rows 0-49999) that no
+            M2NIST validation or test image holds (``sources``: another
+            sources table than the real M2NIST's,
+            :func:`m2nist_core.datagen.pools.m2nist_free_pool`); MNIST
+            t10k is never trained on.
+        naming_loss_weight: Weight of the classifier's loss.
+        crop_repeats: Each digit of the batch's images enters the
+            classifier this many times per iteration, under other random
+            affines (the model needs fewer passes over the images than the
+            classifier over their digits).
+        crop_augment: ``random_affine``'s arguments for every training
+            crop.
+    """
+
+    def init_naming(self, digit_classifier: dict,
+                    extra_digits: Optional[dict] = None,
+                    naming_loss_weight: float = 1.0, crop_repeats: int = 1,
+                    crop_augment: Optional[dict] = None) -> None:
+        """Build the classifier and check the training settings."""
+        name = type(self).__name__
+        self.digit_classifier = MODELS.build(digit_classifier)
+        if extra_digits is not None and not (
+                isinstance(extra_digits, dict) and EXTRA_KEYS <= set(
+                    extra_digits) <= EXTRA_KEYS | EXTRA_OPTIONAL):
+            raise ValueError(f'{name}: extra_digits must be None or '
+                             'dict(mnist_root=..., num=...[, sources=...]), '
+                             f'got {extra_digits!r}')
+        if not (isinstance(crop_repeats, int) and crop_repeats >= 1):
+            raise ValueError(f'{name}: crop_repeats must be an int >= 1, '
+                             f'got {crop_repeats!r}')
+        self.extra_digits = extra_digits
+        self._extra_pool: Optional[Tuple[Tensor, Tensor]] = None
+        self.naming_loss_weight = naming_loss_weight
+        self.crop_repeats = crop_repeats
+        self.crop_augment = dict(max_rotate=15, scale_range=(0.85, 1.15),
+                                 max_shear=0.2, max_shift=2.0,
+                                 **(crop_augment or {}))
+
+    def extra_pool(self) -> Tuple[Tensor, Tensor]:
+        """The extra training digits ``(N, 28, 28)`` uint8 and their
+        classes, read once."""
+        if self._extra_pool is None:
+            from m2nist_core.datagen.pools import m2nist_free_pool
+            pool = m2nist_free_pool(self.extra_digits['mnist_root'], 'train',
+                                    'val_test',
+                                    sources=self.extra_digits.get('sources'))
+            self._extra_pool = (torch.from_numpy(pool.digits),
+                                torch.from_numpy(pool.labels.astype(np.int64)))
+        return self._extra_pool
+
+    def naming_batch(self, crops: np.ndarray, classes: np.ndarray,
+                     like: Tensor) -> Tuple[Tensor, Tensor]:
+        """The classifier's training batch: the images' digit crops
+        ``(K, S, S)`` (normalised as the inputs are), each
+        ``crop_repeats`` times, then the extra digits.
+
+        Returns:
+            ``(K', 1, S, S)`` crops (``like``'s dtype and device) and
+            ``(K', )`` classes.
+        """
+        crops = torch.from_numpy(crops).repeat(self.crop_repeats, 1, 1)
+        classes = torch.from_numpy(classes).repeat(self.crop_repeats)
+        if self.extra_digits is not None:
+            digits, labels = self.extra_pool()
+            idx = torch.randint(len(labels), (self.extra_digits['num'], ))
+            pre = self.data_preprocessor  # normalised as the inputs are
+            mean, std = (float(pre.mean.flatten()[0]), float(
+                pre.std.flatten()[0])) if pre._enable_normalize else (0., 1.)
+            crops = torch.cat([crops, (digits[idx].float() - mean) / std])
+            classes = torch.cat([classes, labels[idx]])
+        return crops[:, None].to(like), classes.to(like.device)
+
+    def naming_loss(self, crops: Tensor, classes: Tensor) -> dict:
+        """``loss_naming`` (cross-entropy on the randomly warped crops) and
+        ``acc_naming`` (percent right); empty without crops."""
+        if not len(classes):
+            return {}
+        logits = self.digit_classifier(
+            random_affine(crops, **self.crop_augment))
+        return dict(
+            loss_naming=self.naming_loss_weight *
+            F.cross_entropy(logits, classes),
+            acc_naming=(logits.argmax(1) == classes).float().mean() * 100)
+
+    def classify(self, crops: np.ndarray) -> np.ndarray:
+        """``(K, 10)`` probabilities of ``(K, 1, S, S)`` crops."""
+        param = next(self.digit_classifier.parameters())
+        with torch.no_grad():
+            logits = self.digit_classifier(
+                torch.from_numpy(crops).to(param))
+        return logits.softmax(1).float().cpu().numpy()
