@@ -12,7 +12,6 @@ class map out) with 1 and with all threads, side by side in one process.
     python -m benchmarks.deploy --models fastscnn unet
 """
 import argparse
-import glob
 import os.path as osp
 import re
 import sys
@@ -30,7 +29,7 @@ from m2nist_mm.deploy import agreement, export
 from m2nist_mm.deploy.sdk_client import open_segmentor, sdk_installed
 from m2nist_mm.evaluation import class_map_metrics
 from .record import DOCS, command, save
-from .runner import timed
+from .runner import seg_checkpoint, timed
 
 #: Row -> deploy config. ``<backend>_<precision>`` rows take any batch
 #: (dynamic shapes: batch 64 is one run) but ``ncnn_*``, which are static
@@ -51,19 +50,6 @@ DEPLOY_CFGS = dict(
 BASELINES, MAX_LOSS = ('onnxruntime_fp32', 'onnxruntime'), 0.3
 #: Thread counts every row is timed with.
 THREAD_COUNTS = sorted({1, THREADS})
-
-
-def default_checkpoint(model: str) -> str:
-    """The best validation checkpoint of benchmarks.seg's seed-0 run of
-    the mnist_extra track (the models the README's main job trains)."""
-    found = sorted(glob.glob(f'work_dirs/benchmark_seg/{model}/mnist_extra/'
-                             'seed0/best_digit_mIoU_iter_*.pth'),
-                   key=lambda p: int(re.findall(r'\d+', p)[-1]))
-    if not found:
-        raise FileNotFoundError(f'no checkpoint for {model}: run '
-                                'python -m benchmarks.seg or pass '
-                                '--checkpoints')
-    return found[-1]
 
 
 def speed(run: Callable[[np.ndarray], object], x1: np.ndarray,
@@ -296,7 +282,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--work-root', default='work_dirs/benchmark_deploy')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
-    checkpoints = args.checkpoints or [default_checkpoint(m)
+    checkpoints = args.checkpoints or [seg_checkpoint(m)
                                        for m in args.models]
     if len(checkpoints) != len(args.models):
         parser.error('give one checkpoint per model')

@@ -169,7 +169,8 @@ def main(argv: Optional[Iterable[str]] = None) -> None:
     figures and runs of variants the product no longer ships (what they
     measured stays in the docs of their topic)."""
     import argparse
-    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description='Drop the figures and runs of retired benchmarks.')
     parser.add_argument('--retire', nargs='+', required=True,
                         metavar='PREFIX', help='dotted key prefixes to drop')
     parser.add_argument('--docs', default=DOCS)

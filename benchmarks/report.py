@@ -26,20 +26,16 @@ END = '<!-- end of results -->'
 #: Its rows: (model, track) of the figures ``seg.<model>.<track>.*``, the
 #: model's name, its config and what its classifier learns from.
 README_ROWS = [
-    ('fastscnn', 'mnist_extra', 'FastSCNN + digit classifier',
-     'configs/m2nist_fastscnn.py',
-     'M2NIST training digits, MNIST train digits in no val or test image'),
-    ('fastscnn', 'm2nist', 'FastSCNN + digit classifier',
-     'configs/m2nist_fastscnn_m2nist-only.py', 'M2NIST training digits'),
-    ('unet', 'mnist_extra', 'UNet + digit classifier',
-     'configs/m2nist_unet.py',
-     'M2NIST training digits, MNIST train digits in no val or test image'),
-    ('unet', 'm2nist', 'UNet + digit classifier',
-     'configs/m2nist_unet_m2nist-only.py', 'M2NIST training digits'),
+    (model, track, f'{name} + digit classifier',
+     f'configs/m2nist_{model}{suffix}.py', digits)
+    for model, name in (('fastscnn', 'FastSCNN'), ('unet', 'UNet'))
+    for track, suffix, digits in (
+        ('mnist_extra', '', 'M2NIST training digits, MNIST train digits in '
+         'no val or test image'),
+        ('m2nist', '_m2nist-only', 'M2NIST training digits'))
 ]
 #: Benchmark modules in the order of their sections.
-ORDER = ('seg', 'train_speed', 'det', 'deploy',
-         'deploy_layers', 'datagen', 'scale')
+ORDER = ('seg', 'det', 'deploy', 'datagen', 'scale')
 
 PREAMBLE = """\
 # Benchmarks

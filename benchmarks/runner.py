@@ -85,6 +85,18 @@ def train_run(train_cmd: List[str], work_dir: str,
     return log, t0, t_end
 
 
+def seg_checkpoint(model: str) -> str:
+    """The best validation checkpoint of benchmarks.seg's seed-0 run of
+    the mnist_extra track (the models the README's main job trains)."""
+    found = sorted(glob.glob(f'work_dirs/benchmark_seg/{model}/mnist_extra/'
+                             'seed0/best_digit_mIoU_iter_*.pth'),
+                   key=lambda p: int(re.findall(r'\d+', p)[-1]))
+    if not found:
+        raise FileNotFoundError(f'no checkpoint for {model}: run '
+                                'python -m benchmarks.seg or name one')
+    return found[-1]
+
+
 def timed(fn: Callable[[], object], repeats: int) -> float:
     """Median seconds of ``fn`` over ``repeats`` runs after 3 warm-ups."""
     for _ in range(3):

@@ -13,17 +13,15 @@ test pipeline, ``m2nist_mm.apis.torch_predict``):
   scale-channel network that reads each image at the channel most
   confident about its digits.
 
-A missing model is trained (``tools/train.py``, then ``tools/test.py`` on
-the M2NIST test split) into ``--work-root``; ``--checkpoint
-MODEL.scale1=PATH`` uses a trained one. Writes a table per model to
-docs/benchmarks.md, a plot ``docs/scale_<model>.png`` and the keys
+``--checkpoint MODEL.scale1=PATH`` names the checkpoint; without it, the
+seed-0 checkpoint of ``python -m benchmarks.seg``. Writes a table per model
+to docs/benchmarks.md, a plot ``docs/scale_<model>.png`` and the keys
 ``scale.<model>.<variant>.*``.
 
     python -m benchmarks.scale --models fastscnn --checkpoint \\
         fastscnn.scale1=work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_2000.pth
 """
 import argparse
-import glob
 import os
 import os.path as osp
 import sys
@@ -35,7 +33,7 @@ import numpy as np
 from m2nist_core.datagen.scale_sets import make_scale_sets, scale_counts
 from m2nist_core.datagen.scales import SCALES
 from .record import DOCS, REPO, command, save
-from .runner import run, train_run
+from .runner import seg_checkpoint
 
 #: variant -> (config, inference)
 VARIANTS = dict(baseline=('configs/m2nist_{}.py', 'single'),
@@ -44,8 +42,6 @@ VARIANT_TEXT = dict(
     baseline='scale-1 model',
     select='scale-1 model with half-octave scale channels, 2 to 1/8, '
     'each image read by its most confident channel')
-#: the training whose checkpoint every variant reads -> its config
-TRAINING = ('scale1', 'configs/m2nist_{}.py')
 #: the targets: >= 90 % of the scale-1 figure from 1/2 to 4, 80 % to 8
 TARGET_RANGE = (0.5, 4.0)
 WIDE_RANGE = (0.5, 8.0)
@@ -58,55 +54,24 @@ def scale_key(scale: float) -> str:
 
 
 def checkpoint(model: str, args: argparse.Namespace) -> str:
-    """The model's scale-1 checkpoint: the one given, or the best of a
-    training run in ``--work-root`` (trained first when there is none).
-
-    Args:
-        model: ``fastscnn`` or ``unet``.
-        args: The parsed arguments.
-
-    Returns:
-        The checkpoint file.
+    """The model's scale-1 checkpoint: the one given, else benchmarks.seg's.
 
     Raises:
         FileNotFoundError: A given checkpoint does not exist.
     """
-    training, config = TRAINING[0], TRAINING[1].format(model)
     given = dict(c.split('=', 1) for c in args.checkpoint)
-    if f'{model}.{training}' in given:
-        path = given[f'{model}.{training}']
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'--checkpoint {model}.{training}: no '
-                                    f'file {path}')
-        return path
-    work = osp.join(args.work_root, model, training)
-    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
-    if args.amp:
-        cmd.append('--amp')
-    pattern = osp.join(work, 'best_digit_mIoU_iter_*.pth')
-    if not glob.glob(pattern):
-        train_run(cmd, work, REPO)
-        best = sorted(glob.glob(pattern))[-1]
-        run([sys.executable, 'tools/test.py', config, best, '--work-dir',
-             osp.join(work, 'test')], REPO)
-    return sorted(glob.glob(pattern))[-1]
+    path = given.get(f'{model}.scale1') or seg_checkpoint(model)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--checkpoint {model}.scale1: no file {path}')
+    return path
 
 
 def evaluate(model: str, variant: str, sets: Sequence[str],
              args: argparse.Namespace) -> Dict:
-    """Digit mIoU of one variant on every scale set, and its cost.
-
-    Args:
-        model: ``fastscnn`` or ``unet``.
-        variant: A key of :data:`VARIANTS`.
-        sets: The scale sets' folders, one per ``args.scales``.
-        args: The parsed arguments.
-
-    Returns:
-        ``digit_miou`` and ``ms_per_image`` per scale key, the
-        ``checkpoint``, ``config`` and ``inference``, and the ``seconds``
-        of the whole evaluation.
-    """
+    """Digit mIoU and ms per image of one variant (a key of
+    :data:`VARIANTS`) on every scale set (``sets``, one per
+    ``args.scales``); its checkpoint, config, inference and the seconds of
+    the whole evaluation."""
     from m2nist_mm.apis import load_model, torch_predict
     from m2nist_mm.datasets.m2nist import M2NISTDataset
     from m2nist_mm.evaluation import class_map_metrics
@@ -209,14 +174,6 @@ def render(key: str, r: dict) -> str:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    """The command line's arguments (``sys.argv`` when ``argv`` is None).
-
-    Args:
-        argv: The arguments, without the program name.
-
-    Returns:
-        The parsed arguments.
-    """
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -226,9 +183,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--variants', nargs='+', default=list(VARIANTS),
                         choices=list(VARIANTS))
     parser.add_argument('--checkpoint', nargs='*', default=[],
-                        metavar=f'MODEL.{TRAINING[0]}=PATH',
-                        help='a scale-1 checkpoint of MODEL (default: '
-                        'trained into --work-root)')
+                        metavar='MODEL.scale1=PATH',
+                        help='a scale-1 checkpoint of MODEL (default: the '
+                        'seed-0 checkpoint of benchmarks.seg)')
     parser.add_argument('--scales', nargs='+', type=float,
                         default=list(SCALES))
     parser.add_argument('--images', type=int, default=200,
@@ -239,30 +196,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--mnist', default=osp.join(REPO, 'data', 'mnist'),
                         help='folder with the MNIST IDX files')
-    parser.add_argument('--amp', action='store_true',
-                        help='train missing models with --amp')
     parser.add_argument('--work-root', default='work_dirs/benchmark_scale')
     parser.add_argument('--docs', default=DOCS)
     args = parser.parse_args(argv)
     for spec in args.checkpoint:
-        key = spec.split('=', 1)[0]
-        model, _, training = key.partition('.')
-        if '=' not in spec or model not in (
-                'fastscnn', 'unet') or training != TRAINING[0]:
-            parser.error(f'--checkpoint {spec!r}: expected MODEL.'
-                         f'{TRAINING[0]}=PATH with MODEL fastscnn|unet')
+        if spec.split('=', 1)[0] not in ('fastscnn.scale1', 'unet.scale1') \
+                or '=' not in spec:
+            parser.error(f'--checkpoint {spec!r}: expected MODEL.scale1=PATH '
+                         'with MODEL fastscnn|unet')
     if not any(abs(s - 1) < 1e-9 for s in args.scales):
         parser.error('--scales must include 1 (figures are relative to it)')
     return args
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    """Measure every model and variant asked for; record them in the docs.
-
-    Args:
-        argv: The arguments, without the program name (None:
-            ``sys.argv``).
-    """
+    """Measure every model and variant asked for; record them in the
+    docs."""
     args = parse_args(argv)
     counts = scale_counts(args.scales, args.images)
     sets = make_scale_sets(osp.join(args.work_root, f'sets_{args.split}'),

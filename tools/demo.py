@@ -11,10 +11,6 @@ detector's best score. The models are the exports of tools/deploy.py, run
 by m2nist_core (ONNX Runtime or OpenVINO, no torch). A picture that is not
 an image, larger than --max-kb, or of a size the segmentation model does
 not take is refused with a message on the page.
-
-The server is Flask: a small, well-kept WSGI framework whose request
-handling (body size limit, errors as JSON) and threaded server are enough
-for one local user, with no JavaScript toolchain.
 """
 import argparse
 import os.path as osp

@@ -62,10 +62,8 @@ def sha256(path: str) -> str:
 
 
 def check_contents(wheel: str) -> None:
-    """Check that a wheel is a sound zip holding ops for this Python.
-
-    Args:
-        wheel: Path of an ``mmcv-*.whl`` file.
+    """Check that an ``mmcv-*.whl`` is a sound zip holding ops for this
+    Python.
 
     Raises:
         WheelError: The file is no zip, a member is corrupt, the wheel is
@@ -125,14 +123,8 @@ def verify_cached(wheel: str) -> None:
 
 
 def find(directory: str) -> Optional[str]:
-    """Return a verified wheel of ``directory``; delete rejected ones.
-
-    Args:
-        directory: A folder made by :func:`cache_dir`.
-
-    Returns:
-        The wheel's path, or None when there is no usable one.
-    """
+    """Return a verified wheel of ``directory`` (a folder made by
+    :func:`cache_dir`), or None; delete rejected ones."""
     if not os.path.isdir(directory):
         return None
     for name in sorted(os.listdir(directory)):
@@ -151,17 +143,11 @@ def find(directory: str) -> Optional[str]:
 
 
 def store(wheel: str, directory: str) -> str:
-    """Verify a freshly built wheel and move it into the cache.
+    """Verify a freshly built wheel, copy it into the cache folder
+    ``directory`` and return the cached wheel's path.
 
     The wheel and its record are written under temporary names and renamed,
     so an interrupted store leaves no entry.
-
-    Args:
-        wheel: The built wheel.
-        directory: A folder made by :func:`cache_dir`.
-
-    Returns:
-        The cached wheel's path.
 
     Raises:
         WheelError: The wheel is rejected; nothing is cached.

@@ -1,19 +1,5 @@
-"""The sections of the training and deployment benchmarks."""
-from benchmarks import deploy, train_speed
-
-
-def test_train_speed_section():
-    run = dict(model='fastscnn', threads=2, options=dict(
-        fp32=dict(batch=16, ms_per_image=10.0, speedup=1.0),
-        compile=dict(error='RuntimeError: no compiler')),
-        loader_images_per_s={'0': 900.0, '1': 800.0, '2': 700.0})
-    text = train_speed.render('train_speed', dict(
-        steps=5, cpu=dict(amx=False, avx512_bf16=True), runs=[run]))
-    assert 'AMX no, AVX-512 BF16 yes' in text
-    assert '| fastscnn | fp32 | 16 | 10.00 | 1.00 |' in text
-    assert 'failed: RuntimeError: no compiler' in text
-    assert '| fastscnn | 900 | 800 | 700 |' in text
-    assert set(train_speed.cpu_flags()) == {'amx', 'avx512_bf16'}
+"""The section of the deployment benchmark."""
+from benchmarks import deploy
 
 
 def test_deploy_best_speedup_keeps_the_accuracy():

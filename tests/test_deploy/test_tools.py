@@ -1,5 +1,4 @@
 """tools/deploy.py and tools/infer.py from the command line."""
-import json
 import os
 import os.path as osp
 import subprocess
@@ -175,37 +174,3 @@ def test_infer_bad_inputs(tmp_path, exports, images):
     proc = run('tools/infer.py', work, str(tmp_path / 'in' / 'x.png'),
                '--out-dir', str(tmp_path / 'in'), slim=True)
     assert proc.returncode == 1 and 'holds the input' in proc.stderr
-
-
-def test_profile_deploy_layers(tmp_path, exports):
-    ort_dir = exports('unet', 'onnxruntime_static-64x84')
-    ncnn_dir = exports('unet', 'ncnn_static-64x84')
-    tool = ('-m', 'benchmarks.deploy_layers')
-    ov_dir = exports('unet', 'openvino-int8_dynamic')
-    proc = run(*tool, ort_dir, ncnn_dir, '--name', 'tiny', '--runs', '3',
-               '--docs', str(tmp_path), '--openvino', ov_dir, '--batch', '4')
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    text = (tmp_path / 'benchmarks.md').read_text()
-    assert '## Deployment: time per layer, tiny' in text
-    assert f'OpenVINO export `{ov_dir}` (INT8), batch 4' in text
-    assert '| Convolution (' in text and '_I8) |' in text  # int8 kernels
-    with open(osp.join(ncnn_dir, 'end2end.param')) as f:
-        layers = [ln.split() for ln in f.read().splitlines()[2:]]
-    names = [ln[1] for ln in layers if ln and ln[0] != 'Input']
-    for name in names:  # every ncnn layer timed, in graph order
-        assert f'| `{name}` |' in text
-    figures = {k: v['value'] for k, v in json.loads(
-        (tmp_path / 'benchmarks.json').read_text())['figures'].items()}
-    for b in ('onnxruntime', 'ncnn', 'ncnn_1thread'):
-        key = f'deploy_layers.tiny.{b}'
-        assert figures[f'{key}.whole_ms'] > 0
-        assert figures[f'{key}.full_res_ms'] > 0
-        assert figures[f'{key}.total_ms'] == pytest.approx(
-            figures[f'{key}.full_res_ms'] + figures[f'{key}.lower_res_ms'],
-            abs=1e-3)
-    # the two work dirs swapped: refused, nothing written
-    proc = run(*tool, ncnn_dir, ort_dir, '--name', 'swapped', '--docs',
-               str(tmp_path / 'swapped'))
-    assert proc.returncode == 2
-    assert 'holds a ncnn export, not onnxruntime' in proc.stderr
-    assert not (tmp_path / 'swapped').exists()
