@@ -3,13 +3,22 @@
 Every array is opened memory-mapped with ``allow_pickle=False``; a split is
 converted chunk by chunk into compact ``uint8`` arrays, so even Kaggle's 2.4 GB
 int64 one-hot ``segmented.npy`` is never held in memory as a whole.
+
+The layout checks and converters take ``path``, the file named in their
+error messages; the converters convert samples ``[start, stop)`` and name
+the first bad sample.
 """
-from typing import Hashable, Iterator, List, Optional, Sequence, Tuple
+from typing import (Callable, Hashable, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 import numpy as np
 
 #: Samples converted at a time (bounds the temporary memory of a conversion).
 CHUNK = 64
+#: Digit channels an MNIST-extended target array holds at most.
+MAX_DIGIT_CHANNELS = 10
+#: ``refuse(bad, what)``: raise, naming the first sample with a ``bad`` value.
+Refuse = Callable[[np.ndarray, str], None]
 
 
 class DataFileError(ValueError):
@@ -17,16 +26,16 @@ class DataFileError(ValueError):
 
 
 def open_npy(path: str) -> np.ndarray:
-    """Memory-map ``path`` as a plain (non-pickled) ``.npy`` array."""
+    """Memory-map ``path`` as a plain (non-pickled) numeric ``.npy`` array."""
     with open(path, 'rb') as f:
         magic = f.read(6)
     if magic != b'\x93NUMPY':
         kind = ('a pickle' if magic[:1] == b'\x80' else
-                'an .npz archive' if magic[:2] == b'PK' else 'not .npy')
-        raise DataFileError(f'{path}: is {kind}, expected one .npy array '
-                            '(no NUMPY magic number)' if kind != 'not .npy'
-                            else f'{path}: not a valid .npy array (no NUMPY '
-                            'magic number)')
+                'an .npz archive' if magic[:2] == b'PK' else None)
+        raise DataFileError(
+            f'{path}: is {kind}, expected one .npy array (no NUMPY magic '
+            'number)' if kind else
+            f'{path}: not a valid .npy array (no NUMPY magic number)')
     try:
         arr = np.load(path, mmap_mode='r', allow_pickle=False)
     except ValueError as e:
@@ -43,45 +52,49 @@ def open_npy(path: str) -> np.ndarray:
     return arr
 
 
-def _check_finite(path: str, chunk: np.ndarray, first: int) -> None:
-    if chunk.dtype.kind == 'f' and not np.isfinite(chunk).all():
-        bad = first + int(np.nonzero(~np.isfinite(chunk).reshape(
-            len(chunk), -1).all(1))[0][0])
-        raise DataFileError(f'{path}: sample {bad} holds NaN or inf')
-
-
-def _first_bad(mask: np.ndarray, first: int) -> int:
-    """Index (in the file) of the first sample whose ``mask`` has a True."""
-    return first + int(np.nonzero(mask.reshape(len(mask), -1).any(1))[0][0])
-
-
-def _chunks(arr: np.ndarray, start: int,
-            stop: int) -> Iterator[Tuple[int, np.ndarray]]:
-    """``(index of the first sample, samples)`` of ``[start, stop)``, read
-    :data:`CHUNK` samples at a time."""
+def _convert(path: str, arr: np.ndarray, start: int, stop: int,
+             shape: Sequence[int],
+             convert: Callable[[np.ndarray, Refuse], np.ndarray]
+             ) -> np.ndarray:
+    """``uint8`` ``(stop - start, *shape)`` array of ``convert(chunk,
+    refuse)`` over :data:`CHUNK` samples of ``arr`` at a time."""
+    out = np.empty((stop - start, ) + tuple(shape), np.uint8)
     for i in range(start, stop, CHUNK):
-        yield i, np.asarray(arr[i:min(i + CHUNK, stop)])
+        chunk = np.asarray(arr[i:min(i + CHUNK, stop)])
+
+        def refuse(bad: np.ndarray, what: str) -> None:
+            if bad.any():
+                first = np.nonzero(bad.reshape(len(bad), -1).any(1))[0][0]
+                raise DataFileError(f'{path}: sample {i + int(first)} {what}')
+
+        out[i - start:i - start + len(chunk)] = convert(chunk, refuse)
+    return out
 
 
-def _check_range(path: str, chunk: np.ndarray, first: int, low: float,
-                 high: float, what: str) -> None:
-    """Refuse NaN/inf and values outside ``[low, high]`` (``what`` names
-    them in the message)."""
-    _check_finite(path, chunk, first)
-    bad = (chunk < low) | (chunk > high)
-    if bad.any():
-        raise DataFileError(
-            f'{path}: sample {_first_bad(bad, first)} has {what}')
+def _finite(chunk: np.ndarray, refuse: Refuse) -> None:
+    if chunk.dtype.kind == 'f':
+        refuse(~np.isfinite(chunk), 'holds NaN or inf')
+
+
+def _in_range(chunk: np.ndarray, refuse: Refuse, low: float, high: float,
+              what: str) -> None:
+    """Refuse NaN/inf and values outside ``[low, high]`` (``what``)."""
+    _finite(chunk, refuse)
+    refuse((chunk < low) | (chunk > high), f'has {what}')
+
+
+def _check_size(path: str, arr: np.ndarray, hw: Tuple[int, int],
+                what: str) -> None:
+    if tuple(arr.shape[1:3]) != tuple(hw):
+        raise DataFileError(f'{path}: {what} are {arr.shape[1]}x'
+                            f'{arr.shape[2]}, expected {hw[0]}x{hw[1]} '
+                            f'(shape {arr.shape})')
 
 
 def image_layout(path: str, arr: np.ndarray,
                  hw: Optional[Tuple[int, int]]) -> None:
-    """Check that ``arr`` is ``(N, H, W)`` or ``(N, H, W, 1)`` images.
-
-    Args:
-        path: The file named in error messages.
-        arr: The image array.
-        hw: The expected ``(H, W)``; None for any.
+    """Check that ``arr`` is ``(N, H, W)`` or ``(N, H, W, 1)`` images of
+    size ``hw`` (None: any).
 
     Raises:
         DataFileError: Another rank, channel count or image size.
@@ -94,52 +107,39 @@ def image_layout(path: str, arr: np.ndarray,
         size = 'H, W' if hw is None else f'{hw[0]}, {hw[1]}'
         raise DataFileError(f'{path}: expected images of shape (N, {size}) '
                             f'or (N, {size}, 1), got {arr.shape}')
-    if hw is not None and tuple(arr.shape[1:3]) != tuple(hw):
-        raise DataFileError(f'{path}: images are {arr.shape[1]}x{arr.shape[2]}'
-                            f', expected {hw[0]}x{hw[1]} (shape {arr.shape})')
+    if hw is not None:
+        _check_size(path, arr, hw, 'images')
 
 
 def images_to_uint8(path: str, arr: np.ndarray, start: int,
                     stop: int) -> np.ndarray:
-    """Validated ``uint8`` copy of images ``[start, stop)`` (0-255).
-
-    Args:
-        path: The file named in error messages.
-        arr: Images of any numeric dtype, holding 0-255 levels.
-        start: First image converted.
-        stop: End of the range (exclusive).
-
-    Returns:
-        ``uint8`` array of shape ``(stop - start, ) + arr.shape[1:]``.
+    """Validated ``uint8`` copy of images (0-255 levels, any numeric dtype).
 
     Raises:
         DataFileError: Values outside 0-255, NaN/inf or non-integer floats.
     """
-    out = np.empty((stop - start, ) + arr.shape[1:], np.uint8)
-    for i, chunk in _chunks(arr, start, stop):
+
+    def convert(chunk: np.ndarray, refuse: Refuse) -> np.ndarray:
         if chunk.dtype != np.uint8:
-            _check_range(path, chunk, i, 0, 255,
-                         'pixel values outside 0-255')
+            _in_range(chunk, refuse, 0, 255, 'pixel values outside 0-255')
             if chunk.dtype.kind == 'f':
-                frac = chunk != np.round(chunk)
-                if frac.any():
-                    raise DataFileError(
-                        f'{path}: sample {_first_bad(frac, i)} has '
-                        'non-integer pixel values (expected 0-255 levels)')
-        out[i - start:i - start + len(chunk)] = chunk
-    return out
+                refuse(chunk != np.round(chunk), 'has non-integer pixel '
+                       'values (expected 0-255 levels)')
+        return chunk
+
+    return _convert(path, arr, start, stop, arr.shape[1:], convert)
 
 
 def mask_layout(path: str, arr: np.ndarray, hw: Tuple[int, int],
                 num_classes: int) -> str:
-    """Check a mask array's shape; return ``'index'`` or ``'onehot'``.
+    """Check a mask array's shape against the images' ``hw``.
 
     Args:
         path: The file named in error messages.
         arr: ``(N, H, W)`` integer class indices or ``(N, H, W, C)`` one-hot
-            masks.
-        hw: The images' ``(H, W)``, which the masks must match.
-        num_classes: Classes including background (one-hot channels ``C``).
+            masks, ``C = num_classes`` (background included).
+        hw: The images' ``(H, W)``.
+        num_classes: Classes including background.
 
     Returns:
         ``'index'`` for ``(N, H, W)`` masks, ``'onehot'`` for 4-D ones.
@@ -164,105 +164,63 @@ def mask_layout(path: str, arr: np.ndarray, hw: Tuple[int, int],
         raise DataFileError(
             f'{path}: expected masks of shape (N, {hw[0]}, {hw[1]}) or '
             f'(N, {hw[0]}, {hw[1]}, {num_classes}), got {arr.shape}')
-    if tuple(arr.shape[1:3]) != tuple(hw):
-        raise DataFileError(f'{path}: masks are {arr.shape[1]}x{arr.shape[2]}'
-                            f', expected {hw[0]}x{hw[1]} (shape {arr.shape})')
+    _check_size(path, arr, hw, 'masks')
     return layout
 
 
 def masks_to_index(path: str, arr: np.ndarray, start: int, stop: int,
                    num_classes: int) -> np.ndarray:
-    """Validated ``uint8`` class-index maps of masks ``[start, stop)``.
+    """Validated ``uint8`` class-index maps of masks checked by
+    :func:`mask_layout`.
 
     One-hot masks (any integer or float dtype) must hold only 0 and 1 and at
     least one class per pixel. A pixel with several classes (where the inks of
     two digits overlap) takes the lowest class index, as ``argmax`` does.
 
-    Args:
-        path: The file named in error messages.
-        arr: Masks as checked by :func:`mask_layout`.
-        start: First mask converted.
-        stop: End of the range (exclusive).
-        num_classes: Classes including background; indices must be below.
-
-    Returns:
-        ``uint8`` class indices of shape ``(stop - start, H, W)``.
-
     Raises:
         DataFileError: Indices outside ``0 .. num_classes - 1``, one-hot
             values other than 0 and 1, or pixels with no class set.
     """
-    onehot = arr.ndim == 4  # the layout was checked by ``mask_layout``
-    out = np.empty((stop - start, ) + arr.shape[1:3], np.uint8)
-    for i in range(start, stop, CHUNK):
-        chunk = np.asarray(arr[i:min(i + CHUNK, stop)])
-        if not onehot:
-            bad = (chunk < 0) | (chunk >= num_classes)
-            if bad.any():
-                raise DataFileError(
-                    f'{path}: sample {_first_bad(bad, i)} has class indices '
-                    f'outside 0-{num_classes - 1}')
-            out[i - start:i - start + len(chunk)] = chunk
-            continue
-        _check_finite(path, chunk, i)
+
+    def convert(chunk: np.ndarray, refuse: Refuse) -> np.ndarray:
+        if arr.ndim == 3:
+            refuse((chunk < 0) | (chunk >= num_classes),
+                   f'has class indices outside 0-{num_classes - 1}')
+            return chunk
+        _finite(chunk, refuse)
         on = chunk == 1
-        bad = ~(on | (chunk == 0))
-        if bad.any():
-            raise DataFileError(
-                f'{path}: sample {_first_bad(bad, i)} has one-hot values '
-                'other than 0 and 1')
-        any_on = on.any(axis=3)
-        if not any_on.all():
-            raise DataFileError(
-                f'{path}: sample {_first_bad(~any_on, i)} has pixels with no '
-                'class set in the one-hot mask')
-        out[i - start:i - start + len(chunk)] = on.argmax(axis=3)
-    return out
+        refuse(~(on | (chunk == 0)), 'has one-hot values other than 0 and 1')
+        refuse(~on.any(axis=3),
+               'has pixels with no class set in the one-hot mask')
+        return on.argmax(axis=3)
 
-
-#: Digit channels an MNIST-extended target array holds at most.
-MAX_DIGIT_CHANNELS = 10
+    return _convert(path, arr, start, stop, arr.shape[1:3], convert)
 
 
 def unit_images_to_uint8(path: str, arr: np.ndarray, start: int,
                          stop: int) -> np.ndarray:
-    """``uint8`` copy of float images in [0, 1] ``[start, stop)`` (levels
-    ``round(255 x)``); integer images are read as 0-255 levels.
-
-    Args:
-        path: The file named in error messages.
-        arr: Float images in [0, 1], or integer ones (0-255).
-        start: First image converted.
-        stop: End of the range (exclusive).
-
-    Returns:
-        ``uint8`` array of shape ``(stop - start, ) + arr.shape[1:]``.
+    """``uint8`` copy of float images in [0, 1] (levels ``round(255 x)``);
+    integer images are read as 0-255 levels (:func:`images_to_uint8`).
 
     Raises:
-        DataFileError: Float values outside [0, 1] or NaN/inf (integer
-            images: as :func:`images_to_uint8`).
+        DataFileError: Float values outside [0, 1] or NaN/inf.
     """
     if arr.dtype.kind != 'f':
         return images_to_uint8(path, arr, start, stop)
-    out = np.empty((stop - start, ) + arr.shape[1:], np.uint8)
-    for i, chunk in _chunks(arr, start, stop):
-        _check_range(path, chunk, i, 0, 1,
-                     'float pixel values outside [0, 1] (the MNIST-extended '
-                     'layout; 0-255 levels need an integer dtype)')
-        out[i - start:i - start + len(chunk)] = np.round(
-            chunk.astype(np.float64) * 255)
-    return out
+
+    def convert(chunk: np.ndarray, refuse: Refuse) -> np.ndarray:
+        _in_range(chunk, refuse, 0, 1,
+                  'float pixel values outside [0, 1] (the MNIST-extended '
+                  'layout; 0-255 levels need an integer dtype)')
+        return np.round(chunk.astype(np.float64) * 255)
+
+    return _convert(path, arr, start, stop, arr.shape[1:], convert)
 
 
 def extended_mask_layout(path: str, arr: np.ndarray,
                          hw: Tuple[int, int]) -> None:
     """Check MNIST-extended targets: ``(N, H, W, C)``, one channel per
-    digit 0 ... C-1 (C at most 10), no background channel.
-
-    Args:
-        path: The file named in error messages.
-        arr: The target array.
-        hw: The images' ``(H, W)``, which the targets must match.
+    digit 0 ... C-1 (C at most 10), no background channel, images' ``hw``.
 
     Raises:
         DataFileError: Not 4-D with 1-10 channels, or another size.
@@ -272,9 +230,7 @@ def extended_mask_layout(path: str, arr: np.ndarray,
             f'{path}: MNIST-extended targets must be (N, H, W, C) with one '
             f'channel per digit, 1 <= C <= {MAX_DIGIT_CHANNELS} and no '
             f'background channel, got shape {arr.shape}')
-    if tuple(arr.shape[1:3]) != tuple(hw):
-        raise DataFileError(f'{path}: targets are {arr.shape[1]}x'
-                            f'{arr.shape[2]}, the images {hw[0]}x{hw[1]}')
+    _check_size(path, arr, hw, 'targets')
 
 
 def extended_masks_to_index(path: str, arr: np.ndarray, start: int,
@@ -286,28 +242,18 @@ def extended_masks_to_index(path: str, arr: np.ndarray, start: int,
     digit of its largest value, the lowest digit on a tie (overlapping
     labels, as MNIST extended allows, are resolved that way).
 
-    Args:
-        path: The file named in error messages.
-        arr: Targets as checked by :func:`extended_mask_layout`.
-        start: First target converted.
-        stop: End of the range (exclusive).
-        background: Class index of pixels with no digit.
-
-    Returns:
-        ``uint8`` class indices of shape ``(stop - start, H, W)``.
-
     Raises:
         DataFileError: Values outside [0, 1] or NaN/inf.
     """
-    out = np.empty((stop - start, ) + arr.shape[1:3], np.uint8)
-    for i, chunk in _chunks(arr, start, stop):
-        _check_range(path, chunk, i, 0, 1,
-                     'target values outside [0, 1] (expected 0/1 or '
-                     'intensities in [0, 1])')
+
+    def convert(chunk: np.ndarray, refuse: Refuse) -> np.ndarray:
+        _in_range(chunk, refuse, 0, 1, 'target values outside [0, 1] '
+                  '(expected 0/1 or intensities in [0, 1])')
         index = chunk.argmax(axis=3).astype(np.uint8)
         index[chunk.max(axis=3) == 0] = background
-        out[i - start:i - start + len(chunk)] = index
-    return out
+        return index
+
+    return _convert(path, arr, start, stop, arr.shape[1:3], convert)
 
 
 def batches_by_shape(shapes: Sequence[Hashable],

@@ -8,26 +8,16 @@ import json
 from typing import Dict, List, Sequence, Tuple
 
 from .arrays import DataFileError
+from .classes import DIGITS
 from .instances import Instance
-
-DIGITS = tuple(str(d) for d in range(10))
 
 
 def to_coco(instances: Sequence[List[Instance]], first_id: int,
             img_file: str, img_shape: Tuple[int, int]) -> dict:
-    """COCO detection dict of images ``first_id, first_id + 1, ...``.
-
-    Args:
-        instances: Per image, its ``(class, (x1, y1, x2, y2))`` instances.
-        first_id: Id of the first image.
-        img_file: The array file of the images; each image's ``file_name``
-            is ``<img_file>#<id>``.
-        img_shape: ``(H, W)`` of every image.
-
-    Returns:
-        ``images``, ``annotations`` (``bbox`` ``[x, y, w, h]``, ids from 1)
-        and the ten digit ``categories``.
-    """
+    """COCO detection dict of the ``instances`` of images ``first_id,
+    first_id + 1, ...`` of ``img_shape`` (``file_name``
+    ``<img_file>#<id>``): ``images``, ``annotations`` (ids from 1) and the
+    ten digit ``categories``."""
     h, w = img_shape
     images, annotations = [], []
     for img_id, insts in enumerate(instances, first_id):
@@ -55,15 +45,10 @@ def read_coco(path: str, img_ids: range,
     missing or unreadable file, unknown categories or images, boxes that are
     empty or outside the image, crowd annotations.
 
-    Args:
-        path: The COCO JSON file.
-        img_ids: Ids of the images read; annotations of other images in
-            the file are skipped.
-        img_shape: ``(H, W)`` of every image: boxes must lie inside.
-
     Returns:
         ``{image id: [(class, (x1, y1, x2, y2)), ...]}`` for every id in
-        ``img_ids``, ``x2``/``y2`` exclusive.
+        ``img_ids`` (other images' annotations are skipped), ``x2``/``y2``
+        exclusive; boxes must lie inside ``img_shape``.
 
     Raises:
         FileNotFoundError: ``path`` does not exist.

@@ -8,15 +8,8 @@ from .classes import CLASSES
 
 def confusion(truths: Iterable[np.ndarray], preds: Iterable[np.ndarray],
               num_classes: int = len(CLASSES)) -> np.ndarray:
-    """Pixel counts ``[true class, predicted class]`` over all images.
-
-    Args:
-        truths: True class-index maps.
-        preds: Predicted class-index maps, each the shape of its truth.
-        num_classes: Number of classes (digits and background).
-
-    Returns:
-        ``(num_classes, num_classes)`` ``int64`` counts.
+    """``int64`` pixel counts ``[true class, predicted class]`` over all
+    images' class-index maps.
 
     Raises:
         ValueError: A prediction's shape differs from its truth's, or an

@@ -18,18 +18,10 @@ from .classes import BACKGROUND
 def random_affine(rng: np.random.RandomState, center: Tuple[float, float],
                   max_rotate: float, scale_range: Tuple[float, float],
                   max_shear: float) -> np.ndarray:
-    """A random 2x3 affine map fixing ``center`` = ``(x, y)``.
-
-    Args:
-        rng: The random generator.
-        center: The fixed point, in pixels.
-        max_rotate: Largest rotation, in degrees either way.
-        scale_range: ``(low, high)`` of the scale factor.
-        max_shear: Largest horizontal shear (x += shear * y), either way.
-
-    Returns:
-        The ``float32`` matrix for ``cv2.warpAffine``.
-    """
+    """A random ``float32`` 2x3 affine map (for ``cv2.warpAffine``) fixing
+    ``center`` = ``(x, y)``; rotation up to ``max_rotate`` degrees, scale
+    in ``scale_range``, horizontal shear (x += shear * y) up to
+    ``max_shear``, either way."""
     angle = np.deg2rad(rng.uniform(-max_rotate, max_rotate))
     scale = rng.uniform(*scale_range)
     shear = rng.uniform(-max_shear, max_shear)

@@ -21,29 +21,6 @@ def _check_channels(path: str, arr: np.ndarray, batched: bool) -> None:
     raise DataFileError(f'{path}: expected {what} got shape {arr.shape}')
 
 
-def to_8bit(img: np.ndarray, path: str) -> np.ndarray:
-    """8-bit copy of a decoded 8- or 16-bit image (16-bit levels scaled
-    by 255 / 65535, rounded).
-
-    Args:
-        img: The decoded image, ``uint8`` or ``uint16``, any shape.
-        path: The file named in the error message.
-
-    Returns:
-        The ``uint8`` image (``img`` itself when it is ``uint8`` already).
-
-    Raises:
-        DataFileError: ``img`` has another dtype.
-    """
-    if img.dtype == np.uint16:
-        return ((img.astype(np.uint32) * 255 + 32767) // 65535).astype(
-            np.uint8)
-    if img.dtype != np.uint8:
-        raise DataFileError(f'{path}: {img.dtype} pixels, expected 8- or '
-                            '16-bit')
-    return img
-
-
 def composite_alpha(img: np.ndarray) -> np.ndarray:
     """Grey + alpha or BGRA ``uint8`` image -> grey or BGR on a background.
 
@@ -61,12 +38,8 @@ def composite_alpha(img: np.ndarray) -> np.ndarray:
 
 
 def read_image(path: str) -> np.ndarray:
-    """One ``uint8`` image from ``.npy`` (2-D, or H x W x 1/3) or a file.
-
-    Image files are decoded with OpenCV (colour as BGR); 16-bit images are
-    scaled to 8 bits and an alpha channel is composited
-    (:func:`composite_alpha`).
-    """
+    """One ``uint8`` image from ``.npy`` (2-D, or H x W x 1/3) or an image
+    file (:func:`decode_image`)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'image not found: {path}')
     if path.lower().endswith('.npy'):
@@ -81,21 +54,24 @@ def decode_image(data: bytes, name: str = 'image') -> np.ndarray:
     """One ``uint8`` image from the bytes of an image file (PNG, JPEG, ...).
 
     Decoded with OpenCV (colour as BGR); 16-bit images are scaled to 8 bits
-    and an alpha channel is composited (:func:`composite_alpha`).
-
-    Args:
-        data: The file's bytes.
-        name: Names the image in error messages.
+    (levels times 255 / 65535, rounded) and an alpha channel is composited
+    (:func:`composite_alpha`).
 
     Raises:
         DataFileError: The bytes are not an image OpenCV decodes, or one of
-            an unsupported depth or channel count.
+            an unsupported depth or channel count (``name`` starts the
+            message).
     """
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) \
         if data else None
     if img is None:
         raise DataFileError(f'{name}: cannot be decoded as an image')
-    img = to_8bit(img, name)
+    if img.dtype == np.uint16:
+        img = ((img.astype(np.uint32) * 255 + 32767) // 65535).astype(
+            np.uint8)
+    if img.dtype != np.uint8:
+        raise DataFileError(f'{name}: {img.dtype} pixels, expected 8- or '
+                            '16-bit')
     if img.ndim == 3 and img.shape[2] in (2, 4):
         img = composite_alpha(img)
     _check_channels(name, img, batched=False)
@@ -124,13 +100,9 @@ def m2nist_polarity(img: np.ndarray,
     (clipped at 0), so that the background is 0 as in M2NIST; M2NIST-like
     images come back unchanged.
 
-    Args:
-        img: Grey ``uint8`` ``(H, W)`` image.
-        invert: ``'auto'``, ``'yes'`` or ``'no'``.
-        name: Names the image in error messages.
-
     Returns:
-        The image and what was done, in words.
+        The image and what was done, in words (``name`` names the image in
+        errors).
 
     Raises:
         ValueError: An unknown ``invert``, or with ``'auto'`` an image
@@ -170,15 +142,8 @@ def to_gray(img: np.ndarray, name: str = 'image') -> np.ndarray:
     BGR is converted with OpenCV's luma weights, which return the value
     itself when the three channels are equal (a grey image saved as colour).
 
-    Args:
-        img: ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)`` BGR image.
-        name: Names the image in the error message.
-
-    Returns:
-        The ``(H, W)`` image (``img`` itself when it is 2-D already).
-
     Raises:
-        ValueError: ``img`` has another shape.
+        ValueError: ``img`` has another shape (``name`` starts the message).
     """
     if img.ndim == 3 and img.shape[2] == 1:
         return img[..., 0]

@@ -1,8 +1,7 @@
 """Digit instances (class + ink box) derived from an M2NIST class mask.
 
-M2NIST ships class masks only. The rule (documented in the README, section
-"Detection"; its accuracy against the generator recipe is measured by
-``tools/analysis_tools/instance_accuracy.py``):
+M2NIST ships class masks only. The rule (``docs/detection.md``, with its
+accuracy against the generator recipe):
 
 1. The pixels of each digit class are split into 8-connected components.
 2. Components of one class are merged, closest pair first, while the two are
@@ -30,15 +29,8 @@ Instance = Tuple[int, Tuple[int, int, int, int]]
 
 
 def box_of(ys: np.ndarray, xs: np.ndarray) -> Tuple[int, int, int, int]:
-    """Tight box around a non-empty set of pixels.
-
-    Args:
-        ys: Row indices of the pixels.
-        xs: Column indices of the pixels.
-
-    Returns:
-        ``(x1, y1, x2, y2)`` ints, ``x2``/``y2`` exclusive.
-    """
+    """Tight box ``(x1, y1, x2, y2)`` (``x2``/``y2`` exclusive) around a
+    non-empty set of pixels at rows ``ys``, columns ``xs``."""
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 
@@ -55,19 +47,10 @@ def _union(a: tuple, b: tuple) -> tuple:
 
 def merge_close(boxes: List[tuple], comps: List[List[int]], size: int,
                 max_gap: int) -> List[List[int]]:
-    """Merge groups of components, closest pair first, while the two are
-    at most ``max_gap`` pixels apart and their joint box fits in a
-    ``size`` square (rule 2).
-
-    Args:
-        boxes: Each group's box ``(x1, y1, x2, y2)``.
-        comps: Each group's component labels.
-        size: The largest side of a merged group's box.
-        max_gap: The largest gap between two merged groups.
-
-    Returns:
-        The merged groups' component labels.
-    """
+    """Merge groups (their ``boxes`` and component labels ``comps``),
+    closest pair first, while the two are at most ``max_gap`` pixels apart
+    and their joint box fits in a ``size`` square (rule 2); the merged
+    groups' component labels."""
     boxes, comps = list(boxes), [list(c) for c in comps]
     while True:
         best = None
@@ -119,6 +102,9 @@ def derive_instances(mask: np.ndarray,
 
     Returns:
         ``(class, (x1, y1, x2, y2))`` per instance, sorted by ``x1``.
+
+    Raises:
+        ValueError: Not a 2-D map of digits and background.
     """
     if mask.ndim != 2:
         raise ValueError(f'derive_instances: expected an (H, W) mask, got '
@@ -143,21 +129,17 @@ def derive_instances(mask: np.ndarray,
 
 def digit_crops(images: np.ndarray, masks: np.ndarray,
                 size: int = 28) -> Tuple[np.ndarray, np.ndarray]:
-    """One ``size`` x ``size`` crop of the image per derived instance,
-    centred on its box (what lies around it, other digits' ink included,
-    is kept; outside the image is black), and its class.
-
-    Args:
-        images: ``(N, H, W)`` ``uint8`` images.
-        masks: ``(N, H, W)`` class-index masks.
-        size: The crop's side.
+    """One ``size`` x ``size`` crop of the image per derived instance of
+    its mask, centred on its box (what lies around it, other digits' ink
+    included, is kept; outside the image is black), and its class.
 
     Returns:
         ``(crops, classes)``: ``(M, size, size)`` ``uint8`` and ``(M,)``
         ``int64``, in image order, left to right within an image.
 
     Raises:
-        ValueError: Images and masks of other shapes or dtype.
+        ValueError: Not ``(N, H, W)`` ``uint8`` images and masks of their
+            shape.
     """
     if images.ndim != 3 or images.shape != masks.shape or \
             images.dtype != np.uint8:

@@ -34,15 +34,9 @@ def resize_matrix(n_in: int, n_out: int, mode: str) -> np.ndarray:
     """Weights ``(n_out, n_in)`` of a 1-D resize, as ``F.interpolate`` does
     it with ``size`` given and ``align_corners=False``.
 
-    Args:
-        n_in: Input length, >= 1.
-        n_out: Output length, >= 1.
-        mode: ``'bicubic'`` (taps beyond the ends repeat the edge) or
-            ``'area'`` (output ``i`` averages inputs ``floor(i n_in /
-            n_out)`` to ``ceil((i + 1) n_in / n_out) - 1``).
-
-    Returns:
-        ``float32`` weights; each row sums to 1.
+    ``mode``: ``'bicubic'`` (taps beyond the ends repeat the edge) or
+    ``'area'`` (output ``i`` averages inputs ``floor(i n_in / n_out)`` to
+    ``ceil((i + 1) n_in / n_out) - 1``). Each row sums to 1.
 
     Raises:
         ValueError: A length below 1 or an unknown mode.

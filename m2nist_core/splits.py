@@ -20,15 +20,8 @@ LAYOUTS = ('m2nist', 'mnist_extended')
 
 
 def check_layout(owner: str, layout: str) -> None:
-    """Refuse an array layout that is not one of :data:`LAYOUTS`.
-
-    Args:
-        owner: What the error message names first (e.g. a file path).
-        layout: The layout to check.
-
-    Raises:
-        ValueError: ``layout`` is not one of :data:`LAYOUTS`.
-    """
+    """Refuse a ``layout`` not in :data:`LAYOUTS` (``owner`` starts the
+    message)."""
     if layout not in LAYOUTS:
         raise ValueError(f'{owner}: unknown layout {layout!r}, expected one '
                          f'of {LAYOUTS}')
@@ -36,21 +29,12 @@ def check_layout(owner: str, layout: str) -> None:
 
 def split_range(owner: str, split: str,
                 index_range: Optional[Sequence[int]]) -> Tuple[int, int]:
-    """``index_range`` if given, else ``split``'s default range, checked;
+    """``index_range`` if given, else ``split``'s range in :data:`SPLITS`;
     ``split='all'`` is the whole file (``(0, None)`` until it is read).
 
-    Args:
-        owner: What error messages name first (e.g. a file path).
-        split: A key of :data:`SPLITS` or ``'all'``.
-        index_range: ``(start, stop)`` replacing the split's default range;
-            None for the default.
-
-    Returns:
-        ``(start, stop)`` with ``0 <= start < stop``, or ``(0, None)``.
-
     Raises:
-        ValueError: An unknown split, or ``index_range`` is not two ints
-            ``0 <= start < stop``.
+        ValueError: An unknown split (``owner`` starts the message), or
+            ``index_range`` is not two ints ``0 <= start < stop``.
     """
     if split == 'all' and index_range is None:
         return (0, None)
@@ -72,15 +56,9 @@ def open_files(
         img_shape: Optional[Tuple[int, int]],
         num_classes: int,
         layout: str = 'm2nist') -> Tuple[str, str, np.ndarray, np.ndarray]:
-    """Both files memory-mapped and their layouts checked (no data read).
-
-    Args:
-        data_root: Folder of the files (None or ``''``: as given).
-        img_file: The images' ``.npy`` file, relative to ``data_root``.
-        seg_file: The masks' ``.npy`` file, relative to ``data_root``.
-        img_shape: The expected ``(H, W)``; None takes the images' own.
-        num_classes: Classes including background (the last one).
-        layout: One of :data:`LAYOUTS`.
+    """Both files (in ``data_root``; None or ``''``: as given)
+    memory-mapped and checked to be ``layout``'s arrays of ``img_shape``
+    (None: any) and ``num_classes`` (background last); no data read.
 
     Returns:
         ``(img_path, seg_path, images, masks)`` as stored.
@@ -91,9 +69,9 @@ def open_files(
         DataFileError: A file is not a valid array of the layout, or the
             two hold different numbers of samples.
     """
-    check_layout(osp.join(data_root or '', img_file), layout)
     img_path = osp.join(data_root or '', img_file)
     seg_path = osp.join(data_root or '', seg_file)
+    check_layout(img_path, layout)
     for path in (img_path, seg_path):
         if not osp.isfile(path):
             raise FileNotFoundError(
@@ -124,26 +102,18 @@ def read_split(
         img_shape: Optional[Tuple[int, int]],
         num_classes: int,
         layout: str = 'm2nist') -> Tuple[str, str, np.ndarray, np.ndarray]:
-    """Validate both files and convert images/masks ``[start, stop)``.
+    """:func:`open_files`, then images/masks ``index_range`` converted.
 
-    Args:
-        data_root: Folder of the files (None or ``''``: as given).
-        img_file: The images' ``.npy`` file, relative to ``data_root``.
-        seg_file: The masks' ``.npy`` file, relative to ``data_root``.
-        index_range: ``(start, stop)``; ``stop`` None reads to the end.
-        img_shape: The expected ``(H, W)``; None takes the images' own.
-        num_classes: Classes including background (the last one).
-        layout: One of :data:`LAYOUTS`.
+    ``index_range`` is ``(start, stop)``, ``stop`` None for the end of the
+    file; the other arguments are :func:`open_files`'.
 
     Returns:
         ``(img_path, seg_path, images, masks)``: ``uint8`` arrays of shape
         ``(n, H, W)``, masks as class indices.
 
     Raises:
-        ValueError: An unknown ``layout``.
-        FileNotFoundError: A file is missing.
-        DataFileError: Invalid files or values, or ``index_range`` beyond
-            the data.
+        DataFileError: As :func:`open_files`, invalid values, or
+            ``index_range`` beyond the data.
     """
     img_path, seg_path, imgs, masks = open_files(data_root, img_file, seg_file,
                                                  img_shape, num_classes,
@@ -166,15 +136,7 @@ def read_split(
 
 
 def sample_name(img_path: str, img_idx: Optional[int] = None) -> str:
-    """How files about one sample are named: the stem of its image file,
-    and for a row of an array file (``img_idx``) ``_<img_idx:05d>``.
-
-    Args:
-        img_path: The sample's image file, or the array file holding it.
-        img_idx: The sample's row in an array file; None for an image file.
-
-    Returns:
-        ``<stem>`` or ``<stem>_<img_idx:05d>``.
-    """
+    """How files about one sample are named: ``<stem>`` of its image file,
+    or ``<stem>_<img_idx:05d>`` for row ``img_idx`` of an array file."""
     stem = osp.splitext(osp.basename(img_path))[0]
     return stem if img_idx is None else f'{stem}_{img_idx:05d}'

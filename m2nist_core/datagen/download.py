@@ -30,19 +30,14 @@ def md5(path: str) -> str:
 
 def download_mnist(root: str, mirrors: Sequence[str] = MIRRORS,
                    timeout: float = 60) -> None:
-    """Put the four MNIST files in ``root``, trying ``mirrors`` in order.
+    """Put the four MNIST files in ``root`` (created if missing), trying
+    the base URLs ``mirrors`` in order, ``timeout`` seconds a connection.
 
     A file already there with the right md5 is kept. A download whose md5
-    differs is deleted and the next mirror tried; when no mirror gives a
-    file, ``RuntimeError`` lists what each one did.
-
-    Args:
-        root: The folder of the files (created if missing).
-        mirrors: Base URLs the file names are appended to.
-        timeout: Seconds a connection may block.
+    differs is deleted and the next mirror tried.
 
     Raises:
-        RuntimeError: No mirror gave one of the files.
+        RuntimeError: No mirror gave one of the files (what each did).
     """
     os.makedirs(root, exist_ok=True)
     for name, expected in MNIST_MD5.items():

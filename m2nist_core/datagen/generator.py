@@ -162,17 +162,9 @@ def block_size(scale: float) -> int:
 
 def overlap(a: Tuple[int, int], b: Tuple[int, int], rule: str,
             size: int = DIGIT) -> float:
-    """Overlap of the ``size`` square boxes at corners ``a`` and ``b``.
-
-    Args:
-        a: ``(x, y)`` corner of the first box.
-        b: ``(x, y)`` corner of the second box.
-        rule: ``'mnist_extended'`` (intersection / sum of the two areas);
-            any other value is ``'iou'`` (intersection / union).
-        size: Side of the boxes in pixels.
-
-    Returns:
-        The overlap, 0 to 1 (``'mnist_extended'``: at most 0.5).
+    """Overlap (0-1) of the ``size`` square boxes at ``(x, y)`` corners
+    ``a`` and ``b``: intersection / union, or with ``rule``
+    ``'mnist_extended'`` intersection / sum of the two areas (at most 0.5).
     """
     iw = max(0, size - abs(a[0] - b[0]))
     ih = max(0, size - abs(a[1] - b[1]))
@@ -203,24 +195,16 @@ def _positions(rng: np.random.RandomState, n: int, size: int,
 
 def draw_image(rng: np.random.RandomState, pool_size: int,
                opts: GeneratorOptions) -> List[Placement]:
-    """The digits of one image, drawn with ``rng`` as ``opts`` says.
+    """The digits of one image (rows below ``pool_size``), drawn with
+    ``rng`` as ``opts`` says, in drawing order (``'m2nist'``: digits that
+    do not fit included, not pasted).
 
     ``'random'`` placement: when a digit finds no position within the
     overlap limit in ``max_attempts`` tries, the image's positions are
-    drawn again (its digits stay); after ``max_attempts`` such layouts
-    :class:`GenerationError` says the options cannot be met.
-
-    Args:
-        rng: The random stream, advanced by the draws.
-        pool_size: Digits in the source pool; rows are drawn below it.
-        opts: What to generate.
-
-    Returns:
-        One placement per digit drawn, in drawing order (``'m2nist'``:
-        digits that do not fit included, not pasted).
+    drawn again (its digits stay).
 
     Raises:
-        GenerationError: No ``'random'`` layout within the overlap limit.
+        GenerationError: ``max_attempts`` layouts failed.
     """
     h, w = opts.img_shape
     n = rng.randint(low=opts.min_digits, high=opts.max_digits + 1)
@@ -253,16 +237,8 @@ def draw_image(rng: np.random.RandomState, pool_size: int,
 
 
 def resize_ink(ink: np.ndarray, shape: Tuple[int, int]) -> np.ndarray:
-    """``uint8`` grey ``ink`` resized to ``(H, W)``: bicubic when growing,
-    area-averaged when shrinking, rounded and clipped to 0-255.
-
-    Args:
-        ink: ``uint8`` grey ``(h, w)`` digit.
-        shape: The new ``(H, W)``.
-
-    Returns:
-        ``uint8`` ``(H, W)`` digit (``ink`` itself when the same size).
-    """
+    """``uint8`` grey ``ink`` resized to ``shape``: bicubic when growing,
+    area-averaged when shrinking, rounded and clipped to 0-255."""
     shape = tuple(int(v) for v in shape)
     if shape == ink.shape[:2]:
         return ink
@@ -281,21 +257,14 @@ def _box(pixels: np.ndarray) -> Optional[Tuple[int, int, int, int]]:
 def compose(draws: Sequence[Placement], digits: np.ndarray,
             labels: np.ndarray, opts: GeneratorOptions
             ) -> Tuple[np.ndarray, Dict[int, np.ndarray], List[Digit]]:
-    """One image, the ``(H, W)`` target of each class in it, its digits.
-
-    Targets are ``uint8`` 0/1, or ``float32`` in [0, 1] with ``soft``;
-    classes without a pasted digit are left out.
-
-    Args:
-        draws: The image's placements (:func:`draw_image`).
-        digits: ``uint8`` source digits ``(N, h, w)``, indexed by ``row``.
-        labels: ``(N,)`` digit labels of ``digits``.
-        opts: What to generate (``img_shape``, ``exclusive``, ``soft``,
-            ``whole_box``).
+    """Compose the image of ``draws`` from source ``digits`` (indexed by
+    ``row``) with their ``labels``.
 
     Returns:
         ``(image, targets, found)``: ``uint8`` ``(H, W)`` image,
-        ``{class: (H, W) target}``, one :class:`Digit` per draw.
+        ``{class: (H, W) target}`` (``uint8`` 0/1, or ``float32`` in
+        [0, 1] with ``soft``; only classes pasted), one :class:`Digit` per
+        draw.
     """
     shape = tuple(opts.img_shape)
     ink: Dict[int, np.ndarray] = {}
@@ -338,15 +307,8 @@ def compose(draws: Sequence[Placement], digits: np.ndarray,
 
 def class_map(targets: Dict[int, np.ndarray],
               shape: Tuple[int, int]) -> np.ndarray:
-    """``(H, W)`` class indices, background 10; the lowest class wins.
-
-    Args:
-        targets: ``{class: (H, W) target}``, > 0 where the class is.
-        shape: ``(H, W)`` of the map.
-
-    Returns:
-        ``uint8`` ``(H, W)`` class indices.
-    """
+    """``uint8`` class indices of ``{class: target}`` (> 0 where the class
+    is), background 10; the lowest class wins."""
     out = np.full(shape, NUM_DIGITS, np.uint8)
     for cls in sorted(targets, reverse=True):
         out[targets[cls] > 0] = cls
@@ -355,17 +317,8 @@ def class_map(targets: Dict[int, np.ndarray],
 
 def channels(targets: Dict[int, np.ndarray], shape: Tuple[int, int],
              dtype: np.dtype) -> np.ndarray:
-    """``(H, W, 11)``: one channel per digit class, background last
-    (1 - the largest digit target).
-
-    Args:
-        targets: ``{class: (H, W) target}``; other classes' channels are 0.
-        shape: ``(H, W)`` of the array.
-        dtype: dtype of the array.
-
-    Returns:
-        The ``(H, W, 11)`` array of ``dtype``.
-    """
+    """``(H, W, 11)`` array of ``{class: target}``: one channel per digit
+    class (0 where absent), background last (1 - the largest target)."""
     out = np.zeros(tuple(shape) + (NUM_DIGITS + 1, ), dtype)
     for cls, target in targets.items():
         out[..., cls] = target

@@ -44,17 +44,9 @@ def to_intensity(values: np.ndarray) -> np.ndarray:
 
 
 def rescale(digit: np.ndarray, scale: float, size: int = SIZE) -> np.ndarray:
-    """A digit rescaled about its centre into ``size x size``, smoothed:
-    intensities (float32, 0-255) before the soft threshold.
-
-    Args:
-        digit: Square grey digit (MNIST: ``28 x 28``, 0-255).
-        scale: Rescaling factor, > 0; the Gaussian's sigma is
-            ``7/8 * scale`` pixels.
-        size: Side of the output frame.
-
-    Returns:
-        ``(size, size)`` float32 intensities.
+    """A square grey digit (0-255) rescaled by ``scale`` about its centre
+    into ``size x size`` and smoothed (sigma ``7/8 * scale``): float32
+    intensities before the soft threshold.
 
     Raises:
         ValueError: ``scale`` is not > 0.
@@ -74,16 +66,8 @@ def rescale(digit: np.ndarray, scale: float, size: int = SIZE) -> np.ndarray:
 
 def large_scale_images(digits: np.ndarray, scales: Sequence[float],
                        size: int = SIZE) -> np.ndarray:
-    """``[n, size, size, 1]`` float32 values of the official files.
-
-    Args:
-        digits: ``(n, 28, 28)`` grey source digits (0-255).
-        scales: One scale per digit.
-        size: Side of the output frame.
-
-    Returns:
-        The soft-thresholded images, in (-1, 1).
-    """
+    """``[n, size, size, 1]`` float32 values of the official files, in
+    (-1, 1): each of ``digits`` rescaled by its scale, soft-thresholded."""
     out = np.empty((len(digits), size, size, 1), np.float32)
     for i, (digit, scale) in enumerate(zip(digits, scales)):
         out[i, ..., 0] = soft_threshold(rescale(digit, scale, size))
@@ -92,17 +76,9 @@ def large_scale_images(digits: np.ndarray, scales: Sequence[float],
 
 def official_name(counts: Dict[str, int], train_scales: Tuple[float, float],
                   test_scales: Tuple[float, float]) -> str:
-    """The official file name for these counts and scale ranges.
-
-    Args:
-        counts: Images per split (``'train'``, ``'val'``, ``'test'``); a
-            missing or zero count is left out of the name.
-        train_scales: ``(lo, hi)`` scale range of the training images.
-        test_scales: ``(lo, hi)`` scale range of the test images.
-
-    Returns:
-        E.g. ``mnist_large_scale_te10000_outsize112-112_sctr1p000_``
-        ``scte0p500-8p000.h5`` (one name, split here).
+    """The official file name for images per split (a missing or zero
+    count left out) and ``(lo, hi)`` scale ranges, e.g.
+    ``mnist_large_scale_te10000_outsize112-112_sctr1p000_scte0p500-8p000.h5``.
     """
     parts = [f'{p}{counts[s]}' for p, s in (('tr', 'train'), ('vl', 'val'),
                                             ('te', 'test')) if counts.get(s)]
@@ -112,16 +88,10 @@ def official_name(counts: Dict[str, int], train_scales: Tuple[float, float],
 
 def write_h5(path: str, splits: Dict[str, Tuple[np.ndarray, np.ndarray]],
              size: int = SIZE) -> None:
-    """Write ``{split: (x, y)}`` in the official layout; a missing or empty
-    split gets one dummy sample, as the official test-only files do.
-
-    Args:
-        path: The ``.h5`` file, written as ``<path>.partial`` and renamed
-            when complete.
-        splits: ``{split: (x, y)}`` for splits of :data:`SPLITS`: ``x``
-            ``[n, size, size, 1]`` float32 values (as
-            :func:`large_scale_images`), ``y`` ``n`` labels.
-        size: Side of the dummy sample's image.
+    """Write ``{split: (x, y)}`` (``x`` as :func:`large_scale_images`,
+    ``y`` labels) in the official layout, through ``<path>.partial``; a
+    missing or empty split gets one dummy sample, as the official test-only
+    files do.
 
     Raises:
         ValueError: An unknown split.

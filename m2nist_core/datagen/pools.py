@@ -17,57 +17,48 @@ from .writer import Pool
 #: MNIST split -> (file split, first row, stop row)
 MNIST_POOLS = dict(train=('train', 0, 50000), val=('train', 50000, 60000),
                    test=('test', 0, 10000))
+#: What each pool that avoids the real M2NIST keeps out: the digits of its
+#: images ``[start, stop)``.
+AVOID = dict(val_test=(4000, 5000), all=(0, 5000))
+
+
+def _check_splits(splits) -> None:
+    unknown = sorted(set(splits) - set(MNIST_POOLS))
+    if unknown:
+        raise ValueError(f'unknown split(s) {unknown}: MNIST pools are '
+                         f'{list(MNIST_POOLS)}')
+
+
+def _pool(split: str, mnist: dict, count: int,
+          keep: Optional[np.ndarray] = None) -> Pool:
+    """The pool of ``split`` from ``{file split: (digits, labels)}``, its
+    rows ``keep`` (default: all of :data:`MNIST_POOLS`' range)."""
+    name, start, stop = MNIST_POOLS[split]
+    digits, labels = mnist[name]
+    if keep is None:
+        keep = np.arange(start, min(stop, len(labels)))
+    return Pool(split, f'mnist-{"t10k" if name == "test" else name}',
+                digits[keep], labels[keep], count, keep)
 
 
 def mnist_pools(root: str, counts: Dict[str, int]) -> List[Pool]:
-    """Pools for ``counts`` (split -> images) from MNIST IDX files.
-
-    Args:
-        root: The folder of the MNIST IDX files.
-        counts: Images per split (``'train'``, ``'val'``, ``'test'``).
-
-    Returns:
-        One pool per split of ``counts``, in its order.
+    """One pool per split of ``counts`` (split -> images), in its order,
+    from the MNIST IDX files in ``root``.
 
     Raises:
         ValueError: An unknown split.
     """
-    unknown = sorted(set(counts) - set(MNIST_POOLS))
-    if unknown:
-        raise ValueError(f'unknown split(s) {unknown}: MNIST pools are '
-                         f'{list(MNIST_POOLS)}')
-    files = {}
-    pools = []
-    for split, count in counts.items():
-        name, start, stop = MNIST_POOLS[split]
-        if name not in files:
-            files[name] = read_mnist(root, name)
-        digits, labels = files[name]
-        pools.append(
-            Pool(split, f'mnist-{"t10k" if name == "test" else name}',
-                 digits[start:stop], labels[start:stop], count,
-                 np.arange(start, min(stop, len(labels)))))
-    return pools
+    _check_splits(counts)
+    names = {MNIST_POOLS[split][0] for split in counts}
+    mnist = {name: read_mnist(root, name) for name in names}
+    return [_pool(split, mnist, count) for split, count in counts.items()]
 
 
 def csv_pool(path: str, count: int, split: str = 'all') -> Pool:
-    """One pool of every digit in Kaggle's Digit Recognizer ``train.csv``.
-
-    Args:
-        path: The ``train.csv`` file.
-        count: Images drawn from the pool.
-        split: The split the pool's images make.
-
-    Returns:
-        The pool, its source named by the file's name.
-    """
+    """One pool (of ``split``, ``count`` images) of every digit in Kaggle's
+    Digit Recognizer ``train.csv``, its source named by the file's name."""
     digits, labels = read_digit_csv(path)
     return Pool(split, osp.basename(path), digits, labels, count)
-
-
-#: What each pool that avoids the real M2NIST keeps out: the digits of its
-#: images ``[start, stop)``.
-AVOID = dict(val_test=(4000, 5000), all=(0, 5000))
 
 
 def m2nist_free_pool(root: str, split: str, avoid: str, count: int = 0,
@@ -97,16 +88,14 @@ def m2nist_free_pool(root: str, split: str, avoid: str, count: int = 0,
     if avoid not in AVOID:
         raise ValueError(f'unknown avoid={avoid!r}, expected one of '
                          f'{list(AVOID)}')
-    if split not in MNIST_POOLS:
-        raise ValueError(f'unknown split {split!r}: MNIST pools are '
-                         f'{list(MNIST_POOLS)}')
+    _check_splits([split])
     mnist = {'train': read_mnist(root, 'train'),
-             't10k': read_mnist(root, 'test')}
-    name, start, stop = MNIST_POOLS[split]
-    digits, labels = mnist['train' if name == 'train' else 't10k']
-    banned = digits_in_images(read_sources(sources or SOURCES_FILE), mnist,
+             'test': read_mnist(root, 'test')}
+    banned = digits_in_images(read_sources(sources or SOURCES_FILE),
+                              dict(train=mnist['train'], t10k=mnist['test']),
                               AVOID[avoid])
+    name, start, stop = MNIST_POOLS[split]
+    digits = mnist[name][0]
     keep = disjoint_rows(digits, np.arange(start, min(stop, len(digits))),
                          banned)
-    return Pool(split, f'mnist-{"t10k" if name == "test" else name}',
-                digits[keep], labels[keep], count, keep)
+    return _pool(split, mnist, count, keep)

@@ -44,16 +44,9 @@ class Source(NamedTuple):
 
 def alone_masks(draws: Sequence[Placement],
                 shape: Tuple[int, int]) -> List[Tuple[Placement, np.ndarray]]:
-    """Each pasted digit with the 28x28 mask of its block's pixels that no
-    other pasted block covers (there the image is this digit alone).
-
-    Args:
-        draws: One image's placements (:func:`replay_layout`).
-        shape: ``(H, W)`` of the image.
-
-    Returns:
-        ``(placement, (28, 28) bool mask)`` per pasted digit.
-    """
+    """Each pasted digit of one image of ``shape`` with the 28x28 mask of
+    its block's pixels that no other pasted block covers (there the image
+    is this digit alone)."""
     pasted = [d for d in draws if d.pasted]
     cover = np.zeros(shape, np.int32)
     for d in pasted:
@@ -78,18 +71,9 @@ class DigitMatcher:
     def candidates(self, label: int, patch: np.ndarray,
                    alone: np.ndarray,
                    among: Optional[np.ndarray] = None) -> np.ndarray:
-        """Indices of the digits of ``label`` equal to ``patch`` wherever
-        ``alone`` is set.
-
-        Args:
-            label: The class searched.
-            patch: ``(28, 28)`` pixels.
-            alone: ``(28, 28)`` bool mask of the pixels compared.
-            among: Only these indices (sorted, all of ``label``); None for
-                every digit of ``label``.
-
-        Returns:
-            Sorted indices into ``digits``.
+        """Sorted indices of the digits of ``label`` equal to the 28x28
+        ``patch`` wherever ``alone`` is set, searched ``among`` these
+        indices (sorted, all of ``label``; None: every digit of ``label``).
         """
         where, flat = self.by_class[label]
         if among is not None:
@@ -113,17 +97,15 @@ def find_sources(images: np.ndarray, masks: np.ndarray,
 
     Args:
         images: ``uint8`` ``(N, H, W)`` recipe images (the real M2NIST:
-            all 5000, in order).
+            all 5000, in order), named ``img_path`` in errors.
         masks: ``(N, H, W)`` class maps, background 10.
         mnist: ``{'train': (digits, labels), 't10k': (digits, labels)}``.
-        img_path: What error messages name (the images' file).
         seed: The recipe's seed.
         num_rows: Rows of the recipe's source (``train.csv``: 42000).
 
     Returns:
         One :class:`Source` per candidate of each drawn row, sorted by row
-        (a row whose visible pixels fit several MNIST digits has a line
-        for each; on the real M2NIST every row fits exactly one).
+        (on the real M2NIST every row fits exactly one MNIST digit).
 
     Raises:
         DataFileError: A digit's visible ink has no single class, or no
@@ -174,7 +156,7 @@ def write_sources(path: str, sources: Iterable[Source]) -> None:
 
 
 def read_sources(path: str = SOURCES_FILE) -> List[Source]:
-    """A sources table, every field checked.
+    """Read a sources table, every field checked.
 
     Raises:
         FileNotFoundError: No such file.
@@ -207,16 +189,8 @@ def read_sources(path: str = SOURCES_FILE) -> List[Source]:
 
 def rows_of_images(index_range: Tuple[int, int], seed: int = 1234,
                    num_rows: int = 42000) -> Set[int]:
-    """Source rows of the pasted digits of recipe images ``[start, stop)``.
-
-    Args:
-        index_range: ``(start, stop)`` image indices.
-        seed: The recipe's seed.
-        num_rows: Rows of the recipe's source.
-
-    Returns:
-        The set of rows.
-    """
+    """Source rows of the pasted digits of recipe images ``[start, stop)``
+    (``seed`` and ``num_rows`` as :func:`find_sources`)."""
     start, stop = index_range
     layout = replay_layout(stop, seed, num_rows)[start:]
     return {d.row for draws in layout for d in draws if d.pasted}
@@ -226,17 +200,9 @@ def digits_in_images(sources: Sequence[Source],
                      mnist: Dict[str, Tuple[np.ndarray, np.ndarray]],
                      index_range: Tuple[int, int], seed: int = 1234,
                      num_rows: int = 42000) -> np.ndarray:
-    """The MNIST digits (pixels) that recipe images ``[start, stop)`` hold.
-
-    Args:
-        sources: The sources table (:func:`find_sources`).
-        mnist: ``{'train': (digits, labels), 't10k': (digits, labels)}``.
-        index_range: ``(start, stop)`` image indices.
-        seed: The recipe's seed.
-        num_rows: Rows of the recipe's source.
-
-    Returns:
-        ``uint8`` ``(M, 28, 28)``, one per distinct MNIST digit.
+    """The MNIST digits (``uint8`` ``(M, 28, 28)``, each once) that recipe
+    images ``[start, stop)`` hold, by the ``sources`` table (other
+    arguments as :func:`find_sources`).
 
     Raises:
         DataFileError: A row the images draw is not in the table.
@@ -254,19 +220,9 @@ def digits_in_images(sources: Sequence[Source],
 
 def disjoint_rows(digits: np.ndarray, rows: np.ndarray,
                   banned: np.ndarray) -> np.ndarray:
-    """``rows`` of ``digits`` whose pixels equal none of ``banned``.
-
-    Compares pixels, not indices, so a duplicate of a banned digit
-    elsewhere in MNIST is left out too.
-
-    Args:
-        digits: ``uint8`` ``(N, 28, 28)`` digits.
-        rows: Candidate rows of ``digits``.
-        banned: ``uint8`` ``(M, 28, 28)`` digits to keep out.
-
-    Returns:
-        The rows kept, in order.
-    """
+    """``rows`` of ``digits`` whose pixels equal none of ``banned``, in
+    order (pixels, not indices: a duplicate of a banned digit elsewhere in
+    MNIST is left out too)."""
     seen = {b.tobytes() for b in banned}
     return np.array([r for r in rows if digits[r].tobytes() not in seen],
                     np.int64)

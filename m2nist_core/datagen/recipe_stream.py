@@ -38,15 +38,8 @@ class RecipeStream:
 
     def sample(self, index: int) -> Tuple[np.ndarray, np.ndarray,
                                           np.ndarray]:
-        """Image ``index``: ``(image, class map, source rows)``.
-
-        Args:
-            index: Any non-negative int.
-
-        Returns:
-            ``uint8`` ``(H, W)`` image, ``uint8`` ``(H, W)`` class map
-            (background 10), and the source rows of its pasted digits.
-        """
+        """Image ``index`` (any int >= 0): ``uint8`` image, ``uint8`` class
+        map (background 10) and the source rows of its pasted digits."""
         rng = np.random.RandomState([self.seed, int(index)])
         draws = [d for d in draw_image(rng, len(self.digits), self.opts)
                  if d.pasted]

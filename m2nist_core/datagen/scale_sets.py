@@ -32,31 +32,16 @@ def scale_options(scale: float) -> GeneratorOptions:
 
 
 def scale_set_dir(root: str, scale: float) -> str:
-    """The folder of the set at ``scale`` (``<root>/s0p500`` for 0.5).
-
-    Args:
-        root: The folder holding the sets.
-        scale: The set's digit scale.
-
-    Returns:
-        ``<root>/s<scale_tag(scale)>``.
-    """
+    """The folder of the set at ``scale`` (``<root>/s0p500`` for 0.5)."""
     return osp.join(root, f's{scale_tag(scale)}')
 
 
 def scale_layout(draws: Sequence[Placement], scale: float,
                  opts: GeneratorOptions) -> List[Placement]:
-    """Scale-1 ``draws`` scaled by ``scale`` into ``opts.img_shape``
-    (positions rounded, kept inside the image; the same digits pasted).
-
-    Args:
-        draws: One image's placements at scale 1.
-        scale: The layout's scale factor.
-        opts: The scaled set's options (:func:`scale_options`).
-
-    Returns:
-        The placements, with blocks of ``block_size(scale)`` px.
-    """
+    """One image's scale-1 ``draws`` scaled by ``scale`` into the
+    ``img_shape`` of ``opts`` (:func:`scale_options`): blocks of
+    ``block_size(scale)`` px, positions rounded and kept inside the image,
+    the same digits pasted."""
     h, w = opts.img_shape
     size = block_size(scale)
     return [
@@ -87,17 +72,9 @@ def _current(out: str, meta: Dict) -> bool:
 
 
 def scale_counts(scales: Sequence[float], images: int) -> List[int]:
-    """Images per set: ``images`` up to scale 1, ``images / s`` above, so
-    a set's pixels grow like ``s`` (not ``s**2``) and its digits stay
-    many (``images / 8`` images at scale 8).
-
-    Args:
-        scales: The sets' scales.
-        images: Images of a set at scale 1 or below.
-
-    Returns:
-        One image count per scale.
-    """
+    """Images per set of each of ``scales``: ``images`` up to scale 1,
+    ``images / s`` above, so a set's pixels grow like ``s`` (not ``s**2``)
+    and its digits stay many (``images / 8`` images at scale 8)."""
     return [images if s <= 1 else max(1, int(round(images / s)))
             for s in scales]
 

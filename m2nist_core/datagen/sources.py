@@ -69,14 +69,8 @@ def _checked(path: str, digits: np.ndarray,
 
 
 def mnist_files(root: str, split: str) -> Tuple[str, str]:
-    """Paths of MNIST ``split``'s image and label files (``.gz`` or not).
-
-    Args:
-        root: The folder of the MNIST files.
-        split: ``'train'``, or ``'test'`` / ``'t10k'``.
-
-    Returns:
-        ``(images, labels)`` paths, the ``.gz`` file when both are there.
+    """``(images, labels)`` paths of MNIST ``split`` (``'train'``, or
+    ``'test'`` / ``'t10k'``) in ``root``, the ``.gz`` file when both are.
 
     Raises:
         ValueError: An unknown split.
@@ -99,15 +93,7 @@ def mnist_files(root: str, split: str) -> Tuple[str, str]:
 
 
 def read_mnist(root: str, split: str) -> Tuple[np.ndarray, np.ndarray]:
-    """MNIST ``split`` ('train' or 't10k'/'test') from a folder of IDX
-    files.
-
-    Args:
-        root: The folder of the MNIST files (see :func:`mnist_files`).
-        split: ``'train'``, or ``'test'`` / ``'t10k'``.
-
-    Returns:
-        ``(digits, labels)``: ``uint8`` ``(N, 28, 28)`` and ``(N,)``, 0-9.
+    """MNIST ``split`` from the IDX files in ``root`` (:func:`mnist_files`).
 
     Raises:
         ValueError: An unknown split.

@@ -114,8 +114,7 @@ def generate_dataset(out_dir: str,
         pools: Digit pools, one per split, numbered in this order.
         opts: What to generate.
         seed: Seed of the random stream.
-        layout: ``'compact'`` (class indices; needs exclusive binary
-            targets) or ``'kaggle'`` (one channel per class).
+        layout: ``'compact'`` or ``'kaggle'`` (module docstring).
         dtype: dtype of both arrays, ``'kaggle'`` only; None:
             ``float32`` with ``soft`` targets, else ``uint8``.
         overwrite: Replace a data set already in ``out_dir``.
@@ -171,7 +170,6 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
     segs = np.lib.format.open_memmap(paths['segmented.npy'], 'w+', out_type,
                                      seg_shape)
     rng = np.random.RandomState(seed)
-    bar = Progress(total) if progress else None
     instances: List[list] = []
     splits, index = {}, 0
     with open(paths['digits.csv'], 'w', newline='') as f:
@@ -195,10 +193,8 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
                     ] + list(d.box or ('', ) * 4))
                 instances.append([(d.label, d.box) for d in found if d.box])
                 index += 1
-                if bar:
-                    bar.update(index)
-    if bar:
-        bar.close()
+                if progress:
+                    _progress(index, total)
     imgs.flush()
     segs.flush()
     return dict(seed=seed, layout=layout, dtype=str(out_type),
@@ -207,19 +203,9 @@ def _write(paths: Dict[str, str], pools: List[Pool], opts: GeneratorOptions,
                 num_images=total, instances=instances)
 
 
-class Progress:
+def _progress(done: int, total: int) -> None:
     """``images done/total`` on stdout, redrawn every 1 % of the images."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.step = total, max(1, total // 100)
-
-    def update(self, done: int) -> None:
-        """Redraw when ``done`` is a step further (or the end)."""
-        if done % self.step == 0 or done == self.total:
-            sys.stdout.write(f'\rimages {done}/{self.total} '
-                             f'({100 * done // self.total} %)')
-            sys.stdout.flush()
-
-    def close(self) -> None:
-        """End the progress line."""
-        sys.stdout.write('\n')
+    if done % max(1, total // 100) == 0 or done == total:
+        sys.stdout.write(f'\rimages {done}/{total} ({100 * done // total} %)'
+                         + ('\n' if done == total else ''))
+        sys.stdout.flush()

@@ -7,7 +7,7 @@ They are the reference the exports are checked against.
 """
 import functools
 import os.path as osp
-from typing import List, Sequence, Union
+from typing import Callable, List, Sequence, Union
 
 import numpy as np
 import torch
@@ -32,15 +32,9 @@ def load_model(model_cfg: Union[str, Config],
     whose parameters do not match the config (missing, unexpected or
     differently shaped) is an error, not a warning.
 
-    Args:
-        model_cfg: A config file or loaded config (``default_scope``
-            ``mmdet`` builds a detector, anything else a segmentor); its
-            ``custom_imports`` are imported first.
-        checkpoint: The checkpoint file.
-        device: Where the model goes.
-
-    Returns:
-        The model in eval mode, with ``cfg`` set.
+    ``model_cfg`` is a config file or loaded config (``default_scope``
+    ``mmdet`` builds a detector, anything else a segmentor); its
+    ``custom_imports`` are imported first. The model comes in eval mode.
 
     Raises:
         FileNotFoundError: The checkpoint does not exist.
@@ -78,25 +72,33 @@ def load_model(model_cfg: Union[str, Config],
     return model.eval()
 
 
+def _test_steps(model: torch.nn.Module, imgs: Sequence[np.ndarray],
+                batch_size: int, scope: str, steps: List[dict],
+                output: Callable) -> list:
+    """``output(sample)`` per image of ``model.test_step`` after the test
+    pipeline ``steps`` (built in ``scope``), same-size images batched."""
+    with DefaultScope.overwrite_default_scope(scope):
+        pipeline = Compose(steps)
+    preds = [None] * len(imgs)
+    for chunk in batches_by_shape([img.shape for img in imgs], batch_size):
+        batch = pseudo_collate(
+            [pipeline(dict(img=imgs[i], img_id=i)) for i in chunk])
+        for i, sample in zip(chunk, model.test_step(batch)):
+            preds[i] = output(sample)
+    return preds
+
+
 @torch.no_grad()
 def torch_predict(model: torch.nn.Module,
                   imgs: Sequence[np.ndarray],
                   batch_size: int = 50,
                   named: bool = True) -> List[np.ndarray]:
-    """Class index maps from the model's own test pipeline and test_step.
+    """Class index maps (``uint8``, 10 = background) of grey ``uint8``
+    images from a segmentor of :func:`load_model`, by its own test pipeline
+    and ``test_step``, at most ``batch_size`` images (of one size) a pass.
 
-    Images are batched with others of their size (mmseg's data
-    preprocessor pads at test time but needs one size per batch).
-
-    Args:
-        model: A segmentor from :func:`load_model`.
-        imgs: Grey ``uint8`` images ``(H, W)``.
-        batch_size: Most images per forward pass.
-        named: False: a segmentor that names digits whole gives its
-            segmenter's per-pixel classes (mmseg's ``EncoderDecoder``).
-
-    Returns:
-        One ``uint8`` class map ``(H, W)`` per image (10 = background).
+    ``named=False``: a segmentor that names digits whole gives its
+    segmenter's per-pixel classes (mmseg's ``EncoderDecoder``).
     """
     if not named:
         from mmseg.models.segmentors import EncoderDecoder
@@ -105,28 +107,23 @@ def torch_predict(model: torch.nn.Module,
             return torch_predict(model, imgs, batch_size)
         finally:
             del model.predict
-    with DefaultScope.overwrite_default_scope('mmseg'):
-        pipeline = Compose(
-            array_loading(model.cfg.test_pipeline, 'torch_predict'))
-    preds = [None] * len(imgs)
-    for chunk in batches_by_shape([img.shape for img in imgs], batch_size):
-        batch = pseudo_collate([pipeline(dict(img=imgs[i])) for i in chunk])
-        for i, sample in zip(chunk, model.test_step(batch)):
-            preds[i] = sample.pred_sem_seg.data[0].cpu().numpy().astype(
-                np.uint8)
-    return preds
+    return _test_steps(
+        model, imgs, batch_size, 'mmseg',
+        array_loading(model.cfg.test_pipeline, 'torch_predict'),
+        lambda s: s.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8))
+
+
+def _detections(sample) -> Detections:
+    inst = sample.pred_instances.cpu()
+    return dict(bboxes=inst.bboxes.numpy(), scores=inst.scores.numpy(),
+                labels=inst.labels.numpy())
 
 
 @torch.no_grad()
 def torch_detect(model: torch.nn.Module, imgs: Sequence[np.ndarray],
                  batch_size: int = 50) -> List[Detections]:
-    """Detections from the model's own test pipeline and test_step.
-
-    Args:
-        model: A detector from :func:`load_model`.
-        imgs: Grey ``uint8`` images ``(H, W)``; same-size images are
-            batched.
-        batch_size: Most images per forward pass.
+    """Detections of grey ``uint8`` images from a detector of
+    :func:`load_model`, as :func:`torch_predict` runs a segmentor.
 
     Returns:
         Per image, ``bboxes`` ``(n, 4)`` (``x1, y1, x2, y2`` in the image's
@@ -135,15 +132,4 @@ def torch_detect(model: torch.nn.Module, imgs: Sequence[np.ndarray],
     """
     steps = [s for s in array_loading(model.cfg.test_pipeline, 'torch_detect')
              if s['type'] != 'LoadAnnotations']
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        pipeline = Compose(steps)
-    preds = [None] * len(imgs)
-    for chunk in batches_by_shape([img.shape for img in imgs], batch_size):
-        batch = pseudo_collate(
-            [pipeline(dict(img=imgs[i], img_id=i)) for i in chunk])
-        for i, sample in zip(chunk, model.test_step(batch)):
-            inst = sample.pred_instances.cpu()
-            preds[i] = dict(bboxes=inst.bboxes.numpy(),
-                            scores=inst.scores.numpy(),
-                            labels=inst.labels.numpy())
-    return preds
+    return _test_steps(model, imgs, batch_size, 'mmdet', steps, _detections)

@@ -6,7 +6,6 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from m2nist_core.classes import CLASSES, PALETTE
-from m2nist_core.splits import SPLITS
 from .m2nist_split import SplitArrays
 
 
@@ -14,40 +13,30 @@ from .m2nist_split import SplitArrays
 class M2NISTDataset(SplitArrays, BaseSegDataset):
     """M2NIST: 64x84 images of 1-3 handwritten digits with class masks.
 
-    Reads ``combined.npy`` (images, ``(N, 64, 84)``, any integer or float
-    dtype holding 0-255) and ``segmented.npy`` in either layout: Kaggle's
-    one-hot ``(N, 64, 84, 11)`` (channel k = digit k, channel 10 =
-    background; any integer or float dtype) or a compact class-index map
-    ``(N, 64, 84)`` (0-9 digit, 10 background). With
-    ``layout='mnist_extended'`` it reads MNIST extended's own arrays
-    instead: images ``(N, H, W[, 1])`` as floats in [0, 1] (or 0-255
-    integers) and targets ``(N, H, W, C)``, one channel per digit 0 ...
-    C-1 (C <= 10), no background channel, 0/1 or intensities in [0, 1]; a
-    pixel with no channel above 0 is background, several take the largest
-    (the lowest digit on a tie). Files are memory-mapped and
-    only the selected split is converted, chunk by chunk, into validated
-    ``uint8`` arrays; samples carry their image and mask, so no file is read
-    per sample and any ``num_workers`` works. ``img_idx`` in a sample (and
-    its data sample's metainfo) is the image's index in ``img_file``.
+    Reads ``combined.npy`` (images ``(N, 64, 84)``, any numeric dtype
+    holding 0-255) and ``segmented.npy``: Kaggle's one-hot ``(N, 64, 84,
+    11)`` (channel 10 background; any numeric dtype) or class indices
+    ``(N, 64, 84)`` (10 background). ``layout='mnist_extended'`` reads MNIST
+    extended's arrays instead: images ``(N, H, W[, 1])`` in [0, 1] (or
+    0-255 integers) and targets ``(N, H, W, C)``, one channel per digit
+    0 ... C-1, no background channel; a pixel takes the digit of its
+    largest value, background where all are 0. Only the split is converted,
+    chunk by chunk, into validated ``uint8`` arrays that the samples carry,
+    so any ``num_workers`` works; ``img_idx`` is the index in ``img_file``.
 
     Args:
         data_root: Folder that holds the two files.
-        split: ``'train'``, ``'val'`` or ``'test'``, which select the
-            default index range from :attr:`SPLITS`, or ``'all'`` (the
-            whole file).
-        index_range: ``(start, stop)`` sample indices (stop excluded) that
-            override ``split``'s range.
+        split: ``'train'``, ``'val'``, ``'test'`` (the index ranges of
+            :data:`m2nist_core.splits.SPLITS`) or ``'all'``.
+        index_range: ``(start, stop)`` overriding ``split``'s range.
         img_file: Image file name, relative to ``data_root``.
         seg_file: Mask file name, relative to ``data_root``.
         img_shape: Expected ``(H, W)`` of every image; None for any.
-        layout: ``'m2nist'`` or ``'mnist_extended'`` (see above).
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`
-            (``pipeline``, ``test_mode``, ``lazy_init``...).
+        layout: ``'m2nist'`` or ``'mnist_extended'``.
+        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
     """
 
     METAINFO = dict(classes=CLASSES, palette=PALETTE)
-    #: Default index ranges ``[start, stop)`` of the splits.
-    SPLITS = SPLITS
 
     def load_data_list(self) -> List[dict]:
         """Validate the files and convert the split into compact arrays."""

@@ -8,7 +8,6 @@ from mmdet.registry import DATASETS
 from m2nist_core.classes import BACKGROUND, CLASSES, DIGITS, PALETTE
 from m2nist_core.coco import read_coco
 from m2nist_core.instances import derive_instances
-from m2nist_core.splits import SPLITS
 from .m2nist_split import SplitArrays
 
 
@@ -25,20 +24,14 @@ class M2NISTDetDataset(SplitArrays, BaseDetDataset):
     ``img_file``). Images without digits are kept, with no instances.
 
     Args:
-        data_root: Folder that holds the files.
-        split: ``'train'``, ``'val'`` or ``'test'``.
-        index_range: ``(start, stop)`` overriding ``split``'s range.
-        img_file: Image file name, relative to ``data_root``.
-        seg_file: Mask file name, relative to ``data_root``.
         ann_file: Optional COCO JSON, relative to ``data_root``.
-        img_shape: Expected ``(H, W)`` of every image.
-        **kwargs: Passed to :class:`mmdet.datasets.BaseDetDataset`.
+        **kwargs: The files, split and layout as ``M2NISTDataset``'s; the
+            rest passed to :class:`mmdet.datasets.BaseDetDataset`.
     """
 
     # mmdet's visualizer takes colours as tuples
     METAINFO = dict(classes=DIGITS,
                     palette=[tuple(c) for c in PALETTE[:BACKGROUND]])
-    SPLITS = SPLITS
 
     def load_data_list(self) -> List[dict]:
         """Read the split's images and their digit instances."""

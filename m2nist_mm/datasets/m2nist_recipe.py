@@ -18,16 +18,12 @@ class M2NISTRecipeDataset(BaseSegDataset):
     """``num_images`` images of the M2NIST recipe over MNIST train digits,
     none of them a digit of an M2NIST validation or test image.
 
-    The pool is MNIST train rows 0-49999 (rows 50000-59999 are the
-    validation digits of M2NIST made from MNIST by
-    ``tools/prepare_data.py``) less, pixel for pixel, every digit that the
-    real M2NIST's validation and test images hold, as the sources table
-    shipped with ``m2nist_core`` (``tools/find_mnist_sources.py``) names
-    them; MNIST t10k is never read for it. Image ``i`` is drawn by the
-    recipe from ``(seed, i)`` alone, when it is asked for, so the data set
-    holds no images and any worker or resumed run sees the same ones.
-    Samples carry ``img``, ``gt_seg_map`` and ``mnist_rows`` (the MNIST
-    train rows of their digits).
+    The pool is ``m2nist_free_pool(mnist_root, 'train', 'val_test')``
+    (MNIST train rows 0-49999 less, pixel for pixel, the digits of the real
+    M2NIST's validation and test images). Image ``i`` is drawn from
+    ``(seed, i)`` alone, when it is asked for, so any worker or resumed run
+    sees the same ones. Samples carry ``img``, ``gt_seg_map`` and
+    ``mnist_rows`` (the MNIST train rows of their digits).
 
     Args:
         mnist_root: Folder of the MNIST IDX files.

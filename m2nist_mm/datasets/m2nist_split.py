@@ -43,11 +43,6 @@ class SplitArrays:
         self.index_range = (start, start + len(out[2]))
         return out
 
-    def arrays(self) -> Tuple[np.ndarray, np.ndarray]:
-        """The split's images and class-index masks, ``uint8``
-        ``(n, H, W)`` each."""
-        return self._imgs, self._masks
-
     def _row(self, info: dict) -> int:
         """Row of sample ``info`` in the converted arrays."""
         return info['img_idx'] - self.index_range[0]

@@ -44,12 +44,8 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def check_extra_digits(cfg: Config, config: str) -> None:
-    """Refuse a config whose digit classifier learns from MNIST digits
-    that are not there, saying how to get them.
-
-    Args:
-        cfg: The loaded config.
-        config: Its file (named in the message).
+    """Refuse a config (loaded from file ``config``) whose digit classifier
+    learns from MNIST digits that are not there, saying how to get them.
 
     Raises:
         FileNotFoundError: ``model.extra_digits.mnist_root`` lacks an MNIST

@@ -12,11 +12,8 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
     mmengine's ``init_dist`` calls ``torch.cuda.set_device`` and wraps the
     model with ``device_ids=[LOCAL_RANK]``; both fail without a GPU. Here the
     process group is started with gloo (mmengine then skips its own
-    ``init_dist``) and DDP is told to keep the model on the CPU.
-
-    Args:
-        cfg: The run's config (``model_wrapper_cfg`` and ``launcher`` set).
-        launcher: ``'none'`` or ``'pytorch'`` (torchrun).
+    ``init_dist``) and DDP is told (in ``cfg.model_wrapper_cfg``) to keep
+    the model on the CPU.
 
     Raises:
         ValueError: Another launcher without CUDA.

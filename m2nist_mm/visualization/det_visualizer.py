@@ -7,7 +7,7 @@ from mmdet.structures import DetDataSample
 from mmdet.visualization import DetLocalVisualizer
 
 from m2nist_core.inference.visualize import det_panels
-from .local_visualizer import PanelScale, grey, publish
+from .local_visualizer import PanelScale
 
 
 @VISUALIZERS.register_module()
@@ -21,19 +21,13 @@ class DigitDetLocalVisualizer(PanelScale, DetLocalVisualizer):
         **kwargs: ``DetLocalVisualizer``'s arguments.
     """
 
-    def add_datasample(self,
-                       name: str,
-                       image: np.ndarray,
-                       data_sample: Optional[DetDataSample] = None,
-                       draw_gt: bool = True,
-                       draw_pred: bool = True,
-                       show: bool = False,
-                       wait_time: float = 0,
-                       out_file: Optional[str] = None,
-                       pred_score_thr: float = 0.3,
-                       step: int = 0) -> None:
-        """Draw ``data_sample``'s boxes on ``image``; see
-        ``DetLocalVisualizer.add_datasample`` (boxes only: no masks)."""
+    def panels(self,
+               img: np.ndarray,
+               data_sample: Optional[DetDataSample],
+               draw_gt: bool,
+               draw_pred: bool,
+               pred_score_thr: float = 0.3) -> np.ndarray:
+        """The BGR picture of the boxes (no masks)."""
         truth = pred = None
         if draw_gt and data_sample is not None and \
                 'gt_instances' in data_sample:
@@ -47,6 +41,4 @@ class DigitDetLocalVisualizer(PanelScale, DetLocalVisualizer):
             pred = dict(bboxes=inst.bboxes.numpy()[keep],
                         labels=inst.labels.numpy()[keep],
                         scores=inst.scores.numpy()[keep])
-        drawn = det_panels(grey(image), truth, pred, self.scale)
-        publish(self, name, drawn[..., ::-1].copy(), show, wait_time,
-                out_file, step)
+        return det_panels(img, truth, pred, self.scale)

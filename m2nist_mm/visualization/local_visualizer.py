@@ -21,23 +21,15 @@ def grey(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(img).astype(np.uint8)
 
 
-def publish(visualizer, name: str, drawn: np.ndarray, show: bool,
-            wait_time: float, out_file: Optional[str], step: int) -> None:
-    """Show, write or hand to the backends an RGB image, as the stock
-    visualisers do; it stays the visualiser's image (``get_image()``, which
-    the Inferencers return)."""
-    visualizer.set_image(drawn)
-    if show:
-        visualizer.show(drawn, win_name=name, wait_time=wait_time)
-    if out_file is not None:
-        mmcv.imwrite(mmcv.rgb2bgr(drawn), out_file)
-    else:
-        visualizer.add_image(name, drawn, step)
-
-
 class PanelScale:
-    """The ``scale`` argument of the digit visualisers (a mixin before the
-    stock visualiser class): the enlargement of each panel."""
+    """What the digit visualisers share (a mixin before the stock
+    visualiser class): ``scale``, the enlargement of each panel, and an
+    ``add_datasample`` that draws :meth:`panels`.
+
+    The picture is shown, written or handed to the backends as the stock
+    visualisers do, and stays the visualiser's image (``get_image()``,
+    which the Inferencers return).
+    """
 
     def __init__(self, name: str = 'visualizer', *args, scale: int = SCALE,
                  **kwargs) -> None:
@@ -46,6 +38,29 @@ class PanelScale:
             raise ValueError(f'scale must be a positive int, got {scale!r}')
         self.scale = scale
 
+    def add_datasample(self,
+                       name: str,
+                       image: np.ndarray,
+                       data_sample=None,
+                       draw_gt: bool = True,
+                       draw_pred: bool = True,
+                       show: bool = False,
+                       wait_time: float = 0,
+                       out_file: Optional[str] = None,
+                       step: int = 0,
+                       **kwargs) -> None:
+        """Draw ``data_sample`` on a grey, ``(H, W, 1)`` or RGB ``image``;
+        see the stock visualiser's ``add_datasample``."""
+        drawn = self.panels(grey(image), data_sample, draw_gt, draw_pred,
+                            **kwargs)[..., ::-1].copy()
+        self.set_image(drawn)
+        if show:
+            self.show(drawn, win_name=name, wait_time=wait_time)
+        if out_file is not None:
+            mmcv.imwrite(mmcv.rgb2bgr(drawn), out_file)
+        else:
+            self.add_image(name, drawn, step)
+
 
 @VISUALIZERS.register_module()
 class DigitSegLocalVisualizer(PanelScale, SegLocalVisualizer):
@@ -53,35 +68,25 @@ class DigitSegLocalVisualizer(PanelScale, SegLocalVisualizer):
     prediction | errors (wrong pixels in red), each ``scale`` times
     enlarged (nearest) and titled, over a legend of the digit colours.
 
-    Takes grey ``(H, W)``, ``(H, W, 1)`` and RGB images (``MMSegInferencer``
-    hands over the input array as given). Panels without a map are left
-    out: ``MMSegInferencer`` draws the prediction alone.
+    Panels without a map are left out: ``MMSegInferencer`` draws the
+    prediction alone.
 
     Args:
         scale: Enlargement of each panel.
         **kwargs: ``SegLocalVisualizer``'s arguments.
     """
 
-    def add_datasample(self,
-                       name: str,
-                       image: np.ndarray,
-                       data_sample: Optional[SegDataSample] = None,
-                       draw_gt: bool = True,
-                       draw_pred: bool = True,
-                       show: bool = False,
-                       wait_time: float = 0,
-                       out_file: Optional[str] = None,
-                       step: int = 0,
-                       with_labels: Optional[bool] = True) -> None:
-        """Draw ``data_sample``'s maps on ``image``; see
-        ``SegLocalVisualizer.add_datasample`` (``with_labels`` is the
-        legend, always drawn)."""
+    def panels(self,
+               img: np.ndarray,
+               data_sample: Optional[SegDataSample],
+               draw_gt: bool,
+               draw_pred: bool,
+               with_labels: Optional[bool] = True) -> np.ndarray:
+        """The BGR picture (``with_labels``: the legend, always drawn)."""
         maps = {}
         for key, wanted in (('gt_sem_seg', draw_gt),
                             ('pred_sem_seg', draw_pred)):
             if wanted and data_sample is not None and key in data_sample:
                 maps[key] = data_sample.get(key).data[0].cpu().numpy()
-        drawn = seg_panels(grey(image), maps.get('gt_sem_seg'),
-                           maps.get('pred_sem_seg'), self.scale)
-        publish(self, name, drawn[..., ::-1].copy(), show, wait_time,
-                out_file, step)
+        return seg_panels(img, maps.get('gt_sem_seg'),
+                          maps.get('pred_sem_seg'), self.scale)

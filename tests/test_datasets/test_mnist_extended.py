@@ -82,7 +82,7 @@ def test_detection_data_set_reads_the_layout(tmp_path):
     (lambda x, y: (x, y * 2), 'y', r'target values outside \[0, 1\]'),
     (lambda x, y: (x, np.concatenate([y] * 3, -1)), 'y',
      r'1 <= C <= 10 and no background channel, got shape \(6, 60, 60, 15\)'),
-    (lambda x, y: (x, y[:, :50]), 'y', 'targets are 50x60, the images 60x60'),
+    (lambda x, y: (x, y[:, :50]), 'y', 'targets are 50x60, expected 60x60'),
     (lambda x, y: (x, np.where(y > 0.5, np.nan, y)), 'y', 'NaN or inf'),
     (lambda x, y: (x, y[..., 0]), 'y', 'MNIST-extended targets must be'),
 ])

@@ -73,23 +73,13 @@ class RandomTranslate(BaseTransform):
 
 @TRANSFORMS.register_module()
 class RandomDigitWarp(BaseTransform):
-    """Distort each digit of a grey image on its own: random rotation,
-    scale and shear about its centre, optionally an elastic field.
-
-    The mask follows the ink exactly (see
-    :func:`m2nist_core.digit_warp.warp_digits`), so the labels stay
-    M2NIST's: every pixel with ink is its digit's class.
+    """Distort each digit of a grey image on its own, with probability
+    ``prob``: random rotation, scale and shear about its centre, optionally
+    an elastic field; the other arguments are those of
+    :func:`m2nist_core.digit_warp.warp_digits`. The mask follows the ink
+    exactly, so every pixel with ink stays its digit's class.
 
     Modified keys: ``img``, ``gt_seg_map``.
-
-    Args:
-        prob: Probability of distorting an image.
-        max_rotate: Largest rotation of a digit (degrees, either way).
-        scale_range: ``(low, high)`` of a digit's scale factor.
-        max_shear: Largest horizontal shear of a digit, either way.
-        elastic_alpha: Strength of the elastic field in pixels (0: none).
-        elastic_sigma: Smoothness of the elastic field in pixels.
-        background: The mask's background class.
     """
 
     def __init__(self,

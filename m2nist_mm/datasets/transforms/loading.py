@@ -40,26 +40,16 @@ class LoadDigitImage(BaseTransform):
 
 
 def array_loading(pipeline: Sequence[dict], owner: str) -> List[dict]:
-    """``pipeline`` with a leading ``LoadImageFromFile`` run as
+    """A copy of ``pipeline`` whose leading ``LoadImageFromFile`` is run as
     :class:`LoadDigitImage`.
 
     Test pipelines start with mmcv's ``LoadImageFromFile``, the step that
-    MMSegInferencer, DetInferencer, ``inference_model`` and mmdeploy look
-    for and replace by their own loaders. Array-backed data sets (and the
-    reference predictions of exports) hold the image itself, so they load
-    it with :class:`LoadDigitImage` there, which reads ``img_path`` when a
-    sample has no array. A ``LoadImageFromFile`` with arguments is refused:
-    they would be ignored.
-
-    Args:
-        pipeline: A test or train pipeline (list of step dicts).
-        owner: Who asks, named in the error.
-
-    Returns:
-        A copy of the pipeline.
+    the Inferencers, ``inference_model`` and mmdeploy replace by their own
+    loaders; array-backed data sets hold the image itself.
 
     Raises:
-        ValueError: A leading ``LoadImageFromFile`` with arguments.
+        ValueError: A leading ``LoadImageFromFile`` with arguments (they
+            would be ignored; ``owner`` is named).
     """
     steps = [dict(s) if isinstance(s, dict) else s for s in pipeline]
     if steps and isinstance(steps[0], dict) and str(
@@ -76,13 +66,9 @@ def array_loading(pipeline: Sequence[dict], owner: str) -> List[dict]:
 
 @TRANSFORMS.register_module()
 class ToGray(BaseTransform):
-    """Make ``img`` a single-channel ``(H, W)`` image.
-
-    ``(H, W)`` stays as it is, ``(H, W, 1)`` is squeezed and a 3-channel BGR
-    image (what mmdeploy's ``LoadImageFromNDArray`` gives) is converted with
-    OpenCV's luma weights, which return the value itself when the three
-    channels are equal, as for a grey image saved as colour. Other channel
-    counts are refused.
+    """Make ``img`` a single-channel ``(H, W)`` image
+    (:func:`m2nist_core.images.to_gray`; BGR is what mmdeploy's
+    ``LoadImageFromNDArray`` gives).
 
     Modified keys: ``img``.
     """

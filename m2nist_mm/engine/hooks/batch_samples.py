@@ -22,18 +22,10 @@ def batch_image(inputs: torch.Tensor, ori_shape: Sequence[int]) -> np.ndarray:
 
 def draw_batch(hook, runner, data_batch: dict, outputs: Sequence, mode: str,
                **kwargs) -> None:
-    """Draw every sample of a batch with the hook's visualizer.
-
-    Args:
-        hook: A mmseg / mmdet visualization hook (its ``show`` and
-            ``wait_time`` apply).
-        runner: The runner (its iteration is the step).
-        data_batch: The batch, whose ``inputs`` are the images drawn.
-        outputs: The predictions (data samples) of the batch.
-        mode: ``'val'`` or ``'test'``, the names' prefix: samples are named
-            ``<mode>_<image file stem>_<img_idx>``.
-        **kwargs: More arguments of the visualizer's ``add_datasample``.
-    """
+    """Draw every sample of a batch (its ``inputs`` and ``outputs``) with
+    the hook's visualizer, ``show`` and ``wait_time``, as
+    ``<mode>_<image file stem>_<img_idx>`` at the runner's iteration;
+    ``kwargs`` go to ``add_datasample``."""
     for inputs, output in zip(data_batch['inputs'], outputs):
         name = sample_name(output.img_path, output.get('img_idx'))
         hook._visualizer.add_datasample(

@@ -74,16 +74,10 @@ class DigitIoUMetric(IoUMetric):
 
 def class_map_metrics(preds: Iterable[np.ndarray], gts: Iterable[np.ndarray],
                       classes: Sequence[str]) -> Dict[str, float]:
-    """``DigitIoUMetric``'s figures, as tools/test.py reports them.
-
-    Args:
-        preds: Predicted class-index maps.
-        gts: The true class-index maps.
-        classes: Class names, background included.
-
-    Returns:
-        ``digit_mIoU``, ``mIoU``, ``aAcc`` and ``IoU.<class>`` (%).
-    """
+    """``DigitIoUMetric``'s figures (%) of predicted class-index maps
+    against the true ones, as tools/test.py reports them: ``digit_mIoU``,
+    ``mIoU``, ``aAcc`` and ``IoU.<class>`` (``classes``: background
+    included)."""
     metric = DigitIoUMetric(iou_metrics=['mIoU'])
     metric.dataset_meta = dict(classes=tuple(classes))
     metric.process({}, [

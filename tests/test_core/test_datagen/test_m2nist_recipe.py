@@ -5,15 +5,75 @@ source digits and the real images 1817, 3527 and 4255, which are drawn only
 from those rows.
 """
 import os.path as osp
+from typing import List, Sequence, Tuple
 
 import numpy as np
 import pytest
 
-from m2nist_core.datagen import recipe_instances, render, replay_layout
-from m2nist_core.instances import box_of, derive_instances
-from ..conftest import TEST_DATA
+from m2nist_core.classes import BACKGROUND
+from m2nist_core.datagen import replay_layout
+from m2nist_core.datagen.generator import (DIGIT, GeneratorOptions, Placement,
+                                           class_map, compose)
+from m2nist_core.instances import Instance, box_of, derive_instances
+from ...conftest import TEST_DATA
 
 REAL = (1817, 3527, 4255)
+
+
+def render(draws: Sequence[Placement], digits: np.ndarray,
+           labels: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """``(image, class map)`` of one M2NIST image's ``draws``."""
+    img, targets, _ = compose(draws, digits, labels, GeneratorOptions())
+    return img, class_map(targets, (64, 84))
+
+
+def _block(d: Placement, shape: Tuple[int, int]) -> np.ndarray:
+    out = np.zeros(shape, bool)
+    out[d.y:d.y + DIGIT, d.x:d.x + DIGIT] = True
+    return out
+
+
+def recipe_instances(draws: Sequence[Placement],
+                     mask: np.ndarray) -> List[Instance]:
+    """Ground-truth instances of one image from its layout and class map.
+
+    A pasted digit's class is the class of the ink that only its block
+    covers (a digit with no such ink is not an instance); its ink is that
+    class's pixels in its block, less the blocks of later digits of the
+    same class, which overwrote it. Sorted like ``derive_instances``.
+
+    Args:
+        draws: The image's placements (:func:`replay_layout`).
+        mask: Its ``(H, W)`` class map.
+
+    Returns:
+        ``(class, (x1, y1, x2, y2))`` per instance.
+
+    Raises:
+        ValueError: The mask does not follow the layout.
+    """
+    blocks = [_block(d, mask.shape) for d in draws if d.pasted]
+    classes = []
+    for k, own in enumerate(blocks):
+        alone = own & ~np.any(blocks[:k] + blocks[k + 1:] + [~own], axis=0)
+        found = np.unique(mask[alone & (mask != BACKGROUND)])
+        if len(found) > 1:
+            raise ValueError(
+                f'recipe_instances: block {k} holds classes {found.tolist()} '
+                'where no other block lies; the mask does not follow the '
+                'recipe layout')
+        classes.append(int(found[0]) if len(found) else None)
+    out = []
+    for k, (own, cls) in enumerate(zip(blocks, classes)):
+        if cls is None:
+            continue
+        ink = own & (mask == cls)
+        for later, later_cls in zip(blocks[k + 1:], classes[k + 1:]):
+            if later_cls == cls:
+                ink &= ~later
+        if ink.any():
+            out.append((cls, box_of(*np.nonzero(ink))))
+    return sorted(out, key=lambda inst: (inst[1][0], inst[1][1]))
 
 
 @pytest.fixture(scope='module')

@@ -6,7 +6,7 @@ import pytest
 
 from m2nist_core import DataFileError
 from m2nist_core.datagen import read_digit_csv, read_idx, read_mnist
-from ..conftest import full_data
+from ...conftest import full_data
 
 
 def write_idx(path, arr: np.ndarray, magic=None, gz=False, cut=0):

@@ -8,7 +8,7 @@ import pytest
 from m2nist_core.datagen import GeneratorOptions, generate_dataset, mnist_pools
 from m2nist_core.datagen.scale_sets import (make_scale_sets, scale_counts,
                                             scale_options)
-from ..conftest import MNIST_SUBSET
+from ...conftest import MNIST_SUBSET
 
 SCALES = (0.5, 1.0, 2 ** 0.25, 2.0)
 

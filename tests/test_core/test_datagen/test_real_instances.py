@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 from m2nist_core.classes import BACKGROUND, CLASSES
-from m2nist_core.datagen import recipe_instances, replay_layout
+from m2nist_core.datagen import replay_layout
 from m2nist_core.instances import derive_instances
 from m2nist_core.splits import read_split
-from ..conftest import full_data, load_kaggle_sample
+from ...conftest import full_data, load_kaggle_sample
+from .test_m2nist_recipe import recipe_instances
 
 
 def outside_blocks(mask: np.ndarray, draws) -> bool:

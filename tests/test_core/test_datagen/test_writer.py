@@ -11,7 +11,7 @@ from m2nist_core.datagen import (GenerationError, GeneratorOptions, Pool,
                                  generate_dataset)
 from m2nist_mm.datasets.m2nist import M2NISTDataset
 from m2nist_mm.datasets.m2nist_det import M2NISTDetDataset
-from ..conftest import full_data
+from ...conftest import full_data
 
 
 def mnist_like(n=300, seed=0):

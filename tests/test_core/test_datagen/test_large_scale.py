@@ -153,7 +153,7 @@ def test_data_sets(h5_file):
 
 
 def test_generate_tool(tmp_path):
-    from ..conftest import load_tool
+    from ...conftest import load_tool
     tool = load_tool('generate_large_scale')
     write_mnist(tmp_path, n=40, split='train')
     write_mnist(tmp_path, n=20, split='test')

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from m2nist_core import DataFileError
-from m2nist_core.datagen import read_digit_csv, read_mnist, render
+from m2nist_core.datagen import read_digit_csv, read_mnist
 from m2nist_core.datagen.m2nist_recipe import replay_layout
 from m2nist_core.datagen.pools import m2nist_free_pool
 from m2nist_core.datagen.provenance import (SOURCES_FILE, DigitMatcher, Source,
@@ -13,7 +13,8 @@ from m2nist_core.datagen.provenance import (SOURCES_FILE, DigitMatcher, Source,
                                             find_sources, read_sources,
                                             rows_of_images, write_sources)
 from m2nist_core.splits import SPLITS
-from ..conftest import MNIST_SUBSET, banned_digits_table, full_data, load_tool
+from ...conftest import MNIST_SUBSET, banned_digits_table, full_data, load_tool
+from .test_m2nist_recipe import render
 
 SEED, ROWS = 5, 64
 
