@@ -11,10 +11,11 @@ class ChannelsLastHook(Hook):
 
     Convolutions whose weights are channels-last run in that format (the
     input is converted once by the first layer); on x86 CPUs oneDNN's NHWC
-    kernels are faster for the small convolutions of these models (see
-    ``python -m benchmarks.train_speed``). The priority puts it before the
-    EMA hook, which then copies a model already in that format. Values are
-    those of the default format up to float rounding.
+    kernels are faster for the small convolutions of these models (1.13x
+    FastSCNN, 1.27x UNet a training step; docs/segmentation.md). The
+    priority puts it before the EMA hook, which then copies a model already
+    in that format. Values are those of the default format up to float
+    rounding.
     """
 
     priority = 'VERY_HIGH'
