@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
-from m2nist_core.naming import (SHIFTS, class_map, connected_digits,
-                                digit_crops, ink_regions, name_digits,
-                                shifted_probs, true_digits)
+from m2nist_core.naming import (SHIFTS, box_crops, class_map,
+                                connected_digits, digit_crops, ink_regions,
+                                name_boxes, name_digits, shifted_probs,
+                                true_digits)
 
 
 def stroke(fg: np.ndarray, y: slice, x: slice) -> None:
@@ -137,3 +138,30 @@ def test_probabilities_are_averaged_over_shifted_crops():
     np.testing.assert_allclose(probs[:, 1], 1 / len(SHIFTS))
     assert probs.shape == (2, 10)
     assert shifted_probs(ink_in_column_16, crops[:0]).shape == (0, 10)
+
+
+def test_box_crops_hold_the_ink_inside_each_box():
+    """Overlapping boxes: a pixel inside two boxes is in both crops; ink
+    outside a box is not in its crop; a box without ink gives zeros."""
+    image = np.zeros((64, 84), np.float32)
+    image[10:26, 20:25] = 1.0  # a 1, 5 columns wide
+    image[10:30, 30:49] = 0.5  # a 0's box, 19 wide, touching nothing
+    boxes = np.array([[19.6, 9.2, 25.0, 26.0], [24, 10, 49, 30],
+                      [60, 40, 70, 50]], np.float32)
+    crops = box_crops(image, boxes)
+    assert crops.shape == (3, 28, 28)
+    assert crops[0].sum() == image[10:26, 20:25].sum()
+    assert crops[1].sum() == image[10:26, 24].sum() + image[:, 30:].sum()
+    assert not crops[2].any()
+    # centred on the centre of ink mass: the 1's 16 rows about row 14
+    rows = np.nonzero(crops[0].any(1))[0]
+    assert (rows.min(), rows.max()) == (6, 21)
+    probs = name_boxes(image, boxes[:1], by_width)
+    assert probs.shape == (1, 10) and probs[0].argmax() == 1
+
+
+def test_name_boxes_refuses_bad_shapes():
+    with pytest.raises(ValueError, match='name_boxes'):
+        name_boxes(np.zeros((64, 84)), np.zeros((2, 5)), by_width)
+    with pytest.raises(ValueError, match='name_boxes'):
+        name_boxes(np.zeros((1, 64, 84)), np.zeros((2, 4)), by_width)
