@@ -29,12 +29,8 @@ def pinned(name):
 
 
 def add_mim_extension():
-    """Put configs, tools and model-index.yml into ``m2nist_mm/.mim``.
-
-    As OpenMMLab packages do: a built wheel or sdist gets copies, a legacy
-    develop install symbolic links; ``mim train/test/run m2nist_mm ...``
-    then finds them in the installed package.
-    """
+    """Put configs, tools and model-index.yml into ``m2nist_mm/.mim`` for
+    ``mim``, as OpenMMLab packages do (copies; develop installs: links)."""
     if 'develop' in sys.argv:
         mode = 'symlink'
     elif {'sdist', 'bdist_wheel', 'install', 'build'} & set(sys.argv):
@@ -81,9 +77,8 @@ setup(
     },
     python_requires='>=3.9',
     # m2nist_core alone (numpy, OpenCV): a slim inference install is
-    # `pip install .[onnxruntime]` (or .[openvino]); tools/install.sh
-    # installs the whole stack
-    # (mmcv is built from source there).
+    # `pip install .[onnxruntime]`; tools/install.sh installs the whole
+    # stack (mmcv built from source).
     install_requires=read_requirements('requirements/core.txt'),
     extras_require=dict(
         onnxruntime=pinned('onnxruntime'),

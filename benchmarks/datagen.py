@@ -2,11 +2,8 @@
 
     python -m benchmarks.datagen [--mnist data/mnist]
 
-Each count runs ``tools/generate_m2nist.py`` as a user does (a fresh
-process: reading the MNIST IDX files, drawing, writing the compact layout,
-digits.csv and COCO JSON) and records its wall time and peak resident
-memory. Records the keys ``datagen.m2nist_<count>_seconds`` /
-``_peak_mib``.
+Each count runs ``tools/generate_m2nist.py`` in a fresh process; records
+``datagen.m2nist_<count>_seconds`` and ``_peak_mib``.
 """
 import argparse
 import os.path as osp
@@ -19,6 +16,7 @@ import time
 from typing import List, Optional
 
 from .record import DOCS, REPO, command, save
+from .report import table
 
 #: images -> --splits
 COUNTS = {5000: ['train=4000', 'val=500', 'test=500'],
@@ -43,11 +41,11 @@ def render(key: str, results: dict) -> str:
         'resident set of the child processes so far (the 60,000 figure '
         'covers both runs); it includes the pages of the memory-mapped '
         'output arrays written so far, which are file-backed (the kernel '
-        'can drop them), not held by the generator.', '',
-        '| images | seconds | peak MiB | command (OUT: a temporary folder) |',
-        '|---|---|---|---|'] + [
-            f'| {r["images"]} | {r["seconds"]:.1f} | {r["peak_mib"]:.0f} | '
-            f'`{r["command"]}` |' for r in results['rows']])
+        'can drop them), not held by the generator.', ''] + table(
+            ['images', 'seconds', 'peak MiB',
+             'command (OUT: a temporary folder)'],
+            [[r['images'], f'{r["seconds"]:.1f}', f'{r["peak_mib"]:.0f}',
+              f'`{r["command"]}`'] for r in results['rows']]))
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -1,13 +1,7 @@
-"""Deployment benchmark: export, accuracy, agreement and speed per backend
-and precision.
-
-For each model it exports the checkpoint with tools/deploy.py's ``export``
-(ONNX Runtime fp32 and int8, OpenVINO fp32, bf16 and int8 with dynamic
-shapes; static ONNX Runtime fp32, ncnn fp32 and int8; TensorRT when a GPU is
-visible),
-runs PyTorch and every export on the 500 test images, and measures batch-1
-latency and batch-64 throughput of the network (preprocessed tensor in,
-class map out) with 1 and with all threads, side by side in one process.
+"""Deployment benchmark: export each model to every backend and precision
+(:data:`DEPLOY_CFGS`), and measure accuracy, agreement with PyTorch,
+batch-1 latency and batch-64 throughput with 1 and all threads, in one
+process.
 
     python -m benchmarks.deploy --models fastscnn unet
 """
@@ -29,6 +23,7 @@ from m2nist_mm.deploy import agreement, export
 from m2nist_mm.deploy.sdk_client import open_segmentor, sdk_installed
 from m2nist_mm.evaluation import class_map_metrics
 from .record import DOCS, command, save
+from .report import fmt, table
 from .runner import seg_checkpoint, timed
 
 #: Row -> deploy config. ``<backend>_<precision>`` rows take any batch
@@ -199,14 +194,9 @@ def render(key: str, results: dict) -> str:
         'call, so its times include them). Size: the backend\'s model '
         'files (PyTorch: the checkpoint, with optimizer state).'
         + (f' OpenVINO\'s CPU capabilities here: {", ".join(caps)}.'
-           if caps else ''), '',
-        f'| model | backend | digit mIoU | vs fp32 ORT | agreement % | '
-        f'calib imgs | latency ms (b1, {threads[-1]} threads) | ' +
-        (f'latency ms ({one}) | ' if one else '') +
-        f'images/s (b64, {threads[-1]} threads) | ' +
-        (f'images/s ({one}) | ' if one else '') + 'size MB |',
-        '|---' * (11 if one else 9) + '|'
+           if caps else ''), ''
     ]
+    rows = []
     for r in results:
         base = r['rows'].get(BASELINES[0])
         for backend, v in r['rows'].items():
@@ -217,12 +207,17 @@ def render(key: str, results: dict) -> str:
                      str(v.get('calib_images') or ''),
                      f'{v["latency_ms"]:.2f}']
             if one:
-                cells.append(_fmt(v.get('latency_ms_1t'), '.2f'))
+                cells.append(fmt(v.get('latency_ms_1t'), '.2f', ''))
             cells.append(f'{v["throughput"]:.0f}')
             if one:
-                cells.append(_fmt(v.get('throughput_1t'), '.0f'))
-            cells.append(f'{v["size_mb"]:.2f}')
-            lines.append('| ' + ' | '.join(cells) + ' |')
+                cells.append(fmt(v.get('throughput_1t'), '.0f', ''))
+            rows.append(cells + [f'{v["size_mb"]:.2f}'])
+    lines += table(
+        ['model', 'backend', 'digit mIoU', 'vs fp32 ORT', 'agreement %',
+         'calib imgs', f'latency ms (b1, {threads[-1]} threads)'] +
+        ([f'latency ms ({one})'] if one else []) +
+        [f'images/s (b64, {threads[-1]} threads)'] +
+        ([f'images/s ({one})'] if one else []) + ['size MB'], rows)
     lines += ['', 'vs fp32 ORT: digit mIoU against `onnxruntime_fp32`. '
               'Targets: the fastest row at batch 64 whose digit mIoU is '
               f'within {MAX_LOSS} of ONNX Runtime fp32 runs >= 3x the '
@@ -256,10 +251,6 @@ def render(key: str, results: dict) -> str:
     lines += ['', 'Checkpoints: ' + ', '.join(
         f'{r["model"]}: `{r["checkpoint"]}`' for r in results)]
     return '\n'.join(lines)
-
-
-def _fmt(value: Optional[float], spec: str) -> str:
-    return '' if value is None else format(value, spec)
 
 
 def main(argv: Optional[List[str]] = None) -> None:

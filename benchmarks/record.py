@@ -1,19 +1,6 @@
-"""Figures with their provenance, in docs/benchmarks.json.
-
-The JSON holds two tables:
-
-- ``figures``: ``key -> {value, run, command, commit, date, machine}``, one
-  entry per published figure (the keys that the README and the targets
-  name, e.g. ``seg.fastscnn.digit_miou``);
-- ``runs``: ``run key -> {benchmark, command, commit, date, machine,
-  results}``: everything a benchmark measured in one command, from which
-  :mod:`benchmarks.report` writes that run's section of
-  docs/benchmarks.md.
-
-A new run of a benchmark replaces the figures and runs it measures again
-(their key prefixes) and keeps the others. The writer: it reads the JSON
-and regenerates the Markdown with :mod:`benchmarks.report`, the renderer,
-which imports nothing from here.
+"""The writer: figures and runs with their provenance into
+docs/benchmarks.json (its two tables: docs/benchmarking.md), then the
+Markdown by :mod:`benchmarks.report`, which imports nothing from here.
 """
 import json
 import os
@@ -35,15 +22,7 @@ OUTPUTS = ('docs/benchmarks.json', 'docs/benchmarks.md', 'docs/*.png')
 
 
 def command(module: str, argv: Iterable[str]) -> str:
-    """The command line that runs a benchmark.
-
-    Args:
-        module: The benchmark's module in ``benchmarks`` (e.g. ``seg``).
-        argv: Its arguments.
-
-    Returns:
-        ``python -m benchmarks.<module> <argv>``, shell-quoted.
-    """
+    """``python -m benchmarks.<module> <argv>``, shell-quoted."""
     return f'python -m benchmarks.{module} {shlex.join(argv)}'.strip()
 
 
@@ -106,16 +85,13 @@ def save(runs: Dict[str, dict], figures: Dict[str, object], cmd: str,
         runs: run key -> ``dict(benchmark=module name, results=...)``.
         figures: figure key -> value (JSON-serialisable).
         cmd: the command that measured them (:func:`command`).
-        prefixes: dotted key prefixes (of figures and runs) this command
-            measures, e.g. ``seg.fastscnn``: the old entries equal to one
-            or under it are dropped first; a prefix that goes on past a
-            run's key names an entry of its results (``scale.fastscnn.
-            variants.mixscale``: ``results['variants']['mixscale']`` of
-            run ``scale.fastscnn``), dropped too.
+        prefixes: dotted key prefixes this command measures: old figures
+            and runs under them are dropped first; one that goes on past a
+            run's key (``scale.fastscnn.variants.x``) drops that entry of
+            its results.
         docs: folder of benchmarks.json / benchmarks.md.
         source: provenance to record instead of :func:`provenance` (tests).
-        drop: keys (of figures and runs) dropped exactly: what a
-            benchmark no longer writes.
+        drop: keys (of figures and runs) dropped exactly.
 
     Returns:
         The updated contents of benchmarks.json.

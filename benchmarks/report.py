@@ -1,22 +1,12 @@
-"""docs/benchmarks.md and the README's results table, generated from
-docs/benchmarks.json.
-
-The renderer: it reads the JSON (:func:`load`) and writes the Markdown;
-:mod:`benchmarks.record`, the writer, calls :func:`write_markdown` after
-every write, and this module imports nothing from it.
-
-Each run recorded in the JSON becomes a section, written by the ``render``
-function of the benchmark module that measured it, under the command,
-commit, date and machine of the run. The README's table (between
-:data:`BEGIN` and :data:`END`) holds the segmentation figures of the
-configs the product ships. Regenerate with ``python -m benchmarks.report``;
-the benchmarks call it after every run.
+"""The renderer: docs/benchmarks.md (a section per run, by the ``render``
+of the benchmark that measured it) and the README's results table, from
+docs/benchmarks.json (docs/benchmarking.md).
 """
 import argparse
 import importlib
 import json
 import os.path as osp
-from typing import List, Optional
+from typing import Iterable, List, Optional, Sequence
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DOCS = osp.join(REPO, 'docs')
@@ -60,6 +50,17 @@ def load(docs: str = DOCS) -> dict:
         raise ValueError(f'{path}: expected the tables "figures" and "runs", '
                          f'found {sorted(data)}')
     return data
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence]) -> List[str]:
+    """The lines of a Markdown table: ``header``, its rule, one per row."""
+    return (['| ' + ' | '.join(header) + ' |', '|---' * len(header) + '|'] +
+            ['| ' + ' | '.join(map(str, row)) + ' |' for row in rows])
+
+
+def fmt(value: Optional[float], spec: str = '.2f', missing: str = '-') -> str:
+    """``value`` formatted by ``spec``; ``missing`` when it is None."""
+    return missing if value is None else format(value, spec)
 
 
 def render_section(key: str, run: dict) -> str:

@@ -1,21 +1,7 @@
-"""Scale-generalisation benchmark: digit mIoU at 17 digit scales, 1/2 to 8.
-
-Test sets: M2NIST-style images (digits from MNIST t10k) generated at each
-scale 2^(k/4), k = -4..12 (``m2nist_core.datagen.scale_sets``; fewer images
-above scale 1, see ``scale_counts``). Model: each segmenter trained at
-scale 1 (``configs/m2nist_<model>.py``). Variants, both with that
-checkpoint, each run as ``tools/test.py`` runs its config (the model's own
-test pipeline, ``m2nist_mm.apis.torch_predict``):
-
-- ``baseline``: the plain config, ``configs/m2nist_<model>.py``;
-- ``select``: the scale-select segmentor,
-  ``configs/m2nist_<model>_scale-select.py``: the same weights as a
-  scale-channel network that reads each image at the channel most
-  confident about its digits.
-
-``--checkpoint MODEL.scale1=PATH`` names the checkpoint; without it, the
-seed-0 checkpoint of ``python -m benchmarks.seg``. Writes a table per model
-to docs/benchmarks.md, a plot ``docs/scale_<model>.png`` and the keys
+"""Scale-generalisation benchmark: digit mIoU at 17 digit scales, 1/2 to 8,
+of the plain config (``baseline``) and its scale-select config
+(``select``), both with the scale-1 checkpoint (docs/scale.md). Writes a
+table per model, a plot ``docs/scale_<model>.png`` and the keys
 ``scale.<model>.<variant>.*``.
 
     python -m benchmarks.scale --models fastscnn --checkpoint \\
@@ -33,6 +19,7 @@ import numpy as np
 from m2nist_core.datagen.scale_sets import make_scale_sets, scale_counts
 from m2nist_core.datagen.scales import SCALES
 from .record import DOCS, REPO, command, save
+from .report import fmt, table
 from .runner import seg_checkpoint
 
 #: variant -> (config, inference)
@@ -111,10 +98,6 @@ def worst_ratio(figures: Dict[str, float],
     return None if None in found else round(min(found), 4)
 
 
-def fmt(value: Optional[float], spec: str = '.2f') -> str:
-    return '-' if value is None else format(value, spec)
-
-
 def plot(model: str, results: Dict[str, Dict], path: str) -> None:
     """Digit mIoU against scale (log axis), one curve per variant."""
     import matplotlib
@@ -150,34 +133,30 @@ def render(key: str, r: dict) -> str:
         'the same variant at scale 1. Variants: ' + '; '.join(
             f'`{v}` {VARIANT_TEXT[v]}' for v in variants) + '.',
         '',
-        f'![{model} digit mIoU against scale]({r["png"]})', '',
-        '| scale | images | ' + ' | '.join(variants) + ' |',
-        '|---' * (len(variants) + 2) + '|'
-    ]
-    for scale, count in zip(r['scales'], r['counts']):
-        key = scale_key(scale)
-        cells = [f'{v["digit_miou"][key]:.2f} '
-                 f'({fmt(ratios(v["digit_miou"])[key])})'
-                 for v in results.values()]
-        lines.append(f'| {key} | {count} | ' + ' | '.join(cells) + ' |')
+        f'![{model} digit mIoU against scale]({r["png"]})', ''
+    ] + table(['scale', 'images', *variants], [
+        [scale_key(scale), count] +
+        [f'{v["digit_miou"][scale_key(scale)]:.2f} '
+         f'({fmt(ratios(v["digit_miou"])[scale_key(scale)])})'
+         for v in results.values()]
+        for scale, count in zip(r['scales'], r['counts'])])
     one = scale_key(1.0)
-    lines += ['', '| variant | config | checkpoint | inference | lowest '
-              'ratio, scales 1/2-4 | 1/2-8 | ms per image at scale 1 | '
-              'eval seconds |', '|---' * 8 + '|']
-    lines += [f'| {v} | `{x.get("config", "-")}` | `{x["checkpoint"]}` | '
-              f'{x["inference"]} | '
-              f'{fmt(worst_ratio(x["digit_miou"]), ".3f")} | '
-              f'{fmt(worst_ratio(x["digit_miou"], WIDE_RANGE), ".3f")} | '
-              f'{fmt(x.get("ms_per_image", {}).get(one))} | {x["seconds"]} |'
-              for v, x in results.items()]
+    lines += [''] + table(
+        ['variant', 'config', 'checkpoint', 'inference',
+         'lowest ratio, scales 1/2-4', '1/2-8', 'ms per image at scale 1',
+         'eval seconds'],
+        [[v, f'`{x.get("config", "-")}`', f'`{x["checkpoint"]}`',
+          x['inference'], fmt(worst_ratio(x['digit_miou']), '.3f'),
+          fmt(worst_ratio(x['digit_miou'], WIDE_RANGE), '.3f'),
+          fmt(x.get('ms_per_image', {}).get(one)), x['seconds']]
+         for v, x in results.items()])
     return '\n'.join(lines)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--models', nargs='+', default=['fastscnn'],
                         choices=['fastscnn', 'unet'])
     parser.add_argument('--variants', nargs='+', default=list(VARIANTS),

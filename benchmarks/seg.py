@@ -1,18 +1,5 @@
-"""Segmentation benchmark: train, test, and write docs/benchmarks.{md,json}.
-
-For each model and training track it runs ``tools/train.py`` (wall clock
-measured from the command's start), reads the validation curve from the
-log, tests the best validation checkpoint on the test split and on the
-held-out set with ``tools/test.py``, and records digit mIoU, mIoU,
-parameters, minutes to 90 % and 95 % digit mIoU (validation split) and the
-share of iteration time spent waiting for data. Tracks: ``mnist_extra``
-(``configs/m2nist_<model>.py``: its digit classifier also learns from MNIST
-train digits that no M2NIST validation or test image holds) and ``m2nist``
-(``configs/m2nist_<model>_m2nist-only.py``: no digit outside M2NIST's
-training images). With several ``--seeds`` each is trained once per seed; the
-figures without a seed in their key (``seg.<model>.<track>.<figure>``) are
-the worst over the seeds (lowest accuracy, most minutes), and
-``seed_spread`` is the best minus the worst test digit mIoU.
+"""Segmentation benchmark: train and test each model, track and seed, and
+record the figures (what and under which keys: docs/benchmarking.md).
 
     python -m benchmarks.seg --models fastscnn unet \
         --tracks mnist_extra m2nist --seeds 0 1 2 [--amp]
@@ -26,6 +13,7 @@ import sys
 from typing import List, Optional, Sequence
 
 from .record import DOCS, REPO, command, save
+from .report import table
 from .runner import iteration_times, run, train_run, val_curve
 
 
@@ -68,20 +56,10 @@ def test_metrics(test_cmd: List[str], test_dir: str) -> dict:
 def bench(model: str, seed: int, args: argparse.Namespace,
           options: Sequence[str] = (), work: Optional[str] = None,
           track: str = 'mnist_extra') -> dict:
-    """Train, test and evaluate on the held-out set one model and seed.
-
-    Args:
-        model: ``fastscnn`` or ``unet``.
-        seed: ``randomness.seed`` of the training run.
-        args: The benchmark's arguments (``amp``, ``mnist``, ``work_root``).
-        options: More ``--cfg-options`` for the training run.
-        work: The work dir (default
-            ``<work_root>/<model>/<track>/seed<seed>``).
-        track: A key of :data:`TRACKS` (which config).
-
-    Returns:
-        The run's figures, validation curve and commands.
-    """
+    """Train, test and evaluate on the held-out set one model and seed
+    (``options``: more ``--cfg-options`` for training; ``work`` default
+    ``<work_root>/<model>/<track>/seed<seed>``): the run's figures,
+    validation curve and commands."""
     config = TRACKS[track].format(model=model)
     work = work or osp.join(args.work_root, model, track, f'seed{seed}')
     # an earlier run's checkpoints must not be taken for this run's
@@ -112,11 +90,8 @@ def bench(model: str, seed: int, args: argparse.Namespace,
     reached = {t: [m for _, m, d in curve if d >= t] for t in (90.0, 95.0)}
     iter_time, data_share = iteration_times(work)
     return dict(
-        model=model,
-        track=track,
-        seed=seed,
-        digit_miou=metrics['digit_mIoU'],
-        miou=metrics['mIoU'],
+        model=model, track=track, seed=seed,
+        digit_miou=metrics['digit_mIoU'], miou=metrics['mIoU'],
         heldout_digit_miou=heldout['digit_mIoU'],
         params=count_params(osp.join(REPO, config)),
         minutes_to_90=round(reached[90.0][0], 2) if reached[90.0] else None,
@@ -125,10 +100,8 @@ def bench(model: str, seed: int, args: argparse.Namespace,
         data_time_share=round(data_share, 2),
         iter_time=round(iter_time, 3),
         best_checkpoint=osp.relpath(best, REPO),
-        per_class={
-            k[4:]: v
-            for k, v in metrics.items() if k.startswith('IoU.')
-        },
+        per_class={k[4:]: v for k, v in metrics.items()
+                   if k.startswith('IoU.')},
         curve=curve,
         commands=[' '.join(c[1:]) for c in (train_cmd, test_cmd, heldout_cmd)])
 
@@ -139,15 +112,9 @@ KEYS = ('digit_miou', 'miou', 'heldout_digit_miou', 'params',
 #: tracks, dropped when the model's m2nist track is measured again.
 LEGACY = ('', 'seeds') + KEYS + tuple(f'seed{s}.{k}' for s in (0, 1)
                                       for k in KEYS)
-WORST = dict(
-    digit_miou=min,
-    miou=min,
-    heldout_digit_miou=min,
-    params=max,
-    minutes_to_90=max,
-    minutes_to_95=max,
-    train_minutes=max,
-    data_time_share=max)
+WORST = dict(digit_miou=min, miou=min, heldout_digit_miou=min, params=max,
+             minutes_to_90=max, minutes_to_95=max, train_minutes=max,
+             data_time_share=max)
 
 
 def worst(runs: List[dict]) -> dict:
@@ -208,52 +175,40 @@ def render(key: str, results: dict) -> str:
         '`time`); "s/iter" is the mean training iteration time. Held-out: '
         f'digit mIoU on {HELDOUT["images"]} images the generator draws with '
         f'the M2NIST recipe from MNIST t10k digits {heldout} (seed '
-        f'{HELDOUT["seed"]}).', '',
-        '| model | seed | params | digit mIoU | held-out digit mIoU | mIoU | '
-        'minutes to 90 % / 95 % (val) | train minutes | s/iter | data |',
-        '|---' * 10 + '|'
-    ]
-    lines += [
-        f'| {model} | {r["seed"]} | {r["params"] / 1e6:.2f} M | '
-        f'{r["digit_miou"]:.2f} | {r["heldout_digit_miou"]:.2f} | '
-        f'{r["miou"]:.2f} | {r["minutes_to_90"]} / {r.get("minutes_to_95")} | '
-        f'{r["train_minutes"]:.1f} | {r["iter_time"]:.2f} | '
-        f'{r["data_time_share"]:.1f} % |' for r in runs
-    ]
+        f'{HELDOUT["seed"]}).', ''
+    ] + table(
+        ['model', 'seed', 'params', 'digit mIoU', 'held-out digit mIoU',
+         'mIoU', 'minutes to 90 % / 95 % (val)', 'train minutes', 's/iter',
+         'data'],
+        [[model, r['seed'], f'{r["params"] / 1e6:.2f} M',
+          f'{r["digit_miou"]:.2f}', f'{r["heldout_digit_miou"]:.2f}',
+          f'{r["miou"]:.2f}',
+          f'{r["minutes_to_90"]} / {r.get("minutes_to_95")}',
+          f'{r["train_minutes"]:.1f}', f'{r["iter_time"]:.2f}',
+          f'{r["data_time_share"]:.1f} %'] for r in runs])
     for r in runs:
         lines += ['', f'Seed {r["seed"]}, commands run:', '']
         lines += [f'- `{c}`' for c in r['commands']]
-        lines += [
-            '', '| class | ' + ' | '.join(r['per_class']) + ' |',
-            '|---' * (len(r['per_class']) + 1) + '|',
-            '| IoU | ' + ' | '.join(f'{v:.2f}'
-                                    for v in r['per_class'].values()) + ' |',
-            '', 'Validation curve (iteration: minutes, digit mIoU): ' +
-            ', '.join(f'{i}: {m:.1f} min, {d:.2f}' for i, m, d in r['curve'])
-        ]
+        lines += [''] + table(
+            ['class', *r['per_class']],
+            [['IoU', *(f'{v:.2f}' for v in r['per_class'].values())]])
+        lines += ['', 'Validation curve (iteration: minutes, digit mIoU): ' +
+                  ', '.join(f'{i}: {m:.1f} min, {d:.2f}'
+                            for i, m, d in r['curve'])]
     return '\n'.join(lines)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        '--models',
-        nargs='+',
-        default=['fastscnn', 'unet'],
-        choices=['fastscnn', 'unet'])
+    parser.add_argument('--models', nargs='+', default=['fastscnn', 'unet'],
+                        choices=['fastscnn', 'unet'])
     parser.add_argument('--tracks', nargs='+', default=['mnist_extra'],
                         choices=list(TRACKS))
-    parser.add_argument(
-        '--seeds',
-        nargs='+',
-        type=int,
-        default=[0],
-        help='train each model once per seed '
-        '(randomness.seed)')
-    parser.add_argument(
-        '--amp',
-        action='store_true',
-        help='train with --amp (bfloat16 autocast on CPU)')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0],
+                        help='train each model once per seed '
+                        '(randomness.seed)')
+    parser.add_argument('--amp', action='store_true',
+                        help='train with --amp (bfloat16 autocast on CPU)')
     # relative: the tools run in the repository, and the recorded commands
     # name no folder of the machine they ran on
     parser.add_argument('--mnist', default='data/mnist',

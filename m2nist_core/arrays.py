@@ -1,12 +1,8 @@
-"""Reading and validating the MNIST-family ``.npy`` arrays.
+"""Reading and validating the MNIST-family ``.npy`` arrays (layouts:
+``docs/data.md``), memory-mapped and converted chunk by chunk.
 
-Every array is opened memory-mapped with ``allow_pickle=False``; a split is
-converted chunk by chunk into compact ``uint8`` arrays, so even Kaggle's 2.4 GB
-int64 one-hot ``segmented.npy`` is never held in memory as a whole.
-
-The layout checks and converters take ``path``, the file named in their
-error messages; the converters convert samples ``[start, stop)`` and name
-the first bad sample.
+``path`` is the file named in error messages; converters convert samples
+``[start, stop)`` and name the first bad one.
 """
 from typing import (Callable, Hashable, Iterator, List, Optional, Sequence,
                     Tuple)
@@ -93,8 +89,7 @@ def _check_size(path: str, arr: np.ndarray, hw: Tuple[int, int],
 
 def image_layout(path: str, arr: np.ndarray,
                  hw: Optional[Tuple[int, int]]) -> None:
-    """Check that ``arr`` is ``(N, H, W)`` or ``(N, H, W, 1)`` images of
-    size ``hw`` (None: any).
+    """Check ``arr`` is ``(N, H, W[, 1])`` images of size ``hw`` (None: any).
 
     Raises:
         DataFileError: Another rank, channel count or image size.
@@ -132,14 +127,8 @@ def images_to_uint8(path: str, arr: np.ndarray, start: int,
 
 def mask_layout(path: str, arr: np.ndarray, hw: Tuple[int, int],
                 num_classes: int) -> str:
-    """Check a mask array's shape against the images' ``hw``.
-
-    Args:
-        path: The file named in error messages.
-        arr: ``(N, H, W)`` integer class indices or ``(N, H, W, C)`` one-hot
-            masks, ``C = num_classes`` (background included).
-        hw: The images' ``(H, W)``.
-        num_classes: Classes including background.
+    """Check ``arr`` is ``(N, H, W)`` integer class indices or ``(N, H, W,
+    num_classes)`` one-hot masks (background included) of the images' ``hw``.
 
     Returns:
         ``'index'`` for ``(N, H, W)`` masks, ``'onehot'`` for 4-D ones.
@@ -171,11 +160,8 @@ def mask_layout(path: str, arr: np.ndarray, hw: Tuple[int, int],
 def masks_to_index(path: str, arr: np.ndarray, start: int, stop: int,
                    num_classes: int) -> np.ndarray:
     """Validated ``uint8`` class-index maps of masks checked by
-    :func:`mask_layout`.
-
-    One-hot masks (any integer or float dtype) must hold only 0 and 1 and at
-    least one class per pixel. A pixel with several classes (where the inks of
-    two digits overlap) takes the lowest class index, as ``argmax`` does.
+    :func:`mask_layout`; a one-hot pixel with several classes takes the
+    lowest.
 
     Raises:
         DataFileError: Indices outside ``0 .. num_classes - 1``, one-hot
@@ -219,8 +205,8 @@ def unit_images_to_uint8(path: str, arr: np.ndarray, start: int,
 
 def extended_mask_layout(path: str, arr: np.ndarray,
                          hw: Tuple[int, int]) -> None:
-    """Check MNIST-extended targets: ``(N, H, W, C)``, one channel per
-    digit 0 ... C-1 (C at most 10), no background channel, images' ``hw``.
+    """Check MNIST-extended targets: ``(N, H, W, C)``, 1-10 digit channels,
+    no background channel, the images' ``hw``.
 
     Raises:
         DataFileError: Not 4-D with 1-10 channels, or another size.
@@ -235,12 +221,9 @@ def extended_mask_layout(path: str, arr: np.ndarray,
 
 def extended_masks_to_index(path: str, arr: np.ndarray, start: int,
                             stop: int, background: int) -> np.ndarray:
-    """Class-index maps (``uint8``) of MNIST-extended targets.
-
-    Values are 0/1 (any dtype) or float intensities in [0, 1]. A pixel
-    whose channels are all 0 is ``background``; otherwise it takes the
-    digit of its largest value, the lowest digit on a tie (overlapping
-    labels, as MNIST extended allows, are resolved that way).
+    """Class-index maps (``uint8``) of MNIST-extended targets (0/1 or
+    intensities in [0, 1]): all-0 pixels are ``background``, others the
+    digit of their largest value, the lowest on a tie.
 
     Raises:
         DataFileError: Values outside [0, 1] or NaN/inf.
@@ -258,14 +241,8 @@ def extended_masks_to_index(path: str, arr: np.ndarray, start: int,
 
 def batches_by_shape(shapes: Sequence[Hashable],
                      batch_size: Optional[int] = None) -> Iterator[List[int]]:
-    """Indices of items of one shape, batched: models run one size a batch.
-
-    Args:
-        shapes: Each item's shape (any hashable key).
-        batch_size: Most indices per batch (``None``: all of a shape).
-
-    Yields:
-        Lists of indices, the shapes in their first-seen order.
+    """Lists of indices of items of one shape (any hashable key), at most
+    ``batch_size`` each (None: all of a shape), shapes in first-seen order.
     """
     for shape in dict.fromkeys(shapes):
         idx = [i for i, s in enumerate(shapes) if s == shape]

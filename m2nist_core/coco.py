@@ -1,9 +1,5 @@
-"""M2NIST digit instances as COCO JSON: writing and validated reading.
-
-Image ``id`` is the image's index in ``combined.npy``; ``category_id`` is
-the digit (0-9); ``bbox`` is ``[x, y, w, h]`` in pixels, tight around the
-ink (see :mod:`m2nist_core.instances`).
-"""
+"""M2NIST digit instances as COCO JSON (image id: index in
+``combined.npy``, category id: the digit): writing and validated reading."""
 import json
 from typing import Dict, List, Sequence, Tuple
 
@@ -41,10 +37,6 @@ def read_coco(path: str, img_ids: range,
               img_shape: Tuple[int, int]) -> Dict[int, List[Instance]]:
     """Instances per image id in ``img_ids`` from a COCO JSON file.
 
-    Refuses (naming the file) what is not this data set's annotation: a
-    missing or unreadable file, unknown categories or images, boxes that are
-    empty or outside the image, crowd annotations.
-
     Returns:
         ``{image id: [(class, (x1, y1, x2, y2)), ...]}`` for every id in
         ``img_ids`` (other images' annotations are skipped), ``x2``/``y2``
@@ -52,7 +44,8 @@ def read_coco(path: str, img_ids: range,
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        DataFileError: The file is refused (see above).
+        DataFileError: Unreadable, or unknown categories or images, boxes
+            empty or outside the image, crowd annotations.
     """
     try:
         with open(path) as f:

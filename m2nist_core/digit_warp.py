@@ -1,11 +1,7 @@
 """Random per-digit distortions of an image and its mask, the labels kept
-exact (every pixel with ink is its digit's class, every other background).
-
-Each digit (a connected region of one class in the mask) is cut out with
-its ink, distorted about its centre by its own random affine map (rotation,
-scale, shear) and optionally an elastic field (Simard et al., 2003), and
-drawn back where it was. Where two distorted digits overlap, the brighter
-ink wins the pixel, as the M2NIST recipe composes digits.
+exact: each digit (a connected region of one class) gets its own affine
+map and optionally an elastic field (Simard et al., 2003); where two
+overlap, the brighter ink wins.
 """
 from typing import Tuple
 
@@ -18,10 +14,8 @@ from .classes import BACKGROUND
 def random_affine(rng: np.random.RandomState, center: Tuple[float, float],
                   max_rotate: float, scale_range: Tuple[float, float],
                   max_shear: float) -> np.ndarray:
-    """A random ``float32`` 2x3 affine map (for ``cv2.warpAffine``) fixing
-    ``center`` = ``(x, y)``; rotation up to ``max_rotate`` degrees, scale
-    in ``scale_range``, horizontal shear (x += shear * y) up to
-    ``max_shear``, either way."""
+    """A random ``float32`` 2x3 affine map fixing ``center`` ``(x, y)``
+    (arguments as :func:`warp_digits`')."""
     angle = np.deg2rad(rng.uniform(-max_rotate, max_rotate))
     scale = rng.uniform(*scale_range)
     shear = rng.uniform(-max_shear, max_shear)

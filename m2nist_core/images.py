@@ -22,12 +22,8 @@ def _check_channels(path: str, arr: np.ndarray, batched: bool) -> None:
 
 
 def composite_alpha(img: np.ndarray) -> np.ndarray:
-    """Grey + alpha or BGRA ``uint8`` image -> grey or BGR on a background.
-
-    Transparent pixels take the background the drawing implies: white when
-    its opaque pixels are dark (dark ink on a transparent sheet), black when
-    they are light; partly transparent ones are blended.
-    """
+    """Grey + alpha or BGRA ``uint8`` image -> grey or BGR, composited on
+    white when the opaque pixels are dark, else on black."""
     colour, alpha = img[..., :-1], img[..., -1:].astype(np.float32) / 255
     opaque = alpha[..., 0] > 0.5
     level = float(colour[opaque].mean()) if opaque.any() else 0.0
@@ -51,16 +47,12 @@ def read_image(path: str) -> np.ndarray:
 
 
 def decode_image(data: bytes, name: str = 'image') -> np.ndarray:
-    """One ``uint8`` image from the bytes of an image file (PNG, JPEG, ...).
-
-    Decoded with OpenCV (colour as BGR); 16-bit images are scaled to 8 bits
-    (levels times 255 / 65535, rounded) and an alpha channel is composited
-    (:func:`composite_alpha`).
+    """One ``uint8`` image (BGR or grey) from the bytes of an image file;
+    16-bit scaled to 8, alpha composited (:func:`composite_alpha`).
 
     Raises:
-        DataFileError: The bytes are not an image OpenCV decodes, or one of
-            an unsupported depth or channel count (``name`` starts the
-            message).
+        DataFileError: Not an image OpenCV decodes, or of an unsupported
+            depth or channel count (``name`` starts the message).
     """
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) \
         if data else None
@@ -91,18 +83,17 @@ def m2nist_polarity(img: np.ndarray,
                     name: str = 'image') -> Tuple[np.ndarray, str]:
     """A grey image as M2NIST draws digits: light ink on a black background.
 
-    ``invert``: ``'no'`` returns the image as given; ``'yes'`` inverts it;
-    ``'auto'`` looks at the background, i.e. the median grey level (digits
-    cover a small part of an image): at most ``DARK_BACKGROUND`` the image
-    is kept, at least ``LIGHT_BACKGROUND`` (dark digits on paper) it is
-    inverted; anything between, or an image without contrast, is refused.
-    With ``'yes'`` and ``'auto'`` the background level is then subtracted
-    (clipped at 0), so that the background is 0 as in M2NIST; M2NIST-like
-    images come back unchanged.
+    Args:
+        img: The grey image.
+        invert: ``'no'``: as given; ``'yes'``: inverted; ``'auto'``:
+            inverted when the median grey level is at least
+            ``LIGHT_BACKGROUND``, kept when at most ``DARK_BACKGROUND``.
+            With ``'yes'`` and ``'auto'`` the background level is then
+            subtracted.
+        name: The image, in error messages.
 
     Returns:
-        The image and what was done, in words (``name`` names the image in
-        errors).
+        The image and what was done, in words.
 
     Raises:
         ValueError: An unknown ``invert``, or with ``'auto'`` an image
@@ -137,10 +128,8 @@ def m2nist_polarity(img: np.ndarray,
 
 
 def to_gray(img: np.ndarray, name: str = 'image') -> np.ndarray:
-    """``(H, W)`` grey image from a grey, ``(H, W, 1)`` or BGR image.
-
-    BGR is converted with OpenCV's luma weights, which return the value
-    itself when the three channels are equal (a grey image saved as colour).
+    """``(H, W)`` grey image from a grey, ``(H, W, 1)`` or BGR image
+    (OpenCV's luma weights).
 
     Raises:
         ValueError: ``img`` has another shape (``name`` starts the message).
@@ -158,12 +147,9 @@ def to_gray(img: np.ndarray, name: str = 'image') -> np.ndarray:
 def read_inputs(path: str) -> List[Tuple[str, str, np.ndarray]]:
     """``(name, source, grey uint8 image)`` for each image in ``path``.
 
-    ``path`` is an image file, an ``.npy`` holding one image or a batch, or
-    a directory of those (not recursive, sorted by name). A 2-D ``.npy``,
-    or a 3-D one whose last axis is 1 or 3, is one image; other 3-D and
-    4-D ones are batches ``(N, H, W[, 1|3])``, named ``<stem>_<i>``.
-    ``name`` is the file stem (for output files), ``source`` the file, with
-    ``[i]`` for an image of a batch.
+    ``path`` is an image file, an ``.npy`` of one image or a batch ``(N, H,
+    W[, 1|3])`` (named ``<stem>_<i>``, source ``<path>[i]``), or a
+    directory of those (not recursive, sorted by name).
     """
     if not osp.exists(path):
         raise FileNotFoundError(f'input not found: {path}')

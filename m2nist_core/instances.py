@@ -1,21 +1,8 @@
 """Digit instances (class + ink box) derived from an M2NIST class mask.
 
-M2NIST ships class masks only. The rule (``docs/detection.md``, with its
-accuracy against the generator recipe):
-
-1. The pixels of each digit class are split into 8-connected components.
-2. Components of one class are merged, closest pair first, while the two are
-   at most ``max_gap`` pixels apart and their joint box still fits in a
-   ``digit_size`` square (a digit's ink fits in its 28x28 MNIST block):
-   this joins the disconnected strokes of one digit.
-3. A group wider or taller than ``digit_size`` holds touching digits of one
-   class: it is cut across that axis at the line with the least ink among
-   the cuts that leave the first part at most ``digit_size`` long, and the
-   parts are cut again while needed.
-
-Boxes are ``(x1, y1, x2, y2)`` in pixels with exclusive ``x2``/``y2``, i.e.
-tight around the ink. Touching digits of one class whose joint ink fits in
-``digit_size`` stay one instance (the mask cannot separate them).
+The rule's three steps (components, merging close ones, cutting groups
+wider than a digit) and its accuracy: ``docs/detection.md``. Boxes are
+``(x1, y1, x2, y2)`` with exclusive ``x2``/``y2``, tight around the ink.
 """
 from typing import List, Tuple
 
@@ -47,10 +34,9 @@ def _union(a: tuple, b: tuple) -> tuple:
 
 def merge_close(boxes: List[tuple], comps: List[List[int]], size: int,
                 max_gap: int) -> List[List[int]]:
-    """Merge groups (their ``boxes`` and component labels ``comps``),
-    closest pair first, while the two are at most ``max_gap`` pixels apart
-    and their joint box fits in a ``size`` square (rule 2); the merged
-    groups' component labels."""
+    """Component labels of the groups (``boxes``, labels ``comps``) merged
+    closest pair first while at most ``max_gap`` apart and fitting in a
+    ``size`` square."""
     boxes, comps = list(boxes), [list(c) for c in comps]
     while True:
         best = None
@@ -71,7 +57,7 @@ def merge_close(boxes: List[tuple], comps: List[List[int]], size: int,
 
 def _split(ys: np.ndarray, xs: np.ndarray,
            size: int) -> List[Tuple[np.ndarray, np.ndarray]]:
-    """Cut pixel set ``(ys, xs)`` into parts at most ``size`` long (rule 3)."""
+    """Cut pixel set ``(ys, xs)`` into parts at most ``size`` long."""
     x1, y1, x2, y2 = box_of(ys, xs)
     if x2 - x1 <= size and y2 - y1 <= size:
         return [(ys, xs)]
@@ -129,9 +115,8 @@ def derive_instances(mask: np.ndarray,
 
 def digit_crops(images: np.ndarray, masks: np.ndarray,
                 size: int = 28) -> Tuple[np.ndarray, np.ndarray]:
-    """One ``size`` x ``size`` crop of the image per derived instance of
-    its mask, centred on its box (what lies around it, other digits' ink
-    included, is kept; outside the image is black), and its class.
+    """One ``size`` x ``size`` crop of the image centred on each derived
+    instance of its mask (outside the image black), and its class.
 
     Returns:
         ``(crops, classes)``: ``(M, size, size)`` ``uint8`` and ``(M,)``

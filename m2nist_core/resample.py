@@ -1,12 +1,5 @@
-"""Resampling as matrices: PyTorch's bicubic and area resizes, one axis at a
-time.
-
-``F.interpolate(mode='bicubic')`` and ``mode='area'`` are separable: each
-output row is a fixed weighted sum of input rows, and the same along
-columns. :func:`resize_matrix` builds those weights, so ``A_h @ image @
-A_w.T`` is the resize. As plain matrix products they export to any
-backend, where ``'area'`` (adaptive average pooling) does not when the
-sizes do not divide.
+"""PyTorch's bicubic and area resizes as matrices, one axis at a time:
+``A_h @ image @ A_w.T`` is the resize, and exports to any backend.
 """
 import math
 
@@ -31,12 +24,8 @@ def _cubic_weights(t: float) -> np.ndarray:
 
 
 def resize_matrix(n_in: int, n_out: int, mode: str) -> np.ndarray:
-    """Weights ``(n_out, n_in)`` of a 1-D resize, as ``F.interpolate`` does
-    it with ``size`` given and ``align_corners=False``.
-
-    ``mode``: ``'bicubic'`` (taps beyond the ends repeat the edge) or
-    ``'area'`` (output ``i`` averages inputs ``floor(i n_in / n_out)`` to
-    ``ceil((i + 1) n_in / n_out) - 1``). Each row sums to 1.
+    """Weights ``(n_out, n_in)`` of a 1-D ``'bicubic'`` or ``'area'``
+    resize, as ``F.interpolate`` with ``align_corners=False``.
 
     Raises:
         ValueError: A length below 1 or an unknown mode.

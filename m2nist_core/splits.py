@@ -56,12 +56,9 @@ def open_files(
         img_shape: Optional[Tuple[int, int]],
         num_classes: int,
         layout: str = 'm2nist') -> Tuple[str, str, np.ndarray, np.ndarray]:
-    """Both files (in ``data_root``; None or ``''``: as given)
-    memory-mapped and checked to be ``layout``'s arrays of ``img_shape``
-    (None: any) and ``num_classes`` (background last); no data read.
-
-    Returns:
-        ``(img_path, seg_path, images, masks)`` as stored.
+    """Both files (in ``data_root``, if any) memory-mapped and checked to
+    be ``layout``'s arrays of ``img_shape`` (None: any) and ``num_classes``
+    (background last): ``(img_path, seg_path, images, masks)`` as stored.
 
     Raises:
         ValueError: An unknown ``layout``.
@@ -102,14 +99,8 @@ def read_split(
         img_shape: Optional[Tuple[int, int]],
         num_classes: int,
         layout: str = 'm2nist') -> Tuple[str, str, np.ndarray, np.ndarray]:
-    """:func:`open_files`, then images/masks ``index_range`` converted.
-
-    ``index_range`` is ``(start, stop)``, ``stop`` None for the end of the
-    file; the other arguments are :func:`open_files`'.
-
-    Returns:
-        ``(img_path, seg_path, images, masks)``: ``uint8`` arrays of shape
-        ``(n, H, W)``, masks as class indices.
+    """:func:`open_files`, then samples ``index_range`` (``stop`` None: to
+    the end) converted to ``uint8`` ``(n, H, W)`` images and class indices.
 
     Raises:
         DataFileError: As :func:`open_files`, invalid values, or

@@ -8,9 +8,8 @@
         val_dataloader.dataset.data_root=data/mnist_ext \\
         val_dataloader.dataset.img_shape="(60,60)"
 
-Segmentation data sets: digit pixels tinted with their class colour;
-detection data sets: each box in its class colour with its digit. Samples
-are the data set's raw arrays (before the pipeline), enlarged ``--scale``.
+Masks are tinted and boxes drawn in their class colours, on the raw
+samples (before the pipeline) enlarged ``--scale`` times.
 """
 import argparse
 import os
@@ -20,19 +19,17 @@ from typing import List, Optional
 
 import cv2
 import numpy as np
-from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
+from mmengine.config import DictAction
 
 from m2nist_core import DataFileError
 from m2nist_core.inference.visualize import draw_detections, overlay
-from m2nist_mm.utils.setup_env import import_custom_modules
+from m2nist_mm.utils.cli import raw_dataset, tool_config
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config')
     parser.add_argument('--split', default='val',
                         choices=['train', 'val', 'test'])
@@ -43,18 +40,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '<config>_<split>.png')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
-
-
-def build_dataset(cfg: Config, split: str):
-    scope = cfg.get('default_scope', 'mmseg')
-    init_default_scope(scope)
-    if scope == 'mmdet':
-        from mmdet.registry import DATASETS
-    else:
-        from mmseg.registry import DATASETS
-    dataset_cfg = cfg[f'{split}_dataloader']['dataset'].copy()
-    dataset_cfg['pipeline'] = []
-    return DATASETS.build(dataset_cfg)
 
 
 def render(sample: dict, scale: int) -> np.ndarray:
@@ -87,12 +72,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print('error: --num, --cols and --scale must be >= 1',
               file=sys.stderr)
         return 1
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    import_custom_modules(cfg)
+    cfg = tool_config(args.config, args.cfg_options)
     try:
-        dataset = build_dataset(cfg, args.split)
+        dataset = raw_dataset(cfg, args.split)
     except (DataFileError, FileNotFoundError, KeyError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

@@ -3,14 +3,10 @@
     python tools/demo.py work_dirs/deploy/fastscnn_ort \\
         --det work_dirs/deploy/rtmdet_ort          # then open the printed URL
 
-A local web page (served on 127.0.0.1 only): draw digits with the mouse or a
-finger on a 64x84 canvas shown large, or drop an image file on it, and see
-the class mask (coloured, with a legend), the detector's boxes (one digit
-and score per object) and, per digit, its share of the digit pixels and the
-detector's best score. The models are the exports of tools/deploy.py, run
-by m2nist_core (ONNX Runtime or OpenVINO, no torch). A picture that is not
-an image, larger than --max-kb, or of a size the segmentation model does
-not take is refused with a message on the page.
+A page served on 127.0.0.1 only: draw digits on a 64x84 canvas or drop an
+image on it, and see the class mask, the detector's boxes and per digit its
+share of the pixels and best score (docs/visualization.md). The exports run
+by m2nist_core, without torch.
 """
 import argparse
 import os.path as osp
@@ -29,9 +25,8 @@ PAGE = osp.join(osp.dirname(osp.abspath(__file__)), 'demo.html')
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('seg', help='segmentation export (tools/deploy.py '
                         'work dir)')
     parser.add_argument('--det', help='detector export')

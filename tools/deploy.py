@@ -8,13 +8,9 @@ The arguments follow mmdeploy's ``tools/deploy.py``::
         configs/m2nist_fastscnn.py work_dirs/m2nist_fastscnn/best.pth IMG \\
         --work-dir work_dirs/deploy/fastscnn_ort
 
-Detectors use ``configs/deploy/detection_onnxruntime_static-64x84.py``.
-Int8 deploy configs calibrate on the images their ``calib_config`` picks
-from the model config's training set, or on ``--calib-img``.
-
-The work dir gets the backend files and mmdeploy's SDK meta files
-(``deploy.json``, ``pipeline.json``, ``detail.json``) once the backend model
-has matched PyTorch on ``IMG`` (and ``--test-img``).
+The work dir gets the backend files and mmdeploy's SDK meta files once the
+backend model has matched PyTorch on ``IMG`` (and ``--test-img``); see
+docs/deployment.md.
 """
 import argparse
 import logging

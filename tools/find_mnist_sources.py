@@ -6,12 +6,8 @@
     # check that the table shipped with m2nist_core is what the data gives
     python tools/find_mnist_sources.py data/m2nist --mnist data/mnist --check
 
-Replays the published recipe's layout (seed 1234) and matches each
-digit's pixels that no other digit covers against MNIST train and t10k
-(``m2nist_core.datagen.provenance``). The table lists, per source row of
-Kaggle's ``train.csv``, its label and MNIST digit; the training track with
-extra MNIST digits leaves out every digit of the validation and test
-images, and the held-out set every digit of any M2NIST image.
+Method and use of the table: docs/data.md, "Which MNIST digits M2NIST
+holds".
 """
 import argparse
 import sys
@@ -30,9 +26,8 @@ from m2nist_core.splits import SPLITS, read_split
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('m2nist', help='folder of the real M2NIST '
                         '(combined.npy, segmented.npy; any layout)')
     parser.add_argument('--mnist', required=True,

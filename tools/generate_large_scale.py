@@ -7,8 +7,6 @@
     # train on scales 1-4 (log-uniform), and one test-only file per scale
     python tools/generate_large_scale.py OUT --mnist data/mnist \\
         --train-scales 1 4 --each-test-scale
-
-Recipe and foreground rule: ``m2nist_core.datagen.large_scale``.
 """
 import argparse
 import os
@@ -28,9 +26,8 @@ from m2nist_core.datagen.sources import read_mnist
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('out_dir')
     parser.add_argument('--mnist', required=True,
                         help='folder with the MNIST IDX files')

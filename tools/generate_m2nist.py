@@ -13,9 +13,8 @@
     python tools/generate_m2nist.py data/heldout --mnist data/mnist \\
         --splits test=1000 --seed 2026 --avoid-m2nist all
 
-Writes combined.npy, segmented.npy, digits.csv (per-digit ground truth),
-annotations/instances.json (COCO) and generator.json; see
-``m2nist_core.datagen.writer``.
+Writes combined.npy, segmented.npy, digits.csv, annotations/instances.json
+and generator.json (docs/data.md).
 """
 import argparse
 import sys
@@ -43,9 +42,8 @@ def split_counts(specs: List[str]) -> Dict[str, int]:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('out_dir', help='folder to write into')
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument('--kaggle-csv', help="Kaggle Digit Recognizer train.csv")

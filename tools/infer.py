@@ -2,23 +2,11 @@
 
     python tools/infer.py work_dirs/deploy/fastscnn_ort IMAGES --out-dir OUT
 
-``IMAGES``: a PNG/JPG (8- or 16-bit, grey, colour or with alpha), an
-``.npy`` (one image or a batch ``(N, H, W)``) or a directory of those.
-Images are made M2NIST-like first: ``--invert auto`` (the default) inverts
-dark digits on a light background and subtracts the background level, and
-says so; ``--invert no`` takes images as given. For a segmentation model
-it writes, per image,
-``<name>_mask.png`` (class index per pixel: digit 0-9, 10 background),
-``<name>_overlay.png`` (the digits tinted in their class colour, 4x, with a
-legend) and, with ``--save-npy``, ``<name>.npy``; for a segmentor that
-names digits whole also ``<name>_digits.png``: per digit, the crop its
-classifier saw with its top three names and probabilities (a digit named
-with less than 0.9 framed in red, its name marked ``?``); for a detector
-``<name>_boxes.png`` (boxes and labels drawn on the image, 4x, legend) and
-``<name>.json`` (boxes ``x1, y1, x2, y2`` in image pixels, scores, digits).
-It prints the digits found (with a classifier: each digit left to right,
-its name, probability and the next two names). With ONNX Runtime it needs
-only numpy, onnxruntime and OpenCV (no torch, no mm*).
+``IMAGES``: PNG/JPG files, ``.npy`` images or batches, or directories of
+them. Writes per image ``<name>_mask.png`` and ``<name>_overlay.png``
+(segmentors; ``<name>_digits.png`` with a digit classifier) or
+``<name>_boxes.png`` and ``<name>.json`` (detectors), and prints the digits
+found. Needs no torch and no mm* (docs/inference.md).
 """
 import argparse
 import json

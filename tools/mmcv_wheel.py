@@ -1,12 +1,9 @@
 """Check and cache the mmcv wheel that ``tools/install.sh`` builds.
 
-mmcv 2.1.0 has no wheel for torch 2.13, so it is built from its sdist. A build
-that cannot import torch silently produces a pure-Python wheel without the
-compiled ops (``mmcv._ext``), which mmseg and mmdet need. This script only
-accepts a wheel that holds ``mmcv/_ext*.so`` built for the running Python, and
-records the torch it was built against, so a torch upgrade forces a rebuild.
-
-It uses the standard library only (it runs before anything is installed)::
+A build of mmcv's sdist that cannot import torch silently makes a wheel
+without the compiled ops (``mmcv/_ext*.so``); only a wheel with ops for the
+running Python is accepted, and the torch it was built against is recorded
+(a torch upgrade forces a rebuild). Standard library only::
 
     python tools/mmcv_wheel.py cache-dir ROOT     # ROOT/<python>-torch<ver>
     python tools/mmcv_wheel.py find DIR           # a verified wheel, or exit 1
@@ -143,11 +140,8 @@ def find(directory: str) -> Optional[str]:
 
 
 def store(wheel: str, directory: str) -> str:
-    """Verify a freshly built wheel, copy it into the cache folder
-    ``directory`` and return the cached wheel's path.
-
-    The wheel and its record are written under temporary names and renamed,
-    so an interrupted store leaves no entry.
+    """Verify a freshly built wheel, copy it (and its record, through
+    temporary names) into the cache folder ``directory``; its path there.
 
     Raises:
         WheelError: The wheel is rejected; nothing is cached.

@@ -6,27 +6,11 @@ source is at hand.
     python tools/prepare_data.py --kaggle-csv ~/Downloads/train.csv
     python tools/prepare_data.py --mnist ~/mnist     # MNIST IDX files
 
-Sources, first found wins:
-
-1. M2NIST as downloaded from Kaggle (combined.npy + segmented.npy, any
-   layout the data set reads): data/m2nist is linked to that folder.
-2. Kaggle Digit Recognizer train.csv: the published recipe regenerates
-   the real M2NIST from it (seed 1234, byte for byte).
-3. MNIST IDX files (.gz or not): the same recipe over MNIST digits, train
-   images from MNIST train rows 0-49999, val from rows 50000-59999, test
-   from t10k (these are not the real M2NIST's images).
-4. Download MNIST from its public mirrors (md5 checked) into data/mnist,
-   then 3.
-
-Without options, 1 and 3 look in data/ and, when the environment variable
-M2NIST_MM_DATA names a data folder, in its m2nist/ and mnist/; a folder
-already in place at --out is kept when it reads as M2NIST.
-
-The segmentation configs' digit classifiers also learn from MNIST digits
-(configs/m2nist_fastscnn.py, configs/m2nist_unet.py): they need the four
-MNIST files in --mnist-dir (data/mnist): a folder
-already there is kept, else it is linked to --mnist or to the MNIST
-found on disk, else MNIST is downloaded (md5 checked).
+Sources, first found wins: Kaggle's M2NIST files (linked), train.csv (the
+real M2NIST regenerated), MNIST IDX files (the recipe over MNIST), else
+MNIST downloaded (md5 checked). Without options it looks in data/ and in
+the m2nist/ and mnist/ of $M2NIST_MM_DATA. MNIST also goes into
+--mnist-dir (kept, linked or downloaded). Details: docs/data.md.
 """
 import argparse
 import os
@@ -53,9 +37,8 @@ def data_folders(name: str) -> List[str]:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--out', default='data/m2nist')
     src = parser.add_mutually_exclusive_group()
     src.add_argument('--m2nist', help="folder of Kaggle's M2NIST files")

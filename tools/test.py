@@ -8,7 +8,6 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from m2nist_mm.utils.cli import add_runner_args, load_config
-from m2nist_mm.utils.dist import setup_cpu_distributed
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -20,13 +19,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='segmentation: dir to write the predicted class-index maps '
         '(PNG); detection: a .pkl file for the predictions (mmdet '
         'DumpDetResults)')
-    parser.add_argument(
-        '--show', action='store_true', help='show prediction results')
-    parser.add_argument(
-        '--show-dir',
-        help='dir to write PNG overlays of truth and prediction side by side')
-    parser.add_argument(
-        '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument('--show', action='store_true',
+                        help='show prediction results')
+    parser.add_argument('--show-dir', help='dir to write PNG overlays of '
+                        'truth and prediction side by side')
+    parser.add_argument('--wait-time', type=float, default=2,
+                        help='the interval of show (s)')
     add_runner_args(parser)
     return parser.parse_args(argv)
 
@@ -71,7 +69,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         enable_visualization(cfg, args)
     if args.out is not None:
         add_output(cfg, args.out)
-    setup_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).test()
     return 0
 

@@ -11,22 +11,17 @@ from mmengine.runner import Runner
 
 from m2nist_mm.utils.cli import (add_runner_args, check_extra_digits,
                                  load_config)
-from m2nist_mm.utils.dist import setup_cpu_distributed
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
-        '--resume',
-        nargs='?',
-        type=str,
-        const='auto',
+        '--resume', nargs='?', type=str, const='auto',
         help='resume from the given checkpoint, or from the latest one in '
         'the work dir when no path is given')
     parser.add_argument(
-        '--amp',
-        action='store_true',
+        '--amp', action='store_true',
         help='mixed precision: float16 AMP on CUDA, bfloat16 autocast on CPU')
     add_runner_args(parser)
     return parser.parse_args(argv)
@@ -63,7 +58,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
-    setup_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).train()
     return 0
 

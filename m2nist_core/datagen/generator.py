@@ -1,23 +1,8 @@
-"""Multi-digit images from single digits: the M2NIST recipe and
-MNIST-extended options.
+"""The multi-digit image generator: the M2NIST recipe (``'m2nist'``
+placement) and MNIST-extended's (``'random'``), composed as M2NIST does.
 
-One generator. :class:`GeneratorOptions` picks the placement:
-
-- ``'m2nist'`` -- the published M2NIST recipe, call for call (see
-  :mod:`m2nist_core.datagen.m2nist_recipe`): ``n = randint(min, max + 1)``,
-  all source rows at once, then digit ``i`` at ``x = randint(28i, 28i +
-  10)``, ``y = randint(0, H - 27)``; pasted only when it fits.
-- ``'random'`` -- MNIST-extended's: each digit anywhere in the image
-  (``x = randint(W - 27)``, ``y = randint(H - 27)``), redrawn while its
-  28x28 box overlaps an earlier one by more than ``max_overlap``.
-
-Composition is M2NIST's for both: each digit writes its whole 28x28 block
-into its class's channel (a later digit of the same class overwrites an
-earlier one there); the image is the maximum over the channels. The
-target of a digit is its ink (``> 0``; ``soft``: intensity / 255) or, with
-``whole_box``, its whole block. With ``exclusive`` labels a pixel belongs
-to the lowest class that claims it (M2NIST's argmax); otherwise a pixel
-may belong to several classes.
+Placements, composition and options: ``docs/data.md``, "Generators and
+readers".
 """
 from dataclasses import dataclass
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
@@ -39,8 +24,7 @@ class GenerationError(RuntimeError):
 
 
 class Placement(NamedTuple):
-    """One digit drawn for an image: source row, block corner, pasted,
-    block side (28 unless ``digit_scale`` rescales the digits)."""
+    """One digit drawn for an image: source row, block corner, pasted, side."""
     row: int
     x: int
     y: int
@@ -52,10 +36,8 @@ class Digit(NamedTuple):
     """Ground truth of one drawn digit.
 
     ``box`` is ``(x1, y1, x2, y2)`` (``x2``/``y2`` exclusive) tight around
-    the pixels its target holds (with ``whole_box``: its whole block);
-    ``None`` when it was not pasted or its target holds nothing of it
-    (overwritten by a later digit of its class, or, with ``exclusive``,
-    covered by lower classes).
+    what its target keeps of it (``whole_box``: its block); ``None`` when
+    not pasted or nothing is kept.
     """
     row: int
     label: int
@@ -86,13 +68,10 @@ class GeneratorOptions:
         whole_box: A digit's target is its whole 28x28 block.
         max_attempts: Positions tried per digit, and layouts tried per
             image, before giving up with :class:`GenerationError`.
-        digit_scale: ``(lo, hi)``: each image's digits are rescaled by one
-            factor drawn log-uniformly in ``[lo, hi]`` (after the image's
-            rows, before its positions; none drawn when ``lo == hi``) to
-            blocks of ``round(28 * s)`` px, bicubic (area-averaged when
-            shrinking). Positions scale with them: the M2NIST placement puts
-            digit ``i`` at ``x = randint(S*i, S*i + round(10*s))``.
-            ``None``: 28 px, no draw (the recipe).
+        digit_scale: ``(lo, hi)``: each image's digits rescaled by one
+            factor drawn log-uniformly in ``[lo, hi]`` (none drawn when
+            ``lo == hi``), positions scaled with them. ``None``: 28 px, no
+            draw (the recipe).
     """
     img_shape: Tuple[int, int] = (64, 84)
     min_digits: int = 2
@@ -162,10 +141,8 @@ def block_size(scale: float) -> int:
 
 def overlap(a: Tuple[int, int], b: Tuple[int, int], rule: str,
             size: int = DIGIT) -> float:
-    """Overlap (0-1) of the ``size`` square boxes at ``(x, y)`` corners
-    ``a`` and ``b``: intersection / union, or with ``rule``
-    ``'mnist_extended'`` intersection / sum of the two areas (at most 0.5).
-    """
+    """Overlap (0-1) of the ``size`` squares at corners ``a`` and ``b`` by
+    ``rule`` (:class:`GeneratorOptions`' ``overlap_rule``)."""
     iw = max(0, size - abs(a[0] - b[0]))
     ih = max(0, size - abs(a[1] - b[1]))
     inter = iw * ih
@@ -195,13 +172,9 @@ def _positions(rng: np.random.RandomState, n: int, size: int,
 
 def draw_image(rng: np.random.RandomState, pool_size: int,
                opts: GeneratorOptions) -> List[Placement]:
-    """The digits of one image (rows below ``pool_size``), drawn with
-    ``rng`` as ``opts`` says, in drawing order (``'m2nist'``: digits that
-    do not fit included, not pasted).
-
-    ``'random'`` placement: when a digit finds no position within the
-    overlap limit in ``max_attempts`` tries, the image's positions are
-    drawn again (its digits stay).
+    """The digits of one image (rows below ``pool_size``) drawn with
+    ``rng``, in drawing order (``'m2nist'``: those that do not fit too,
+    not pasted).
 
     Raises:
         GenerationError: ``max_attempts`` layouts failed.
@@ -257,8 +230,7 @@ def _box(pixels: np.ndarray) -> Optional[Tuple[int, int, int, int]]:
 def compose(draws: Sequence[Placement], digits: np.ndarray,
             labels: np.ndarray, opts: GeneratorOptions
             ) -> Tuple[np.ndarray, Dict[int, np.ndarray], List[Digit]]:
-    """Compose the image of ``draws`` from source ``digits`` (indexed by
-    ``row``) with their ``labels``.
+    """Compose the image of ``draws`` from source ``digits`` and ``labels``.
 
     Returns:
         ``(image, targets, found)``: ``uint8`` ``(H, W)`` image,

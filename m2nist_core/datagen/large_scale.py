@@ -1,18 +1,6 @@
-"""MNIST Large Scale (Jansson & Lindeberg): its recipe and its HDF5 files.
-
-The official files (zenodo 10.5281/zenodo.3820247) hold ``/x_train``,
-``/x_val``, ``/x_test`` (``[n, 112, 112, 1]`` float, about -0.76..0.76)
-and ``/y_train``, ``/y_val``, ``/y_test`` (labels); test-only files carry a
-dummy train/val sample (sometimes stored without its sample axis).
-
-Recipe, per digit and scale ``s = 2 ** (k / 4)``, ``k`` in -4..12: the
-28x28 MNIST digit is rescaled by ``s`` about its centre with bicubic
-interpolation into the 112x112 frame (larger digits are cropped), smoothed
-with a Gaussian of sigma ``7/8 * s`` pixels (7/8 of an MNIST pixel), and
-passed through the soft threshold ``2/pi * arctan(0.02 * (I - 128))``.
-
-Foreground rule: a pixel is the digit where the stored value is > 0, i.e.
-where the smoothed intensity is above 128 (the threshold's centre).
+"""MNIST Large Scale (Jansson & Lindeberg; zenodo 10.5281/zenodo.3820247):
+its recipe and its HDF5 files. Layout, recipe and foreground rule:
+``docs/data.md``, "Generators and readers".
 """
 import os
 import os.path as osp
@@ -129,22 +117,13 @@ def read_large_scale(path: str, split: str,
                      index_range: Optional[Tuple[int, int]] = None,
                      chunk: int = 1000
                      ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One split of an official file as ``uint8`` images, masks, labels.
-
-    Images are the intensities before the soft threshold
-    (:func:`to_intensity`); masks hold the label where the stored value is
-    > 0 and 10 (background) elsewhere. The file is read ``chunk`` images at
-    a time, so a 50,000-image split never sits in memory as floats.
-
-    Args:
-        path: The official HDF5 file.
-        split: ``'train'``, ``'val'`` or ``'test'``.
-        index_range: ``(start, stop)`` of the images read; None for all.
-        chunk: Images read at a time.
+    """One split of an official file as ``uint8`` images (intensities
+    before the soft threshold), masks (the label where the stored value is
+    > 0, else 10) and labels, read ``chunk`` images at a time.
 
     Returns:
-        ``(images, masks, labels)``: ``uint8`` ``(n, H, H)`` intensities,
-        ``uint8`` ``(n, H, H)`` class masks and ``int64`` ``(n,)`` labels.
+        ``(images, masks, labels)``: ``uint8`` ``(n, H, H)`` twice and
+        ``int64`` ``(n,)``, for ``index_range`` (None: all) of ``split``.
 
     Raises:
         ValueError: An unknown split.

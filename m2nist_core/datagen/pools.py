@@ -1,9 +1,5 @@
-"""Which source digits each split draws from.
-
-MNIST: train images draw from MNIST train rows 0-49999, val images from
-rows 50000-59999, test images from t10k, so no digit appears in two
-splits. Kaggle's ``train.csv`` (the published M2NIST source) is one pool.
-"""
+"""Which source digits each split draws from (MNIST: :data:`MNIST_POOLS`,
+no digit in two splits; Kaggle's ``train.csv``: one pool)."""
 import os.path as osp
 from typing import Dict, List, Optional
 
@@ -63,14 +59,8 @@ def csv_pool(path: str, count: int, split: str = 'all') -> Pool:
 
 def m2nist_free_pool(root: str, split: str, avoid: str, count: int = 0,
                      sources: Optional[str] = None) -> Pool:
-    """The MNIST pool of ``split`` (:data:`MNIST_POOLS`) less every digit
-    of the real M2NIST images that ``avoid`` names, compared pixel for
-    pixel (so a duplicate elsewhere in MNIST stays out too).
-
-    ``avoid='val_test'`` for extra training digits (``split='train'``: MNIST
-    train rows 0-49999) none of which is in an M2NIST validation or test
-    image; ``avoid='all'`` for a held-out set (``split='test'``: t10k) of
-    digits in no M2NIST image.
+    """The MNIST pool of ``split`` less every digit (by pixels) of the
+    real M2NIST images that ``avoid`` names (``docs/data.md``).
 
     Args:
         root: The folder of the MNIST IDX files.

@@ -1,18 +1,7 @@
 """Which MNIST digit each digit of the real M2NIST is, found from the
-images themselves.
-
-M2NIST's source, Kaggle's Digit Recognizer ``train.csv``, holds MNIST
-digits pixel for pixel (from both MNIST train and t10k). Replaying the
-recipe's seeded layout (:func:`~.m2nist_recipe.replay_layout`) gives every
-digit's source row and 28x28 block; where no other digit's block lies,
-the image *is* that digit, so those pixels (and the class the mask gives
-them) match exactly one MNIST digit. Each source row is matched once and
-checked in every other image that draws it.
-
-The result is a *sources table*, one line per source row:
-``row,label,mnist_split,mnist_index`` (``mnist_split`` ``train`` or
-``t10k``). The table of the real M2NIST ships with this package
-(:data:`SOURCES_FILE`); ``tools/find_mnist_sources.py`` builds it again.
+images themselves, and the *sources table* that records it
+(``row,label,mnist_split,mnist_index``; method: ``docs/data.md``, "Which
+MNIST digits M2NIST holds").
 """
 import csv
 import os.path as osp
@@ -44,9 +33,8 @@ class Source(NamedTuple):
 
 def alone_masks(draws: Sequence[Placement],
                 shape: Tuple[int, int]) -> List[Tuple[Placement, np.ndarray]]:
-    """Each pasted digit of one image of ``shape`` with the 28x28 mask of
-    its block's pixels that no other pasted block covers (there the image
-    is this digit alone)."""
+    """Each pasted digit of one image with the 28x28 mask of its block's
+    pixels that no other pasted block covers."""
     pasted = [d for d in draws if d.pasted]
     cover = np.zeros(shape, np.int32)
     for d in pasted:
@@ -55,8 +43,7 @@ def alone_masks(draws: Sequence[Placement],
 
 
 class DigitMatcher:
-    """Exact partial matching of a digit's visible pixels against a set of
-    28x28 digits, searched by class.
+    """Exact matching of a digit's visible pixels against 28x28 digits.
 
     Args:
         digits: ``uint8`` ``(N, 28, 28)`` digits to search.
@@ -71,10 +58,9 @@ class DigitMatcher:
     def candidates(self, label: int, patch: np.ndarray,
                    alone: np.ndarray,
                    among: Optional[np.ndarray] = None) -> np.ndarray:
-        """Sorted indices of the digits of ``label`` equal to the 28x28
-        ``patch`` wherever ``alone`` is set, searched ``among`` these
-        indices (sorted, all of ``label``; None: every digit of ``label``).
-        """
+        """Sorted indices of the digits of ``label`` equal to ``patch``
+        wherever ``alone`` is set, searched ``among`` these sorted indices
+        (None: all)."""
         where, flat = self.by_class[label]
         if among is not None:
             flat, where = flat[np.searchsorted(where, among)], among
@@ -100,7 +86,6 @@ def find_sources(images: np.ndarray, masks: np.ndarray,
             all 5000, in order), named ``img_path`` in errors.
         masks: ``(N, H, W)`` class maps, background 10.
         mnist: ``{'train': (digits, labels), 't10k': (digits, labels)}``.
-        seed: The recipe's seed.
         num_rows: Rows of the recipe's source (``train.csv``: 42000).
 
     Returns:
@@ -189,8 +174,7 @@ def read_sources(path: str = SOURCES_FILE) -> List[Source]:
 
 def rows_of_images(index_range: Tuple[int, int], seed: int = 1234,
                    num_rows: int = 42000) -> Set[int]:
-    """Source rows of the pasted digits of recipe images ``[start, stop)``
-    (``seed`` and ``num_rows`` as :func:`find_sources`)."""
+    """Source rows of the pasted digits of recipe images ``index_range``."""
     start, stop = index_range
     layout = replay_layout(stop, seed, num_rows)[start:]
     return {d.row for draws in layout for d in draws if d.pasted}
@@ -201,8 +185,7 @@ def digits_in_images(sources: Sequence[Source],
                      index_range: Tuple[int, int], seed: int = 1234,
                      num_rows: int = 42000) -> np.ndarray:
     """The MNIST digits (``uint8`` ``(M, 28, 28)``, each once) that recipe
-    images ``[start, stop)`` hold, by the ``sources`` table (other
-    arguments as :func:`find_sources`).
+    images ``index_range`` hold, by the ``sources`` table.
 
     Raises:
         DataFileError: A row the images draw is not in the table.
@@ -220,9 +203,7 @@ def digits_in_images(sources: Sequence[Source],
 
 def disjoint_rows(digits: np.ndarray, rows: np.ndarray,
                   banned: np.ndarray) -> np.ndarray:
-    """``rows`` of ``digits`` whose pixels equal none of ``banned``, in
-    order (pixels, not indices: a duplicate of a banned digit elsewhere in
-    MNIST is left out too)."""
+    """``rows`` of ``digits`` whose pixels equal none of ``banned``."""
     seen = {b.tobytes() for b in banned}
     return np.array([r for r in rows if digits[r].tobytes() not in seen],
                     np.int64)

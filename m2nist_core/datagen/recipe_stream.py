@@ -1,6 +1,5 @@
 """M2NIST-recipe images drawn on demand: image ``i`` of a stream is a
-function of ``(seed, i)`` alone, so a data set of any length costs no
-memory, and any worker, order or resumed run draws the same image."""
+function of ``(seed, i)`` alone."""
 from typing import Tuple
 
 import numpy as np
@@ -14,8 +13,7 @@ class RecipeStream:
     Args:
         digits: ``uint8`` ``(N, 28, 28)`` pool digits.
         labels: ``(N,)`` their labels 0-9.
-        rows: ``(N,)`` each digit's row in its source file (reported with
-            every image, so what an image holds can be checked).
+        rows: ``(N,)`` each digit's row in its source file.
         seed: Seed of the stream.
         opts: Generator options (default: the recipe's).
 

@@ -1,13 +1,9 @@
 """M2NIST-style test sets with every digit rescaled (the scale benchmark).
 
-One list of M2NIST layouts (the recipe's draws at scale 1, digits from an
-MNIST pool) is rendered at every scale ``s``: the whole layout is scaled,
-digits of ``round(28 s)`` px (bicubic up, area-averaged down, as the
-generator rescales) at the scaled positions in a ``round(64 s) x
-round(84 s)`` image. So the sets of all scales hold the same digits in the
-same places: only the scale changes. Each set folder holds
-``combined.npy`` and ``segmented.npy`` (compact: class indices, background
-10), readable by ``M2NISTDataset``, and ``scale_set.json``.
+One list of recipe layouts is rendered at every scale ``s``, the whole
+layout scaled into a ``round(64 s) x round(84 s)`` image, so the sets hold
+the same digits in the same places. Each set folder holds ``combined.npy``,
+``segmented.npy`` (compact) and ``scale_set.json``.
 """
 import json
 import os
@@ -38,10 +34,8 @@ def scale_set_dir(root: str, scale: float) -> str:
 
 def scale_layout(draws: Sequence[Placement], scale: float,
                  opts: GeneratorOptions) -> List[Placement]:
-    """One image's scale-1 ``draws`` scaled by ``scale`` into the
-    ``img_shape`` of ``opts`` (:func:`scale_options`): blocks of
-    ``block_size(scale)`` px, positions rounded and kept inside the image,
-    the same digits pasted."""
+    """One image's scale-1 ``draws`` scaled by ``scale`` into the image of
+    ``opts`` (:func:`scale_options`), positions kept inside it."""
     h, w = opts.img_shape
     size = block_size(scale)
     return [
@@ -73,8 +67,7 @@ def _current(out: str, meta: Dict) -> bool:
 
 def scale_counts(scales: Sequence[float], images: int) -> List[int]:
     """Images per set of each of ``scales``: ``images`` up to scale 1,
-    ``images / s`` above, so a set's pixels grow like ``s`` (not ``s**2``)
-    and its digits stay many (``images / 8`` images at scale 8)."""
+    ``images / s`` above (pixels grow like ``s``, not ``s**2``)."""
     return [images if s <= 1 else max(1, int(round(images / s)))
             for s in scales]
 
@@ -82,12 +75,9 @@ def scale_counts(scales: Sequence[float], images: int) -> List[int]:
 def make_scale_sets(root: str, mnist_root: str, scales: Sequence[float],
                     counts: Sequence[int], seed: int = 0,
                     split: str = 'test') -> List[str]:
-    """Write (or keep, when already there) one set per scale.
-
-    The set at ``scales[i]`` holds the first ``counts[i]`` layouts of one
-    stream (``RandomState(seed)``, the M2NIST recipe's draws) over the MNIST
-    pool of ``split`` (``'test'``: t10k, ``'val'``: train rows
-    50000-59999). A set is kept when its ``scale_set.json`` matches.
+    """Write one set per scale (or keep one whose ``scale_set.json``
+    matches): the first ``counts[i]`` layouts of one ``RandomState(seed)``
+    stream over the MNIST pool of ``split``.
 
     Args:
         root: The folder of the sets (see :func:`scale_set_dir`).

@@ -1,9 +1,5 @@
-"""Readers of the raw digit sources: MNIST IDX files and Kaggle's train.csv.
-
-Both return ``(digits, labels)``: ``uint8`` arrays ``(N, 28, 28)`` and
-``(N,)`` with labels 0-9. Every malformed file raises
-:class:`~m2nist_core.arrays.DataFileError` naming the file.
-"""
+"""Readers of MNIST IDX files and Kaggle's train.csv: ``uint8`` ``(N, 28,
+28)`` digits and ``(N,)`` labels; a malformed file is a ``DataFileError``."""
 import gzip
 import io
 import os.path as osp

@@ -1,21 +1,7 @@
-"""Generate a data set to disk: arrays, per-digit ground truth, COCO JSON.
-
-Writes into ``out_dir``:
-
-- ``combined.npy`` -- images ``(N, H, W)``;
-- ``segmented.npy`` -- ``layout='compact'``: class indices ``(N, H, W)``
-  uint8, background 10; ``layout='kaggle'``: one channel per class
-  ``(N, H, W, 11)``, channel 10 background (1 - any digit; soft: 1 - max);
-- ``digits.csv`` -- one row per drawn digit:
-  ``image,source,row,label,x,y,size,pasted,x1,y1,x2,y2`` (``row`` indexes
-  the source file, ``size`` is the block's side; box empty when the digit
-  left nothing in the targets);
-- ``annotations/instances.json`` -- COCO boxes of every visible digit
-  (``M2NISTDetDataset(ann_file='annotations/instances.json')``);
-- ``generator.json`` -- options, seed, sources and split ranges.
-
-Arrays are written through memory maps image by image (memory stays
-bounded at any count) under temporary names, renamed when complete.
+"""Generate a data set to disk: ``combined.npy``, ``segmented.npy``,
+``digits.csv``, ``annotations/instances.json`` (COCO) and
+``generator.json`` (what each holds: ``docs/data.md``), through memory maps
+under temporary names renamed when complete.
 """
 import csv
 import json
@@ -37,10 +23,8 @@ FILES = ('combined.npy', 'segmented.npy', 'digits.csv', 'generator.json',
 
 
 class Pool(NamedTuple):
-    """Images ``count`` of split ``split`` draw their digits from here.
-
-    ``rows`` gives each digit's row in ``source`` (default: its index).
-    """
+    """Where ``count`` images of ``split`` draw their digits; ``rows``:
+    each digit's row in ``source`` (default: its index)."""
     split: str
     source: str
     digits: np.ndarray
@@ -105,16 +89,15 @@ def generate_dataset(out_dir: str,
                      progress: bool = True) -> Dict:
     """Generate ``sum(pool.count)`` images into ``out_dir``; its metadata.
 
-    One random stream (``numpy.random.RandomState(seed)``) runs through the
-    pools in order, so a single pool of Kaggle's ``train.csv`` with the
-    default options and seed 1234 is the published M2NIST recipe.
+    One ``RandomState(seed)`` stream runs through the pools in order (one
+    pool of ``train.csv``, default options, seed 1234: the real M2NIST).
 
     Args:
         out_dir: The output folder (created if missing).
         pools: Digit pools, one per split, numbered in this order.
         opts: What to generate.
         seed: Seed of the random stream.
-        layout: ``'compact'`` or ``'kaggle'`` (module docstring).
+        layout: ``'compact'`` (class indices) or ``'kaggle'`` (11 channels).
         dtype: dtype of both arrays, ``'kaggle'`` only; None:
             ``float32`` with ``soft`` targets, else ``uint8``.
         overwrite: Replace a data set already in ``out_dir``.

@@ -1,9 +1,5 @@
-"""Loading a trained model and predicting with it, in PyTorch.
-
-:func:`load_model` builds an mmseg or mmdet model from its config and loads
-a checkpoint strictly; :func:`torch_predict` (class maps) and
-:func:`torch_detect` (boxes) run the model's own test pipeline on arrays.
-They are the reference the exports are checked against.
+"""Loading a trained model strictly and predicting with it through its own
+test pipeline, in PyTorch: the reference the exports are checked against.
 """
 import functools
 import os.path as osp
@@ -26,15 +22,9 @@ from ..utils.setup_env import import_custom_modules
 def load_model(model_cfg: Union[str, Config],
                checkpoint: str,
                device: str = 'cpu') -> torch.nn.Module:
-    """The mmseg or mmdet model with ``checkpoint`` loaded strictly.
-
-    Unlike mmseg's ``init_model`` (mmdet's ``init_detector``), a checkpoint
-    whose parameters do not match the config (missing, unexpected or
-    differently shaped) is an error, not a warning.
-
-    ``model_cfg`` is a config file or loaded config (``default_scope``
-    ``mmdet`` builds a detector, anything else a segmentor); its
-    ``custom_imports`` are imported first. The model comes in eval mode.
+    """The mmseg or mmdet (``default_scope`` ``mmdet``) model of config
+    file or config ``model_cfg`` in eval mode, ``checkpoint`` loaded
+    strictly: parameters that do not match are an error, not a warning.
 
     Raises:
         FileNotFoundError: The checkpoint does not exist.
@@ -94,12 +84,9 @@ def torch_predict(model: torch.nn.Module,
                   batch_size: int = 50,
                   named: bool = True) -> List[np.ndarray]:
     """Class index maps (``uint8``, 10 = background) of grey ``uint8``
-    images from a segmentor of :func:`load_model`, by its own test pipeline
-    and ``test_step``, at most ``batch_size`` images (of one size) a pass.
-
-    ``named=False``: a segmentor that names digits whole gives its
-    segmenter's per-pixel classes (mmseg's ``EncoderDecoder``).
-    """
+    images from a segmentor of :func:`load_model` by its test pipeline, at
+    most ``batch_size`` images of one size a pass (``named=False``: a
+    digit-naming segmentor's per-pixel classes)."""
     if not named:
         from mmseg.models.segmentors import EncoderDecoder
         model.predict = functools.partial(EncoderDecoder.predict, model)

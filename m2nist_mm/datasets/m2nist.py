@@ -13,16 +13,10 @@ from .m2nist_split import SplitArrays
 class M2NISTDataset(SplitArrays, BaseSegDataset):
     """M2NIST: 64x84 images of 1-3 handwritten digits with class masks.
 
-    Reads ``combined.npy`` (images ``(N, 64, 84)``, any numeric dtype
-    holding 0-255) and ``segmented.npy``: Kaggle's one-hot ``(N, 64, 84,
-    11)`` (channel 10 background; any numeric dtype) or class indices
-    ``(N, 64, 84)`` (10 background). ``layout='mnist_extended'`` reads MNIST
-    extended's arrays instead: images ``(N, H, W[, 1])`` in [0, 1] (or
-    0-255 integers) and targets ``(N, H, W, C)``, one channel per digit
-    0 ... C-1, no background channel; a pixel takes the digit of its
-    largest value, background where all are 0. Only the split is converted,
-    chunk by chunk, into validated ``uint8`` arrays that the samples carry,
-    so any ``num_workers`` works; ``img_idx`` is the index in ``img_file``.
+    Reads ``combined.npy`` and ``segmented.npy`` in M2NIST's layouts or,
+    with ``layout='mnist_extended'``, MNIST extended's (``docs/data.md``).
+    Only the split is converted, into validated ``uint8`` arrays that the
+    samples carry; ``img_idx`` is the index in ``img_file``.
 
     Args:
         data_root: Folder that holds the two files.
@@ -43,13 +37,10 @@ class M2NISTDataset(SplitArrays, BaseSegDataset):
         img_path, seg_path, self._imgs, self._masks = self._read_arrays()
         start, stop = self.index_range
         return [
-            dict(
-                img_path=img_path,
-                seg_map_path=seg_path,
-                img_idx=i,
-                label_map=self.label_map,
-                reduce_zero_label=self.reduce_zero_label,
-                seg_fields=[]) for i in range(start, stop)
+            dict(img_path=img_path, seg_map_path=seg_path, img_idx=i,
+                 label_map=self.label_map,
+                 reduce_zero_label=self.reduce_zero_label, seg_fields=[])
+            for i in range(start, stop)
         ]
 
     def _read_arrays(self) -> Tuple[str, str, np.ndarray, np.ndarray]:

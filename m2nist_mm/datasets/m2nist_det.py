@@ -15,13 +15,10 @@ from .m2nist_split import SplitArrays
 class M2NISTDetDataset(SplitArrays, BaseDetDataset):
     """M2NIST digits as boxes: classes ``'0'``-``'9'`` (label = digit).
 
-    Reads the same files, layouts and splits as
-    :class:`~m2nist_mm.datasets.M2NISTDataset`. Each image's instances are
-    derived from its class mask by
-    :func:`~m2nist_core.instances.derive_instances` (boxes tight
-    around the ink), or read from ``ann_file`` (COCO JSON, as written by
-    ``tools/dataset_converters/m2nist2coco.py``; image ids are indices in
-    ``img_file``). Images without digits are kept, with no instances.
+    Reads the files, layouts and splits of ``M2NISTDataset``; each image's
+    instances are derived from its class mask
+    (:func:`~m2nist_core.instances.derive_instances`) or read from
+    ``ann_file`` (COCO JSON, image ids indices in ``img_file``).
 
     Args:
         ann_file: Optional COCO JSON, relative to ``data_root``.
@@ -53,10 +50,8 @@ class M2NISTDetDataset(SplitArrays, BaseDetDataset):
         if self.ann_file:
             return img_path, imgs, read_coco(self.ann_file, ids,
                                              imgs.shape[1:3])
-        return img_path, imgs, {
-            i: derive_instances(m)
-            for i, m in zip(ids, masks)
-        }
+        return img_path, imgs, {i: derive_instances(m)
+                                for i, m in zip(ids, masks)}
 
     def get_data_info(self, idx: int) -> Dict:
         """Sample ``idx`` with its ``img`` array."""

@@ -16,14 +16,10 @@ from .transforms.loading import array_loading
 @DATASETS.register_module()
 class M2NISTRecipeDataset(BaseSegDataset):
     """``num_images`` images of the M2NIST recipe over MNIST train digits,
-    none of them a digit of an M2NIST validation or test image.
-
-    The pool is ``m2nist_free_pool(mnist_root, 'train', 'val_test')``
-    (MNIST train rows 0-49999 less, pixel for pixel, the digits of the real
-    M2NIST's validation and test images). Image ``i`` is drawn from
-    ``(seed, i)`` alone, when it is asked for, so any worker or resumed run
-    sees the same ones. Samples carry ``img``, ``gt_seg_map`` and
-    ``mnist_rows`` (the MNIST train rows of their digits).
+    none of them a digit of an M2NIST validation or test image
+    (``m2nist_free_pool(mnist_root, 'train', 'val_test')``). Image ``i`` is
+    drawn from ``(seed, i)`` alone when asked for (``docs/data.md``).
+    Samples carry ``img``, ``gt_seg_map`` and ``mnist_rows``.
 
     Args:
         mnist_root: Folder of the MNIST IDX files.

@@ -27,9 +27,8 @@ class SplitArrays:
         self.expected_shape = None if img_shape is None else tuple(img_shape)
         self._imgs: Optional[np.ndarray] = None
         self._masks: Optional[np.ndarray] = None
-        kwargs['pipeline'] = array_loading(
-            kwargs.get('pipeline', []),
-            type(self).__name__)
+        kwargs['pipeline'] = array_loading(kwargs.get('pipeline', []),
+                                           type(self).__name__)
         super().__init__(data_root=data_root, **kwargs)
 
     def _read_split(

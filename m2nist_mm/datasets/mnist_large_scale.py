@@ -1,13 +1,5 @@
-"""MNIST Large Scale (official HDF5 files) for MMSegmentation.
-
-One digit per 112x112 image. Foreground rule (this data set and
-:mod:`.mnist_large_scale_det`): a pixel is
-the digit where the stored value is > 0, i.e. its smoothed intensity is
-above 128 (see :mod:`m2nist_core.datagen.large_scale`); the mask holds the
-image's label there and background (10) elsewhere; the detection box is
-tight around those pixels (an image without any has no instance). Images
-are the intensities before the soft threshold, as ``uint8``.
-"""
+"""MNIST Large Scale (official HDF5 files, one digit per 112x112 image) for
+MMSegmentation; foreground rule: ``docs/data.md``."""
 import os.path as osp
 from typing import Optional, Sequence, Tuple
 

@@ -1,14 +1,11 @@
 """Fixes that make the pinned OpenMMLab stack work on torch 2.13.
 
 torch >= 2.6 loads checkpoints with ``weights_only=True``, which rejects the
-non-tensor objects mmengine writes: its ``MessageHub`` state holds
-``HistoryBuffer`` objects with numpy arrays and scalars, and each buffer
-pickles its statistics methods as ``getattr(HistoryBuffer, 'mean')`` etc.
-Instead of turning safe loading off, exactly those types are allow-listed,
-``getattr`` is resolved by a stand-in that only hands out HistoryBuffer's
-registered statistics methods, and mmengine's local checkpoint loader is
-replaced by one that keeps ``weights_only=True`` and names the file when it
-refuses one.
+``HistoryBuffer`` objects (numpy arrays, scalars, ``getattr`` of statistics
+methods) mmengine writes. Instead of turning safe loading off, exactly those
+types are allow-listed, ``getattr`` is limited to the statistics methods,
+and mmengine's local loader keeps ``weights_only=True`` and names the file
+it refuses.
 """
 import os.path as osp
 import pickle

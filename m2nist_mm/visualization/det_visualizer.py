@@ -21,11 +21,8 @@ class DigitDetLocalVisualizer(PanelScale, DetLocalVisualizer):
         **kwargs: ``DetLocalVisualizer``'s arguments.
     """
 
-    def panels(self,
-               img: np.ndarray,
-               data_sample: Optional[DetDataSample],
-               draw_gt: bool,
-               draw_pred: bool,
+    def panels(self, img: np.ndarray, data_sample: Optional[DetDataSample],
+               draw_gt: bool, draw_pred: bool,
                pred_score_thr: float = 0.3) -> np.ndarray:
         """The BGR picture of the boxes (no masks)."""
         truth = pred = None

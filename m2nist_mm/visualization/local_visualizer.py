@@ -24,11 +24,7 @@ def grey(image: np.ndarray) -> np.ndarray:
 class PanelScale:
     """What the digit visualisers share (a mixin before the stock
     visualiser class): ``scale``, the enlargement of each panel, and an
-    ``add_datasample`` that draws :meth:`panels`.
-
-    The picture is shown, written or handed to the backends as the stock
-    visualisers do, and stays the visualiser's image (``get_image()``,
-    which the Inferencers return).
+    ``add_datasample`` that draws :meth:`panels` as the stock ones do.
     """
 
     def __init__(self, name: str = 'visualizer', *args, scale: int = SCALE,
@@ -38,16 +34,10 @@ class PanelScale:
             raise ValueError(f'scale must be a positive int, got {scale!r}')
         self.scale = scale
 
-    def add_datasample(self,
-                       name: str,
-                       image: np.ndarray,
-                       data_sample=None,
-                       draw_gt: bool = True,
-                       draw_pred: bool = True,
-                       show: bool = False,
-                       wait_time: float = 0,
-                       out_file: Optional[str] = None,
-                       step: int = 0,
+    def add_datasample(self, name: str, image: np.ndarray, data_sample=None,
+                       draw_gt: bool = True, draw_pred: bool = True,
+                       show: bool = False, wait_time: float = 0,
+                       out_file: Optional[str] = None, step: int = 0,
                        **kwargs) -> None:
         """Draw ``data_sample`` on a grey, ``(H, W, 1)`` or RGB ``image``;
         see the stock visualiser's ``add_datasample``."""
@@ -65,22 +55,16 @@ class PanelScale:
 @VISUALIZERS.register_module()
 class DigitSegLocalVisualizer(PanelScale, SegLocalVisualizer):
     """``SegLocalVisualizer`` whose pictures can be read: truth |
-    prediction | errors (wrong pixels in red), each ``scale`` times
-    enlarged (nearest) and titled, over a legend of the digit colours.
-
-    Panels without a map are left out: ``MMSegInferencer`` draws the
-    prediction alone.
+    prediction | errors (wrong pixels in red), those it has, each ``scale``
+    times enlarged and titled, over a legend of the digit colours.
 
     Args:
         scale: Enlargement of each panel.
         **kwargs: ``SegLocalVisualizer``'s arguments.
     """
 
-    def panels(self,
-               img: np.ndarray,
-               data_sample: Optional[SegDataSample],
-               draw_gt: bool,
-               draw_pred: bool,
+    def panels(self, img: np.ndarray, data_sample: Optional[SegDataSample],
+               draw_gt: bool, draw_pred: bool,
                with_labels: Optional[bool] = True) -> np.ndarray:
         """The BGR picture (``with_labels``: the legend, always drawn)."""
         maps = {}

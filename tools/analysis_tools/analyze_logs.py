@@ -6,12 +6,10 @@
         --train-keys loss decode.loss_ce --val-keys digit_mIoU IoU.8 \\
         --out work_dirs/analysis/seeds.png
 
-Each run is a work dir (the ``<timestamp>/vis_data/scalars.json`` files
-mmengine writes, read in time order so a resumed run continues its curve)
-or one ``scalars.json``. The picture has two panels: the training scalars
-against the iteration, the validation scalars against the validation step
-(an iteration, or an epoch for epoch-based runs). Default keys: ``loss``,
-and the first of ``digit_mIoU``, ``coco/bbox_mAP``, ``mIoU`` logged.
+Each run is a work dir (its ``scalars.json`` files in time order, so a
+resumed run continues its curve) or one ``scalars.json``; training scalars
+are drawn against the iteration, validation ones against the validation
+step (docs/visualization.md).
 """
 import argparse
 import glob
@@ -28,9 +26,8 @@ Curve = Dict[str, Tuple[List[float], List[float]]]
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('runs', nargs='+',
                         help='work dirs or scalars.json files')
     parser.add_argument('--train-keys', nargs='+', default=['loss'])

@@ -9,13 +9,9 @@
     python tools/analysis_tools/confusion_matrix.py \\
         configs/m2nist_fastscnn.py work_dirs/preds
 
-Counts every pixel of the split (``--split``, default test) by its true and
-predicted class (10 digits and background) and writes, in ``--out-dir``
-(default ``work_dirs/analysis/<config>``): ``confusion_matrix.png`` (each
-true class's row in percent of its pixels, the count in each cell),
-``class_iou.png`` (IoU per class, digit mIoU marked) and
-``confusion.json`` (the counts and IoUs). It prints the digits most often
-taken for another.
+Writes ``confusion_matrix.png``, ``class_iou.png`` and ``confusion.json``
+into ``--out-dir`` (default ``work_dirs/analysis/<config>``) and prints the
+digits most often taken for another (docs/visualization.md).
 """
 import argparse
 import json
@@ -27,12 +23,11 @@ from typing import List, Optional
 import cv2
 import numpy as np
 from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
 
 from m2nist_core import BACKGROUND, CLASSES, PALETTE, DataFileError
 from m2nist_core.confusion import class_iou, confusion, row_normalised
 from m2nist_core.splits import sample_name
-from m2nist_mm.utils.setup_env import import_custom_modules
+from m2nist_mm.utils.cli import raw_dataset, tool_config
 
 #: Axis labels: the digits, then the background.
 NAMES = [*CLASSES[:BACKGROUND], 'bg']
@@ -40,9 +35,8 @@ NAMES = [*CLASSES[:BACKGROUND], 'bg']
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='a segmentation config')
     parser.add_argument('predictions', help='a checkpoint, or the folder of '
                         'class maps tools/test.py --out wrote')
@@ -51,16 +45,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--out-dir')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
-
-
-def split_samples(cfg: Config, split: str) -> list:
-    """The split's raw samples (``img``, ``gt_seg_map``, names)."""
-    from mmseg.registry import DATASETS
-    init_default_scope('mmseg')
-    dataset_cfg = cfg[f'{split}_dataloader']['dataset'].copy()
-    dataset_cfg['pipeline'] = []
-    dataset = DATASETS.build(dataset_cfg)
-    return [dataset.get_data_info(i) for i in range(len(dataset))]
 
 
 def read_maps(folder: str, samples: list) -> List[np.ndarray]:
@@ -128,16 +112,14 @@ def plot(matrix: np.ndarray, ious: np.ndarray, out_dir: str,
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = tool_config(args.config, args.cfg_options)
     if cfg.get('default_scope', 'mmseg') != 'mmseg':
         print(f'error: {args.config} is not a segmentation config',
               file=sys.stderr)
         return 1
-    import_custom_modules(cfg)
     try:
-        samples = split_samples(cfg, args.split)
+        dataset = raw_dataset(cfg, args.split)
+        samples = [dataset.get_data_info(i) for i in range(len(dataset))]
         if osp.isdir(args.predictions):
             preds = read_maps(args.predictions, samples)
         elif osp.isfile(args.predictions):

@@ -2,10 +2,8 @@
 
     python tools/dataset_converters/m2nist2coco.py data/m2nist [--out-dir DIR]
 
-Instances are derived from the class masks (``m2nist_mm.datasets.
-derive_instances``, boxes tight around the ink); image ids are indices in
-``combined.npy``, category ids the digits 0-9. ``M2NISTDetDataset`` reads
-such a file through ``ann_file`` instead of deriving the instances itself.
+Instances are derived from the class masks (docs/detection.md); image ids
+are indices in ``combined.npy``, category ids the digits.
 """
 import argparse
 import json

@@ -11,12 +11,9 @@ from m2nist_core.digit_warp import warp_digits
 
 @TRANSFORMS.register_module()
 class RandomTranslate(BaseTransform):
-    """Shift image and masks by a random whole number of pixels.
-
-    The shift keeps all ink inside the image (no digit is cut), is at most
-    ``max_shift`` = ``(dy, dx)`` pixels, and is integral, so masks stay
-    pixel-exact. Vacated pixels take ``img_pad_val`` / ``seg_pad_val``
-    (M2NIST's background class is 10).
+    """Shift image and masks by a random whole number of pixels, at most
+    ``max_shift`` = ``(dy, dx)``, keeping all ink inside the image; vacated
+    pixels take ``img_pad_val`` / ``seg_pad_val``.
 
     Modified keys: ``img``, every key in ``seg_fields`` and ``gt_bboxes``
     (mmdet boxes), which move with the ink.
@@ -74,10 +71,8 @@ class RandomTranslate(BaseTransform):
 @TRANSFORMS.register_module()
 class RandomDigitWarp(BaseTransform):
     """Distort each digit of a grey image on its own, with probability
-    ``prob``: random rotation, scale and shear about its centre, optionally
-    an elastic field; the other arguments are those of
-    :func:`m2nist_core.digit_warp.warp_digits`. The mask follows the ink
-    exactly, so every pixel with ink stays its digit's class.
+    ``prob`` (other arguments: :func:`m2nist_core.digit_warp.warp_digits`);
+    the mask follows the ink exactly.
 
     Modified keys: ``img``, ``gt_seg_map``.
     """

@@ -10,13 +10,9 @@ from m2nist_core.images import read_image, to_gray
 
 @TRANSFORMS.register_module()
 class LoadDigitImage(BaseTransform):
-    """Load a digit image: from the sample's ``img`` array or ``img_path``.
-
-    Array-backed data sets (e.g. ``M2NISTDataset``) put the ``uint8`` image
-    in ``results['img']``; otherwise ``img_path`` is read (``.npy``, PNG,
-    JPG). It is the first step of every test pipeline so that mmdeploy can
-    replace it by ``LoadImageFromNDArray``; ``ToGray`` after it makes both
-    paths give the model the same input.
+    """Load a digit image: from the sample's ``img`` array or ``img_path``
+    (``.npy``, PNG, JPG); mmdeploy replaces it by ``LoadImageFromNDArray``,
+    and ``ToGray`` after it makes both give the model the same input.
 
     Added keys: ``img`` (when read), ``img_shape``, ``ori_shape``.
     """
@@ -40,12 +36,8 @@ class LoadDigitImage(BaseTransform):
 
 
 def array_loading(pipeline: Sequence[dict], owner: str) -> List[dict]:
-    """A copy of ``pipeline`` whose leading ``LoadImageFromFile`` is run as
-    :class:`LoadDigitImage`.
-
-    Test pipelines start with mmcv's ``LoadImageFromFile``, the step that
-    the Inferencers, ``inference_model`` and mmdeploy replace by their own
-    loaders; array-backed data sets hold the image itself.
+    """A copy of ``pipeline`` whose leading ``LoadImageFromFile`` (the step
+    the Inferencers and mmdeploy replace) is run as :class:`LoadDigitImage`.
 
     Raises:
         ValueError: A leading ``LoadImageFromFile`` with arguments (they

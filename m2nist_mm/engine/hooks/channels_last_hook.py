@@ -7,15 +7,8 @@ from mmseg.registry import HOOKS
 @HOOKS.register_module()
 class ChannelsLastHook(Hook):
     """Put the model's 4-D weights in channels-last (NHWC) memory format
-    before the run starts.
-
-    Convolutions whose weights are channels-last run in that format (the
-    input is converted once by the first layer); on x86 CPUs oneDNN's NHWC
-    kernels are faster for the small convolutions of these models (1.13x
-    FastSCNN, 1.27x UNet a training step; docs/segmentation.md). The
-    priority puts it before the EMA hook, which then copies a model already
-    in that format. Values are those of the default format up to float
-    rounding.
+    before the run starts (faster on x86 CPUs; docs/segmentation.md), before
+    the EMA hook copies the model.
     """
 
     priority = 'VERY_HIGH'

@@ -11,13 +11,10 @@ from .batch_samples import draw_batch
 
 @HOOKS.register_module()
 class ArrayDetVisualizationHook(DetVisualizationHook):
-    """``DetVisualizationHook`` that draws the batch's own images.
-
-    The stock hook re-reads every image from ``img_path``; array data sets
-    have no image file, so the image is taken from the batch. Truth and
-    prediction (scores above ``score_thr``) are drawn side by side, through
-    the visualizer's backends (``--show-dir`` sets their ``save_dir``), as
-    ``<mode>_<image file stem>_<img_idx>``.
+    """``DetVisualizationHook`` that draws the batch's own images (array
+    data sets have no image file to re-read), truth and prediction (scores
+    above ``score_thr``) side by side, named ``<mode>_<image file
+    stem>_<img_idx>``.
     """
 
     def _draw(self, runner: Runner, data_batch: dict,

@@ -11,18 +11,12 @@ from .batch_samples import draw_batch
 
 @HOOKS.register_module()
 class ArraySegVisualizationHook(SegVisualizationHook):
-    """``SegVisualizationHook`` that draws the batch's own images.
-
-    The stock hook re-reads every image from ``img_path``; samples of array
-    data sets have no image file, so this hook takes the image from the
-    batch (``data_batch['inputs']``) and draws truth and prediction side by
-    side. Files are named ``<mode>_<image file stem>_<img_idx>``.
+    """``SegVisualizationHook`` that draws the batch's own images (array
+    data sets have no image file to re-read), truth and prediction side by
+    side, named ``<mode>_<image file stem>_<img_idx>``.
     """
 
-    def _after_iter(self,
-                    runner: Runner,
-                    batch_idx: int,
-                    data_batch: dict,
+    def _after_iter(self, runner: Runner, batch_idx: int, data_batch: dict,
                     outputs: Sequence[SegDataSample],
                     mode: str = 'val') -> None:
         if self.draw is False or mode == 'train':

@@ -9,12 +9,9 @@ from mmseg.registry import OPTIM_WRAPPERS
 
 @OPTIM_WRAPPERS.register_module()
 class CPUAmpOptimWrapper(OptimWrapper):
-    """Run forward and loss under ``torch.autocast('cpu', bfloat16)``.
-
-    mmengine's ``AmpOptimWrapper`` refuses to run without a GPU. bfloat16
-    has float32's exponent range, so no loss scaling is needed; weights,
-    gradients and the optimizer state stay float32. ``tools/train.py --amp``
-    picks this wrapper when no CUDA device is present.
+    """Run forward and loss under ``torch.autocast('cpu', bfloat16)``
+    (mmengine's ``AmpOptimWrapper`` needs a GPU); no loss scaling is needed,
+    and weights, gradients and optimizer state stay float32.
     """
 
     def __init__(self, dtype: str = 'bfloat16', **kwargs) -> None:

@@ -13,18 +13,13 @@ from m2nist_core.splits import sample_name
 
 @METRICS.register_module()
 class DigitIoUMetric(IoUMetric):
-    """``IoUMetric`` plus per-class IoU and ``digit_mIoU``.
-
-    Besides mmseg's ``aAcc``/``mIoU`` (over all classes), it reports
-    ``IoU.<class>`` for each class and ``digit_mIoU``, the mean IoU of the
-    digit classes (every class but ``background`` unless ``digit_classes``
-    names them). Figures are percentages. With ``output_dir`` (``--out`` of
-    ``tools/test.py``) each prediction is written as a class-index PNG named
-    after its image and, for array data sets, its index in the array file.
+    """``IoUMetric`` plus ``IoU.<class>`` and ``digit_mIoU``, the mean IoU
+    (%) of the digit classes (all but ``background`` unless
+    ``digit_classes`` names them). With ``output_dir`` each prediction is
+    written as a class-index PNG named after its sample.
     """
 
-    def __init__(self,
-                 digit_classes: Optional[Sequence[str]] = None,
+    def __init__(self, digit_classes: Optional[Sequence[str]] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.digit_classes = None if digit_classes is None else tuple(
