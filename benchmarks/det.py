@@ -27,7 +27,7 @@ from m2nist_mm.apis import load_model, torch_detect
 from m2nist_mm.datasets.m2nist_det import M2NISTDetDataset
 from m2nist_mm.deploy import export
 from m2nist_mm.deploy.sdk_client import sdk_detect, sdk_installed
-from m2nist_mm.deploy.verify_det import box_agreement, evaluate_det
+from m2nist_mm.deploy.verify import box_agreement, evaluate_det
 from .record import DOCS, REPO, command, save
 from .runner import iteration_times, run, timed, train_run, val_curve
 

@@ -10,7 +10,7 @@ from mmdet.apis import DetInferencer
 from mmseg.apis import MMSegInferencer
 
 from m2nist_mm.apis import load_model, torch_detect, torch_predict
-from m2nist_mm.deploy.verify_det import box_agreement
+from m2nist_mm.deploy.verify import box_agreement
 from .conftest import (REPO, load_kaggle_sample, model_cfg, save_varied,
                        varied_checkpoint)
 
@@ -58,7 +58,9 @@ def test_det_inferencer(tmp_path, images):
                    cv2.cvtColor(images[0], cv2.COLOR_GRAY2BGR)):
         out = inferencer(inputs, out_dir=str(tmp_path / 'vis'))
         pred = {k: np.asarray(v) for k, v in out['predictions'][0].items()}
-        match = box_agreement([pred], refs[:1])
+        # named by the untrained classifier, scores are ~1/10 of RTMDet's
+        match = box_agreement([pred], refs[:1], score_thr=0.01,
+                              score_tol=0.001)
         assert match['matched'] >= 3 and match['agreement'] == 100.0
     assert os.listdir(tmp_path / 'vis' / 'vis')
     samples = inferencer(images, return_datasamples=True)['predictions']

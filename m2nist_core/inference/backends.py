@@ -118,17 +118,23 @@ class NcnnBackend:
         self.input_name = self.net.input_names()[0]
         self.output_name = self.net.output_names()[0]
 
-    def __call__(self, batch: np.ndarray) -> np.ndarray:
+    def extract(self, img: np.ndarray,
+                blobs: Sequence[str]) -> List[np.ndarray]:
+        """The ``blobs`` of one preprocessed ``(C, H, W)`` image."""
+        ex = self.net.create_extractor()
+        ex.input(self.input_name, self.ncnn.Mat(np.ascontiguousarray(img)))
         outs = []
-        for img in batch:
-            ex = self.net.create_extractor()
-            ex.input(self.input_name, self.ncnn.Mat(np.ascontiguousarray(img)))
-            ret, out = ex.extract(self.output_name)
+        for blob in blobs:
+            ret, out = ex.extract(blob)
             if ret != 0:
                 raise RuntimeError(f'{self.param_file}: ncnn failed on blob '
-                                   f'{self.output_name} (error {ret})')
+                                   f'{blob} (error {ret})')
             outs.append(np.array(out))
-        return np.stack(outs)
+        return outs
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return np.stack([self.extract(img, [self.output_name])[0]
+                         for img in batch])
 
 
 class TensorRTBackend:

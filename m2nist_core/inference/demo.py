@@ -8,8 +8,7 @@ import numpy as np
 
 from ..arrays import DataFileError
 from ..images import decode_image, m2nist_polarity, to_gray
-from .detector import DeployedDetector
-from .exports import load_export
+from .detector import DeployedDetector, load_export
 from .model import DeployedModel
 from .visualize import det_panels, digit_panels, digits_found, seg_panels
 

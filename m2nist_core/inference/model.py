@@ -1,7 +1,8 @@
-"""A model exported by ``tools/deploy.py``, run without torch or mm*."""
+"""A model exported by ``tools/deploy.py``, run without torch or mm*: its
+files, preprocessing and digit classifier."""
 import json
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -9,8 +10,7 @@ import numpy as np
 from .. import naming
 from ..arrays import DataFileError, batches_by_shape
 from ..naming import Digit
-from .backends import BACKENDS, THREADS
-from .naming import DigitNamer
+from .backends import BACKENDS, THREADS, OnnxRuntimeBackend
 
 
 def _load_json(path: str) -> dict:
@@ -24,6 +24,34 @@ def _load_json(path: str) -> dict:
             return json.load(f)
     except ValueError as e:
         raise DataFileError(f'{path}: not valid JSON ({e})') from None
+
+
+def check_images(imgs: Sequence[np.ndarray],
+                 names: Optional[Sequence[str]] = None,
+                 what: str = 'image') -> List[str]:
+    """Names for ``imgs`` after checking they are grey ``uint8``.
+
+    Args:
+        imgs: The images, each ``(H, W)`` ``uint8``.
+        names: One name per image; None (or empty) for ``'image 0'``,
+            ``'image 1'``, ...
+        what: What the images are, for the default names and messages.
+
+    Returns:
+        The names, as a list.
+
+    Raises:
+        ValueError: Not one name per image, or an image that is not
+            ``(H, W)`` ``uint8``.
+    """
+    names = list(names or [f'{what} {i}' for i in range(len(imgs))])
+    if len(names) != len(imgs):
+        raise ValueError(f'{len(names)} names for {len(imgs)} {what}s')
+    for name, img in zip(names, imgs):
+        if img.ndim != 2 or img.dtype != np.uint8:
+            raise ValueError(f'{name}: {what}s must be grey uint8 (H, W), '
+                             f'got {img.dtype} {img.shape}')
+    return names
 
 
 class Preprocess:
@@ -65,9 +93,38 @@ class Preprocess:
         img = cv2.resize(img, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
         return img, (new_w / w, new_h / h)
 
+    def normalise(self, img: np.ndarray) -> np.ndarray:
+        """Grey ``uint8`` ``img`` as the model sees it (float32)."""
+        return (img.astype(np.float32) - self.mean) / self.std
+
     def padded_shape(self, hw: Tuple[int, int]) -> Tuple[int, int]:
         d = self.size_divisor
         return (-(-hw[0] // d) * d, -(-hw[1] // d) * d)
+
+    def check_fit(self, name: str, hw: Tuple[int, int],
+                  model_hw: Sequence[Optional[int]], model: str) -> None:
+        """Refuse an image that pads to another size than a static model's.
+
+        Args:
+            name: Names the image in the message.
+            hw: The image's ``(H, W)`` after any resize.
+            model_hw: The model's input ``(H, W)`` (``None`` for dynamic
+                axes).
+            model: Names the model in the message.
+
+        Raises:
+            ValueError: The image pads to another size than ``model_hw``.
+        """
+        padded = self.padded_shape(hw)
+        if None in model_hw or tuple(model_hw) == padded:
+            return
+        what = f'a {hw[0]}x{hw[1]} image' + ('' if padded == tuple(hw) else
+                                             f' (padded to {padded[0]}x'
+                                             f'{padded[1]})')
+        raise ValueError(
+            f'{name}: {what} does not fit {model}, exported for '
+            f'{model_hw[0]}x{model_hw[1]} input; export with the dynamic '
+            'deploy config for other sizes')
 
     def __call__(self, imgs: Sequence[np.ndarray]) -> np.ndarray:
         """Batch of (resized) grey ``uint8`` images that pad to one size.
@@ -82,9 +139,98 @@ class Preprocess:
         h, w = shapes.pop()
         batch = np.full((len(imgs), 1, h, w), self.pad_val, np.float32)
         for i, img in enumerate(imgs):
-            batch[i, 0, :img.shape[0], :img.shape[1]] = \
-                (img.astype(np.float32) - self.mean) / self.std
+            batch[i, 0, :img.shape[0], :img.shape[1]] = self.normalise(img)
         return batch
+
+
+#: The keys of ``deploy.json``'s ``naming`` entry, and those a segmentor's
+#: adds (how it groups its foreground into digits).
+KEYS = ('classifier', 'crop_size', 'ink_level')
+GROUPING_KEYS = ('min_piece', 'max_width', 'background')
+
+
+class DigitNamer:
+    """The classifier graph and settings that ``deploy.json``'s ``naming``
+    entry names (:mod:`m2nist_core.naming`), run with ONNX Runtime in fp32
+    whatever the model's backend and precision.
+
+    Args:
+        work_dir: The export's folder.
+        entry: ``deploy.json``'s ``naming`` entry.
+        preprocess: The export's ``Preprocess`` (the classifier sees the
+            image as the model does).
+        device: ``'cpu'`` or ``'cuda[:i]'``.
+        threads: ONNX Runtime's threads.
+        grouping: A segmentor's entry (with :data:`GROUPING_KEYS`).
+
+    Raises:
+        DataFileError: An entry without the keys it needs.
+        FileNotFoundError: No classifier file.
+    """
+
+    def __init__(self, work_dir: str, entry: dict, preprocess: Preprocess,
+                 device: str, threads: int, grouping: bool = True) -> None:
+        keys = KEYS + (GROUPING_KEYS if grouping else ())
+        missing = [k for k in keys if k not in entry]
+        if missing:
+            raise DataFileError(f'{work_dir}/deploy.json: its naming entry '
+                                f'lacks {missing}; re-export with '
+                                'tools/deploy.py')
+        path = osp.join(work_dir, entry['classifier'])
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path} not found (named in '
+                                    f'{work_dir}/deploy.json)')
+        self.classify = OnnxRuntimeBackend(path, device, threads)
+        self.preprocess = preprocess
+        self.crop_size = int(entry['crop_size'])
+        level = entry['ink_level']
+        self.ink_level = None if level is None else float(level)
+        if grouping:
+            self.min_piece = int(entry['min_piece'])
+            self.max_width = int(entry['max_width'])
+            self.background = int(entry['background'])
+
+    def __call__(self, img: np.ndarray,
+                 class_map: np.ndarray) -> Tuple[np.ndarray, List[Digit]]:
+        """Group a segmenter's foreground into digits and name each whole.
+
+        Args:
+            img: ``(H, W)`` the grey ``uint8`` image.
+            class_map: ``(H, W)`` the segmenter's class indices.
+
+        Returns:
+            ``(class_map, digits)``: ``uint8`` class indices (each digit's
+            pixels of its name) and the digits, left to right.
+        """
+        labels, digits = naming.name_digits(
+            self.preprocess.normalise(img), class_map != self.background,
+            self.classify, self.min_piece, self.max_width, self.crop_size,
+            self.ink_level)
+        return naming.class_map(labels, digits), digits
+
+    def boxes(self, img: np.ndarray,
+              dets: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        """A detector's boxes named (:func:`m2nist_core.naming.name_boxes`):
+        each takes the classifier's most probable digit, its score times
+        that probability.
+
+        Args:
+            img: ``(H, W)`` the grey ``uint8`` image.
+            dets: ``bboxes`` (in ``img``'s pixels), ``scores``, ``labels``.
+
+        Returns:
+            The detections named.
+        """
+        if not len(dets['bboxes']):
+            return dets
+        resized, (sx, sy) = self.preprocess.resize(img)
+        probs = naming.name_boxes(
+            self.preprocess.normalise(resized),
+            dets['bboxes'] * [sx, sy, sx, sy], self.classify, self.ink_level,
+            self.crop_size)
+        return dict(bboxes=dets['bboxes'],
+                    scores=(dets['scores'] * probs.max(1)).astype(np.float32),
+                    labels=probs.argmax(1).astype(np.int64))
 
 
 class Export:
@@ -93,16 +239,21 @@ class Export:
     ``deploy.json`` names the task, the backend, its files and precision,
     ``pipeline.json`` the preprocessing and post-processing; the model's
     ``input_shape`` (``[N, C, H, W]``, ``None`` for a dynamic axis) is the
-    one extra key m2nist_mm writes into ``deploy.json``.
+    one extra key m2nist_mm writes into ``deploy.json``. An export of a
+    model that names digits whole holds its digit classifier too
+    (``deploy.json``'s ``naming``): :attr:`namer` (:class:`DigitNamer`),
+    else None.
 
     Args:
         work_dir: The deploy work dir (or a file in it).
         device: ``'cpu'`` or ``'cuda[:i]'``.
         threads: Threads of a CPU backend (default: all cores).
+        graph: False: the files are checked, the model's graph is not
+            loaded (:attr:`net` None; for the :attr:`namer` alone).
     """
 
     def __init__(self, work_dir: str, device: str = 'cpu',
-                 threads: int = THREADS) -> None:
+                 threads: int = THREADS, graph: bool = True) -> None:
         work_dir = osp.abspath(work_dir)
         if osp.isfile(work_dir):
             work_dir = osp.dirname(work_dir)
@@ -136,55 +287,20 @@ class Export:
             if not osp.isfile(path):
                 raise FileNotFoundError(f'{path} not found (named in '
                                         f'{work_dir}/deploy.json)')
-        self.net = BACKENDS[self.backend](*self.files, device=device,
-                                          threads=threads,
-                                          precision=self.precision)
+        naming = deploy.get('naming')
+        self.namer = None if naming is None else DigitNamer(
+            work_dir, naming, self.preprocess, device, threads,
+            grouping=self.task != 'Detector')
+        self.net = BACKENDS[self.backend](
+            *self.files, device=device, threads=threads,
+            precision=self.precision) if graph else None
 
     def check_size(self, name: str, hw: Tuple[int, int]) -> None:
-        """Refuse an image that pads to another size than a static model's.
-
-        Args:
-            name: Names the image in the error message.
-            hw: The image's ``(H, W)`` after any resize.
-
-        Raises:
-            ValueError: The model's input size is static and the image pads
-                to another one.
+        """Refuse image ``name`` of ``(H, W)`` ``hw`` (after any resize)
+        when it does not fit a static model (:meth:`Preprocess.check_fit`).
         """
-        shape = self.input_shape
-        padded = self.preprocess.padded_shape(hw)
-        if None not in shape[2:] and tuple(shape[2:]) != padded:
-            what = f'a {hw[0]}x{hw[1]} image' + ('' if padded == tuple(
-                hw) else f' (padded to {padded[0]}x{padded[1]})')
-            raise ValueError(
-                f'{name}: {what} does not fit {self.work_dir}, exported '
-                f'for {shape[2]}x{shape[3]} input; export with the dynamic '
-                'deploy config for other sizes')
-
-    def check_images(self, imgs: Sequence[np.ndarray],
-                     names: Optional[Sequence[str]]) -> List[str]:
-        """Names for ``imgs`` after checking they are grey ``uint8``.
-
-        Args:
-            imgs: The images, each ``(H, W)`` ``uint8``.
-            names: One name per image; None (or empty) for ``'image 0'``,
-                ``'image 1'``, ...
-
-        Returns:
-            The names, as a list.
-
-        Raises:
-            ValueError: Not one name per image, or an image that is not
-                ``(H, W)`` ``uint8``.
-        """
-        names = names or [f'image {i}' for i in range(len(imgs))]
-        if len(names) != len(imgs):
-            raise ValueError(f'{len(names)} names for {len(imgs)} images')
-        for name, img in zip(names, imgs):
-            if img.ndim != 2 or img.dtype != np.uint8:
-                raise ValueError(f'{name}: expected a grey uint8 (H, W) '
-                                 f'image, got {img.dtype} {img.shape}')
-        return list(names)
+        self.preprocess.check_fit(name, hw, self.input_shape[2:],
+                                  self.work_dir)
 
     def run(self, batch: np.ndarray) -> List[np.ndarray]:
         """The graph's outputs for a preprocessed batch (one image a run
@@ -202,10 +318,9 @@ class DeployedModel(Export):
     Call it with grey ``uint8`` images to get ``(H, W)`` class index maps,
     cropped back to each image's size (padding is at the bottom and right,
     as in training; images are padded, never resized). ``pipeline.json``
-    says whether the graph ends with the argmax. An export of a segmentor
-    that names digits whole holds its digit classifier too
-    (``deploy.json``'s ``naming``, :class:`.naming.DigitNamer`): each digit
-    the segmenter finds is named by it, as in PyTorch.
+    says whether the graph ends with the argmax. With a digit classifier
+    (:attr:`namer`), each digit the segmenter finds is named by it, as in
+    PyTorch.
 
     Args:
         work_dir: The deploy work dir (or a file in it).
@@ -222,9 +337,6 @@ class DeployedModel(Export):
             raise DataFileError(f'{self.work_dir}/pipeline.json: the '
                                 f'postprocess task lacks {e}; is it a '
                                 'segmentation export?') from None
-        naming = self.deploy.get('naming')
-        self.namer = None if naming is None else DigitNamer(
-            self.work_dir, naming, device, threads)
 
     def labels(self, batch: np.ndarray) -> np.ndarray:
         """``(N, H, W)`` the segmenter's class indices of a preprocessed
@@ -235,21 +347,12 @@ class DeployedModel(Export):
 
     def name(self, img: np.ndarray,
              class_map: np.ndarray) -> Tuple[np.ndarray, List[Digit]]:
-        """Each digit of a segmenter's ``class_map`` of grey ``uint8``
-        ``img`` named whole by the classifier (also for class maps from
-        elsewhere, e.g. mmdeploy's SDK); unchanged, with no digits, for an
-        export without a classifier.
-
-        Returns:
-            ``(class_map, digits)``: ``uint8`` class indices and the digits
-            (:class:`m2nist_core.naming.Digit`), left to right.
-        """
+        """:class:`DigitNamer` on a segmenter's ``class_map`` of ``img``
+        (also one from elsewhere, e.g. mmdeploy's SDK); unchanged, with no
+        digits, for an export without a classifier."""
         if self.namer is None:
             return class_map.astype(np.uint8), []
-        image = (img.astype(np.float32) - self.preprocess.mean) / \
-            self.preprocess.std
-        labels, digits = self.namer(image, class_map)
-        return naming.class_map(labels, digits), digits
+        return self.namer(img, class_map)
 
     def predict(self,
                 imgs: Sequence[np.ndarray],
@@ -258,7 +361,7 @@ class DeployedModel(Export):
         """``(class_map, digits)`` of each grey ``uint8`` image (digits: as
         :meth:`name`; ``named=False``: the segmenter's own classes, no
         digits)."""
-        names = self.check_images(imgs, names)
+        names = check_images(imgs, names)
         for name, img in zip(names, imgs):
             self.check_size(name, img.shape)
         results = [None] * len(imgs)

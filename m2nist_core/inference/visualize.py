@@ -78,8 +78,8 @@ def draw_detections(img: np.ndarray, dets: Dict[str, np.ndarray],
         cv2.rectangle(out, (x1, y1), (x2 - 1, y2 - 1), colour, 1)
         text = f'{int(label)}' if scores is None else \
             f'{int(label)} {scores[k]:.2f}'
-        cv2.putText(out, text, (x1, max(y1 - 3, 9)),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.35, colour, 1, cv2.LINE_AA)
+        cv2.putText(out, text, (x1, max(y1 - 3, 9)), _FONT, 0.35, colour, 1,
+                    cv2.LINE_AA)
     return out
 
 
@@ -133,6 +133,13 @@ def legend(width: int, classes: Sequence[int] = range(BACKGROUND)
     return strip
 
 
+def side_by_side(panels: Sequence[np.ndarray]) -> np.ndarray:
+    """BGR panels of one height in a row, 4 grey pixels apart."""
+    gap = np.full((panels[0].shape[0], 4, 3), 96, np.uint8)
+    return np.concatenate([x for panel in panels for x in (gap, panel)][1:],
+                          axis=1)
+
+
 def seg_panels(img: np.ndarray, truth: Optional[np.ndarray] = None,
                pred: Optional[np.ndarray] = None,
                scale: int = SCALE) -> np.ndarray:
@@ -160,10 +167,7 @@ def seg_panels(img: np.ndarray, truth: Optional[np.ndarray] = None,
                              f'errors: {wrong} px'))
     if not panels:
         panels.append(titled(enlarge(img, scale), 'image'))
-    gap = np.full((panels[0].shape[0], 4, 3), 96, np.uint8)
-    row = panels[0]
-    for panel in panels[1:]:
-        row = np.concatenate([row, gap, panel], axis=1)
+    row = side_by_side(panels)
     return np.concatenate([row, legend(row.shape[1])])
 
 
@@ -181,13 +185,11 @@ def det_panels(img: np.ndarray, truth: Optional[Dict[str, np.ndarray]] = None,
     Returns:
         BGR ``uint8`` image.
     """
-    panels = [titled(draw_detections(img, dets, scale), name)
-              for name, dets in (('truth', truth), ('prediction', pred))
-              if dets is not None] or [titled(enlarge(img, scale), 'image')]
-    if len(panels) == 2:
-        gap = np.full((panels[0].shape[0], 4, 3), 96, np.uint8)
-        panels = [np.concatenate([panels[0], gap, panels[1]], axis=1)]
-    return np.concatenate([panels[0], legend(panels[0].shape[1])])
+    row = side_by_side(
+        [titled(draw_detections(img, dets, scale), name)
+         for name, dets in (('truth', truth), ('prediction', pred))
+         if dets is not None] or [titled(enlarge(img, scale), 'image')])
+    return np.concatenate([row, legend(row.shape[1])])
 
 
 def digit_panels(digits: Sequence[Digit], scale: int = SCALE) -> np.ndarray:
@@ -221,8 +223,4 @@ def digit_panels(digits: Sequence[Digit], scale: int = SCALE) -> np.ndarray:
         mark = '?' if digit.unsure else ''
         cards.append(np.concatenate(
             [titled(card, f'{best}{mark}: {p:.2f}'), lines]))
-    gap = np.full((cards[0].shape[0], 4, 3), 96, np.uint8)
-    row = cards[0]
-    for card in cards[1:]:
-        row = np.concatenate([row, gap, card], axis=1)
-    return row
+    return side_by_side(cards)

@@ -4,8 +4,7 @@ TensorRT (segmentation), ONNX Runtime (detection).
 Importing it registers the function rewriters that make the models export
 exactly (:mod:`.rewriters`). :func:`export` (:mod:`.exporter`) runs the
 steps in order: :mod:`.plan`, :mod:`.convert`, :mod:`.quantize`,
-:mod:`.verify` and :mod:`.write`; :mod:`.verify_det` (mmdet) holds the
-detection metrics.
+:mod:`.verify` and :mod:`.write`.
 """
 from . import rewriters  # noqa: F401
 from .convert import torchscript_onnx_export

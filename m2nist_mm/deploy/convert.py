@@ -1,14 +1,8 @@
-"""Convert: the model traced to an ONNX graph, and that graph into the
-backend's files.
-
-:func:`export_onnx` runs mmdeploy's ``torch2onnx`` (with its function
-rewriters, :mod:`.rewriters`) under the TorchScript exporter;
-:func:`convert` makes the backend's files from the graph: ONNX Runtime
-through mmdeploy's ``to_backend``, ncnn with the PyPI ``pnnx`` tool,
-OpenVINO IR with ``openvino.convert_model`` and a TensorRT engine with the
-TensorRT 10 Python API. (mmdeploy 1.3 converts with its own ``onnx2ncnn``,
-not in its wheel, the 2022 OpenVINO Model Optimizer and a TensorRT 8
-wrapper; these do the same job with what PyPI ships.)
+"""Convert: the model traced to an ONNX graph (:func:`export_onnx`), and
+that graph into the backend's files (:func:`convert`) with what PyPI ships:
+mmdeploy's ``to_backend`` for ONNX Runtime, ``pnnx`` for ncnn,
+``openvino.convert_model`` and the TensorRT 10 Python API (mmdeploy 1.3's own
+``onnx2ncnn``, OpenVINO Model Optimizer and TensorRT 8 wrapper are not).
 """
 import contextlib
 import functools
@@ -24,8 +18,7 @@ import onnx
 import torch
 from mmdeploy.apis import torch2onnx
 from mmdeploy.apis.utils import to_backend
-from mmdeploy.utils import Backend, get_common_config, get_model_inputs
-from mmengine import Config
+from mmdeploy.utils import Backend
 from onnx import helper
 
 from m2nist_core.inference.backends import require
@@ -103,9 +96,7 @@ def convert(plan: Plan, graph: Graph, out_dir: str) -> List[str]:
     if plan.backend == Backend.OPENVINO:
         return onnx2openvino(graph.file, out_dir, plan.stem)
     if plan.backend == Backend.TENSORRT:
-        return onnx2tensorrt(graph.file, plan.deploy_cfg,
-                             tensorrt_profile(plan.deploy_cfg, graph.shape),
-                             out_dir, plan.stem)
+        return onnx2tensorrt(plan, graph, out_dir)
     return list(to_backend(plan.backend.value, [graph.file], out_dir,
                            plan.deploy_cfg))
 
@@ -244,70 +235,46 @@ def onnx2openvino(onnx_file: str, work_dir: str,
     return [xml, weights]
 
 
-def tensorrt_profile(deploy_cfg: Config,
-                     input_shape: Sequence[Optional[int]]) -> dict:
-    """The deploy config's min/opt/max shapes, checked against the model.
+def onnx2tensorrt(plan: Plan, graph: Graph, work_dir: str) -> List[str]:
+    """Build ``<stem>.engine`` with the TensorRT Python API, with the
+    plan's input profile, workspace and precision.
 
     Args:
-        deploy_cfg: A TensorRT deploy config.
-        input_shape: The graph's ``[N, C, H, W]`` (``None`` for dynamic
-            axes).
-
-    Returns:
-        Input name -> its ``min_shape``, ``opt_shape``, ``max_shape``.
-
-    Raises:
-        ValueError: No shapes in the config, or the graph's outside them.
-    """
-    profiles = get_model_inputs(deploy_cfg)
-    if not profiles or 'input_shapes' not in profiles[0]:
-        raise ValueError(f'{deploy_cfg.filename}: backend_config.model_inputs'
-                         ' has no input_shapes (min/opt/max) for TensorRT')
-    shapes = profiles[0]['input_shapes']
-    for name, s in shapes.items():
-        for lo, hi, dim in zip(s['min_shape'], s['max_shape'], input_shape):
-            if dim is not None and not lo <= dim <= hi:
-                raise ValueError(
-                    f'{deploy_cfg.filename}: TensorRT input {name!r} allows '
-                    f'{s["min_shape"]}..{s["max_shape"]}, but the exported '
-                    f'model takes {list(input_shape)} (the sample image '
-                    'padded); export with an image of that size or change '
-                    'model_inputs')
-    return shapes
-
-
-def onnx2tensorrt(onnx_file: str, deploy_cfg: Config, shapes: dict,
-                  work_dir: str, stem: str = 'end2end') -> List[str]:
-    """Build ``<stem>.engine`` with the TensorRT Python API.
-
-    Precision and workspace come from the deploy config's
-    ``common_config``.
-
-    Args:
-        onnx_file: The ONNX model.
-        deploy_cfg: The TensorRT deploy config.
-        shapes: The input profile (:func:`tensorrt_profile`).
+        plan: The export's :class:`.Plan` (its :attr:`.Plan.tensorrt`).
+        graph: The ONNX graph.
         work_dir: Where the engine goes.
-        stem: Its file name stem.
 
     Returns:
         The engine's path, in a list.
+
+    Raises:
+        ValueError: The graph's input shape outside the profile.
+        RuntimeError: TensorRT cannot parse the graph or build an engine.
     """
+    shapes = plan.tensorrt['input_shapes']
+    for name, s in shapes.items():
+        for lo, hi, dim in zip(s['min_shape'], s['max_shape'], graph.shape):
+            if dim is not None and not lo <= dim <= hi:
+                raise ValueError(
+                    f'{plan.source}: TensorRT input {name!r} allows '
+                    f'{s["min_shape"]}..{s["max_shape"]}, but the exported '
+                    f'model takes {graph.shape} (the sample image padded); '
+                    'export with an image of that size or change '
+                    'model_inputs')
     trt = require('tensorrt', 'TensorRT export',
                   'pip install -r requirements/tensorrt.txt')
     logger = trt.Logger(trt.Logger.WARNING)
     builder = trt.Builder(logger)
     network = builder.create_network(0)  # explicit batch (TensorRT 10)
     parser = trt.OnnxParser(network, logger)
-    if not parser.parse_from_file(osp.abspath(onnx_file)):
+    if not parser.parse_from_file(osp.abspath(graph.file)):
         errors = '\n'.join(str(parser.get_error(i))
                            for i in range(parser.num_errors))
-        raise RuntimeError(f'TensorRT cannot parse {onnx_file}:\n{errors}')
-    common = get_common_config(deploy_cfg)
+        raise RuntimeError(f'TensorRT cannot parse {graph.file}:\n{errors}')
     config = builder.create_builder_config()
     config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE,
-                                 common.get('max_workspace_size', 1 << 30))
-    if common.get('fp16_mode', False):
+                                 plan.tensorrt['workspace'])
+    if plan.precision == 'FP16':
         config.set_flag(trt.BuilderFlag.FP16)
     profile = builder.create_optimization_profile()
     for name, s in shapes.items():
@@ -317,8 +284,8 @@ def onnx2tensorrt(onnx_file: str, deploy_cfg: Config, shapes: dict,
     engine = builder.build_serialized_network(network, config)
     if engine is None:
         raise RuntimeError(f'TensorRT could not build an engine from '
-                           f'{onnx_file}')
-    path = osp.join(work_dir, f'{stem}.engine')
+                           f'{graph.file}')
+    path = osp.join(work_dir, f'{plan.stem}.engine')
     with open(path, 'wb') as f:
         f.write(engine)
     return [path]

@@ -1,15 +1,10 @@
-"""Export a trained checkpoint through mmdeploy to a backend work dir.
-
-:func:`export` runs the steps in order: :mod:`.plan` (the configs checked,
-what to export decided), :mod:`.convert` (the model traced to ONNX and
-converted for the backend), :mod:`.quantize` (int8 exports),
-:mod:`.verify` (the export against PyTorch) and :mod:`.write` (the SDK meta
-files, and the move into the work dir).
-"""
+"""Export a trained checkpoint through mmdeploy to a backend work dir:
+:func:`export` runs the steps of :mod:`m2nist_mm.deploy` in order."""
 from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from m2nist_core.inference.model import check_images
 from ..apis.inference import load_model
 from .convert import convert, export_onnx
 from .naming import export_classifier
@@ -28,19 +23,12 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
            calib_names: Optional[Sequence[str]] = None) -> Dict:
     """Export ``checkpoint``, write the SDK meta files, check the result.
 
-    The backend files are made in a temporary directory and replace those
-    of any earlier export in ``work_dir`` only when the backend model agrees
-    with PyTorch on ``img`` and ``check_imgs`` (grey ``uint8`` images,
-    called ``names`` in messages) in at least ``min_agreement`` % of the
-    pixels (segmentation) or boxes (detection, see ``box_agreement``); a
-    failed export leaves ``work_dir`` as it was. When ``mmdeploy_runtime``
-    (mmdeploy's SDK) is installed and runs the backend, the SDK's own
-    result on the export must agree as well.
-
-    An int8 deploy config quantises the model with ranges measured on
-    ``calib_imgs``, by default the images its ``calib_config`` picks from
-    the model config's training set: ONNX Runtime and OpenVINO the ONNX
-    graph before the conversion, ncnn the converted model.
+    The files are made in a temporary directory and replace an earlier
+    export in ``work_dir`` only when the backend model (and mmdeploy's SDK,
+    when installed and running the backend) agrees with PyTorch on ``img``
+    and ``check_imgs`` (:func:`.verify.verify`); a failed export leaves
+    ``work_dir`` as it was. An int8 export is calibrated on ``calib_imgs``
+    (:mod:`.quantize`).
 
     Args:
         deploy_cfg: The deploy config file (``configs/deploy/*.py``).
@@ -54,21 +42,19 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
         min_agreement: The least agreement with PyTorch accepted (%);
             None for :data:`.plan.MIN_AGREEMENT` of the export's precision.
         names: Names of ``img`` and ``check_imgs`` for messages.
-        calib_imgs: Calibration images (grey ``uint8``) of an int8 export.
+        calib_imgs: Calibration images (grey ``uint8``) of an int8 export;
+            None for those its ``calib_config`` picks.
         calib_names: Their names for messages.
 
     Returns:
         dict: ``files`` written, ``backend``, ``precision``, the number of
-        ``calib_images``, ``input_shape``, the
-        ``agreement`` (%) of what (``unit``), the SDK's
-        (``sdk_agreement``, None when not run) and the number of
-        ``images`` it was checked on.
+        ``calib_images``, ``input_shape``, the ``agreement`` (%) of what
+        (``unit``), the SDK's (``sdk_agreement``, None when not run) and
+        the number of ``images`` it was checked on.
     """
     plan = make_plan(deploy_cfg, model_cfg, min_agreement)
     imgs = [img, *check_imgs]
-    names = list(names or (f'image {i}' for i in range(len(imgs))))
-    if len(names) != len(imgs):
-        raise ValueError(f'{len(names)} names for {len(imgs)} images')
+    names = check_images(imgs, names)
     plan.check_sizes(imgs, names)
     calib, calib_names = calibration_set(plan, calib_imgs, calib_names)
     plan.check_sizes([img, *calib], [names[0], *calib_names])

@@ -39,18 +39,8 @@ def export_classifier(model: torch.nn.Module,
     """
     if not isinstance(model, DigitNamingMixin):
         return None
-    classifier = model.digit_classifier
-
-    class Probabilities(torch.nn.Module):
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.classifier = classifier
-
-        def forward(self, crops: torch.Tensor) -> torch.Tensor:
-            return self.classifier(crops).softmax(1)
-
-    net = Probabilities().eval().float()
+    net = torch.nn.Sequential(model.digit_classifier,
+                              torch.nn.Softmax(1)).eval().float()
     crops = torch.zeros(2, 1, CROP_SIZE, CROP_SIZE)
     torch.onnx.export(net, (crops, ), osp.join(out_dir, CLASSIFIER_FILE),
                       input_names=['crops'], output_names=['probs'],

@@ -114,15 +114,10 @@ def input_absmax(param_file: str, bin_file: str, convs: Sequence[Layer],
     absmax = dict.fromkeys((c.name for c in convs), 0.0)
     for batch in batches:
         for img in batch:
-            ex = net.net.create_extractor()
-            ex.input(net.input_name, net.ncnn.Mat(np.ascontiguousarray(img)))
-            for conv in convs:
-                ret, out = ex.extract(conv.bottoms[0])
-                if ret != 0:
-                    raise RuntimeError(f'{param_file}: ncnn failed on blob '
-                                       f'{conv.bottoms[0]} (error {ret})')
+            outs = net.extract(img, [conv.bottoms[0] for conv in convs])
+            for conv, out in zip(convs, outs):
                 absmax[conv.name] = max(absmax[conv.name],
-                                        float(np.abs(np.array(out)).max()))
+                                        float(np.abs(out).max()))
     return absmax
 
 

@@ -1,11 +1,7 @@
 """Plan: the two configs checked together, and what the export makes of them.
 
-:func:`make_plan` reads the deploy config and the model config once and
-decides everything the later steps (:mod:`.convert`, :mod:`.quantize`,
-:mod:`.verify`, :mod:`.write`) need: the backend and precision, the int8
-settings, the preprocessing, the least agreement with PyTorch, and the
-configs the graph is exported with (a segmentor's test-time padding moved
-into the graph, :func:`pad_in_graph`). A config that cannot be exported is
+:func:`make_plan` reads the deploy and model configs once and decides all
+the later steps need (:class:`Plan`); a config that cannot be exported is
 refused here, before anything is loaded or written.
 """
 import copy
@@ -17,8 +13,9 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 import torch
 from mmdeploy.utils import (Backend, Codebase, Task, get_backend, get_codebase,
-                            get_ir_config, get_precision, get_task_type,
-                            is_dynamic_shape, load_config)
+                            get_common_config, get_ir_config, get_model_inputs,
+                            get_precision, get_task_type, is_dynamic_shape,
+                            load_config)
 from mmdeploy.utils.config_utils import get_codebase_config
 from mmengine import Config
 
@@ -94,6 +91,8 @@ class Plan:
         detection: Whether the model is a detector.
         precision: ``'FP32'``, ``'INT8'``, ... (:data:`PRECISIONS`).
         int8: The int8 settings, None for a float export.
+        tensorrt: A TensorRT export's settings
+            (:func:`tensorrt_settings`), None for other backends.
         preprocess: The SDK ``Preprocess`` task (:func:`.sdk.sdk_preprocess`),
             also what the runtime's ``Preprocess`` reads.
         min_agreement: The least agreement with PyTorch accepted (%).
@@ -105,13 +104,14 @@ class Plan:
     detection: bool
     precision: str
     int8: Optional[Int8]
+    tensorrt: Optional[dict]
     preprocess: dict
     min_agreement: float
 
     @property
     def source(self) -> str:
         """The deploy config's name, for messages."""
-        return self.deploy_cfg.filename or 'deploy config'
+        return _source(self.deploy_cfg)
 
     @property
     def save_file(self) -> str:
@@ -144,18 +144,15 @@ class Plan:
         if is_dynamic_shape(self.deploy_cfg):
             return
         prep = self.preprocessor
-        padded = [prep.padded_shape(prep.resize(img)[0].shape)
-                  for img in imgs]
-        for name, img, shape in zip(names, imgs, padded):
-            if shape != padded[0]:
-                what = f'a {img.shape[0]}x{img.shape[1]} image' + (
-                    '' if shape == img.shape[:2] else
-                    f' (padded to {shape[0]}x{shape[1]})')
-                raise ValueError(
-                    f'{name}: {what} does not fit the static model, '
-                    f'exported for {padded[0][0]}x{padded[0][1]} input '
-                    f'({names[0]}); check it with the dynamic deploy '
-                    'config')
+        sizes = [prep.resize(img)[0].shape for img in imgs]
+        for name, hw in zip(names, sizes):
+            prep.check_fit(name, hw, prep.padded_shape(sizes[0]),
+                           'the static model')
+
+
+def _source(cfg: Config) -> str:
+    """A config's name, for messages."""
+    return cfg.filename or 'deploy config'
 
 
 def _precision(deploy_cfg: Config, backend: Backend) -> str:
@@ -183,7 +180,7 @@ def check_configs(deploy_cfg: Config,
         RuntimeError: TensorRT without a visible GPU, bf16 on a CPU without
             it.
     """
-    name = deploy_cfg.filename or 'deploy config'
+    name = _source(deploy_cfg)
     codebase, task = get_codebase(deploy_cfg), get_task_type(deploy_cfg)
     if (codebase, task) not in TASKS:
         raise ValueError(
@@ -242,7 +239,7 @@ def quantization_settings(deploy_cfg: Config) -> Optional[dict]:
         ValueError: Unknown keys or values, or ``precision`` and
             ``quantization`` that do not go together.
     """
-    name = deploy_cfg.filename or 'deploy config'
+    name = _source(deploy_cfg)
     backend_cfg = deploy_cfg.backend_config
     int8 = backend_cfg.get('precision', 'FP32') == 'INT8'
     given = backend_cfg.get('quantization')
@@ -268,40 +265,13 @@ def quantization_settings(deploy_cfg: Config) -> Optional[dict]:
     return settings
 
 
-def _check_quantizer(settings: dict, backend: Backend, source: str) -> None:
-    """Check that quantiser settings suit the backend: ONNX Runtime and
-    OpenVINO take ONNX Runtime's QDQ or QOperator graphs, ncnn its own
-    scheme (:mod:`.ncnn_int8`: signed int8, per-channel weights, max
-    ranges, layers picked by ``layer_agreement``).
-
-    Raises:
-        ValueError: Settings another backend's quantiser takes.
-    """
-    ncnn = backend == Backend.NCNN
-    if ncnn != (settings['format'] == 'ncnn'):
-        raise ValueError(f"{source}: quantization format 'ncnn' is ncnn's "
-                         'own int8 scheme, for the ncnn backend only; ONNX '
-                         'Runtime and OpenVINO take QDQ or QOperator')
-    if not ncnn and settings['layer_agreement'] is not None:
-        raise ValueError(f'{source}: quantization.layer_agreement is for '
-                         'ncnn int8 (which picks the layers to quantise by '
-                         'it)')
-    if ncnn and (settings['activation_type'], settings['weight_type'],
-                 settings['per_channel'], settings['method']) != (
-                     'QInt8', 'QInt8', True, 'MinMax'):
-        raise ValueError(f'{source}: ncnn int8 quantises weights per '
-                         'channel and activations by their max range, both '
-                         "signed (activation_type and weight_type 'QInt8', "
-                         "per_channel True, method 'MinMax')")
-
-
 def calibration_settings(deploy_cfg: Config) -> dict:
     """``calib_config`` with defaults (:data:`CALIBRATION`).
 
     Raises:
         ValueError: Unknown keys, another data set or a non-positive count.
     """
-    name = deploy_cfg.filename or 'deploy config'
+    name = _source(deploy_cfg)
     given = dict(deploy_cfg.get('calib_config') or {})
     unknown = set(given) - set(CALIBRATION)
     if unknown:
@@ -334,15 +304,55 @@ def int8_settings(deploy_cfg: Config, model_cfg: Config,
     Raises:
         ValueError: Settings that :func:`quantization_settings` or
             :func:`calibration_settings` refuse, or that the backend's
-            quantiser does not take.
+            quantiser does not take: ONNX Runtime and OpenVINO take ONNX
+            Runtime's QDQ or QOperator graphs, ncnn its own scheme
+            (:mod:`.ncnn_int8`: signed int8, per-channel weights, max
+            ranges, layers picked by ``layer_agreement``).
     """
-    quantizer = quantization_settings(deploy_cfg)
-    if quantizer is None:
+    settings = quantization_settings(deploy_cfg)
+    if settings is None:
         return None
-    _check_quantizer(quantizer, backend,
-                     deploy_cfg.filename or 'deploy config')
-    return Int8(quantizer, calibration_settings(deploy_cfg),
+    source, ncnn = _source(deploy_cfg), backend == Backend.NCNN
+    if ncnn != (settings['format'] == 'ncnn'):
+        raise ValueError(f"{source}: quantization format 'ncnn' is ncnn's "
+                         'own int8 scheme, for the ncnn backend only; ONNX '
+                         'Runtime and OpenVINO take QDQ or QOperator')
+    if not ncnn and settings['layer_agreement'] is not None:
+        raise ValueError(f'{source}: quantization.layer_agreement is for '
+                         'ncnn int8 (which picks the layers to quantise by '
+                         'it)')
+    if ncnn and (settings['activation_type'], settings['weight_type'],
+                 settings['per_channel'], settings['method']) != (
+                     'QInt8', 'QInt8', True, 'MinMax'):
+        raise ValueError(f'{source}: ncnn int8 quantises weights per '
+                         'channel and activations by their max range, both '
+                         "signed (activation_type and weight_type 'QInt8', "
+                         "per_channel True, method 'MinMax')")
+    return Int8(settings, calibration_settings(deploy_cfg),
                 tuple(model_cfg.get('int8_keep_float', ())))
+
+
+def tensorrt_settings(deploy_cfg: Config) -> dict:
+    """A TensorRT deploy config's input profile and workspace.
+
+    Args:
+        deploy_cfg: The deploy config (``backend_config.model_inputs``,
+            ``common_config.max_workspace_size``).
+
+    Returns:
+        ``input_shapes`` (input name -> its ``min_shape``, ``opt_shape``,
+        ``max_shape``) and ``workspace`` (bytes).
+
+    Raises:
+        ValueError: No ``input_shapes`` in the config.
+    """
+    profiles = get_model_inputs(deploy_cfg)
+    if not profiles or 'input_shapes' not in profiles[0]:
+        raise ValueError(f'{_source(deploy_cfg)}: backend_config.model_inputs'
+                         ' has no input_shapes (min/opt/max) for TensorRT')
+    return dict(input_shapes=profiles[0]['input_shapes'],
+                workspace=get_common_config(deploy_cfg).get(
+                    'max_workspace_size', 1 << 30))
 
 
 def pad_in_graph(deploy_cfg: Config,
@@ -405,17 +415,21 @@ def make_plan(deploy_cfg: str, model_cfg: str,
     Raises:
         ValueError, RuntimeError: Configs that cannot be exported
             (:func:`check_configs`, :func:`int8_settings`,
-            :func:`pad_in_graph`, :func:`.sdk.sdk_preprocess`).
+            :func:`tensorrt_settings`, :func:`pad_in_graph`,
+            :func:`.sdk.sdk_preprocess`).
     """
     deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
     import_custom_modules(model_cfg)
     backend, precision = check_configs(deploy_cfg, model_cfg)
     int8 = int8_settings(deploy_cfg, model_cfg, backend)
+    tensorrt = tensorrt_settings(deploy_cfg) \
+        if backend == Backend.TENSORRT else None
     deploy_cfg, export_cfg = pad_in_graph(deploy_cfg, model_cfg)
     if min_agreement is None:
         min_agreement = MIN_AGREEMENT['FP32' if precision == 'FP32' else
                                       'LOW']
     return Plan(deploy_cfg, model_cfg, export_cfg, backend,
                 get_task_type(deploy_cfg) == Task.OBJECT_DETECTION,
-                precision, int8, sdk_preprocess(deploy_cfg, export_cfg),
+                precision, int8, tensorrt,
+                sdk_preprocess(deploy_cfg, export_cfg),
                 min_agreement)

@@ -1,22 +1,11 @@
 """Quantize: an int8 export's calibration images and its int8 model.
 
-A deploy config asks for int8 with ``backend_config.precision='INT8'`` and
-``backend_config.quantization`` (the quantiser's settings) and says where
-the calibration images come from in ``calib_config``; a model config may
-name modules whose layers stay fp32 in int8 exports (``int8_keep_float``,
-e.g. a branch whose small activations int8 would lose). The plan reads
-them (:class:`.plan.Int8`); :func:`calibration_set` gathers the images.
-
-ONNX Runtime and OpenVINO (:func:`quantize_graph`): ONNX Runtime's
-quantiser (``onnxruntime.quantization.quantize_static``) rewrites the
-exported graph, before its conversion, as a QDQ graph: int8 weights (per
-output channel by default) and activations quantised with ranges measured
-on the calibration images run through the fp32 graph. ONNX Runtime runs it
-as int8 kernels; OpenVINO reads the same QDQ graph and runs its int8 layers
-in int8, so one quantiser serves both backends.
-
-ncnn (:func:`quantize_ncnn_model`): ncnn's own int8 format, made from the
-converted fp32 ncnn model (:mod:`.ncnn_int8`).
+The plan reads the int8 settings (:class:`.plan.Int8`); :func:`calibration_set`
+gathers the calibration images. ONNX Runtime and OpenVINO
+(:func:`quantize_graph`): ONNX Runtime's ``quantize_static`` rewrites the
+exported graph, before its conversion, as a QDQ graph that both backends run
+in int8. ncnn (:func:`quantize_ncnn_model`): ncnn's own int8 format, made
+from the converted fp32 model (:mod:`.ncnn_int8`).
 """
 import copy
 import os
@@ -30,7 +19,7 @@ from mmengine.registry import DefaultScope
 from onnx import numpy_helper
 
 from m2nist_core.inference.backends import require
-from m2nist_core.inference.model import Preprocess
+from m2nist_core.inference.model import Preprocess, check_images
 from .convert import Graph
 from .ncnn_int8 import quantize_ncnn
 from .plan import Plan
@@ -38,13 +27,6 @@ from .sdk import LOADERS, step_type
 
 #: Images a calibration batch holds (a static model takes one at a time).
 CALIB_BATCH = 32
-
-
-def _check_calibration_image(name: str, img: np.ndarray) -> None:
-    """Raise ValueError naming ``name`` unless ``img`` is grey ``uint8``."""
-    if img.ndim != 2 or img.dtype != np.uint8:
-        raise ValueError(f'{name}: calibration images must be grey uint8 '
-                         f'(H, W), got {img.dtype} {img.shape}')
 
 
 def _loading_only(dataset_cfg: Config, loading: List[dict]) -> Config:
@@ -93,14 +75,9 @@ def calibration_images(model_cfg: Config,
     indices = np.linspace(0, len(dataset) - 1, count).round().astype(int)
     source = dataset_cfg.get('data_root') or dataset_cfg.type
     where = f'{source} ({split} split)'
-    imgs, names = [], []
-    for i in indices:
-        img = dataset[int(i)]['img']
-        name = f'{where} image {i}'
-        _check_calibration_image(name, img)
-        imgs.append(img)
-        names.append(name)
-    return imgs, names
+    imgs = [dataset[int(i)]['img'] for i in indices]
+    names = [f'{where} image {i}' for i in indices]
+    return imgs, check_images(imgs, names, 'calibration image')
 
 
 def calibration_set(plan: Plan, imgs: Optional[Sequence[np.ndarray]],
@@ -131,14 +108,9 @@ def calibration_set(plan: Plan, imgs: Optional[Sequence[np.ndarray]],
         return [], []
     if imgs is None:
         return calibration_images(plan.model_cfg, plan.int8.calibration)
-    names = list(names or [f'calibration image {i}'
-                           for i in range(len(imgs))])
-    if not imgs or len(names) != len(imgs):
-        raise ValueError(f'{len(imgs)} calibration images and '
-                         f'{len(names)} names')
-    for name, img in zip(names, imgs):
-        _check_calibration_image(name, img)
-    return list(imgs), names
+    if not imgs:
+        raise ValueError('0 calibration images: pass at least one')
+    return list(imgs), check_images(imgs, names, 'calibration image')
 
 
 def _calibration_batches(imgs: Sequence[np.ndarray], preprocess: Preprocess,

@@ -24,23 +24,15 @@ def encoder_decoder__predict(self, inputs: torch.Tensor,
                              data_samples: list, **kwargs) -> torch.Tensor:
     """Whole-image logits at the input's own size, padding inside the graph.
 
-    In PyTorch, ``SegDataPreProcessor`` pads a test image (after
-    normalising) to ``test_cfg.size_divisor`` and ``postprocess_result``
-    crops the logits back. mmdeploy's own rewrite leaves both out, so the
-    graph would take the padded image and return padded logits, which
-    mmdeploy's SDK then *stretches* to the image size (its ``ResizeMask``
-    resizes, it does not crop). When the deploy config's codebase config
-    has ``pad_size_divisor`` (and ``pad_val``), which
-    :func:`.plan.pad_in_graph` moves there from the model config, the
-    graph takes the image at its own size, pads it as the data preprocessor
-    does and crops the logits, so the SDK's resize is an identity. Without
-    it, this is mmdeploy's rewrite. The logits are the segmentor's
-    ``encode_decode`` (for ``EncoderDecoder``, ``extract_feat`` and
-    ``decode_head.predict``, as mmdeploy's rewrite calls them), so
-    segmentors that override it export as they predict. (The version
-    checker makes mmdeploy prefer this rewriter to its own default one.)
-    ``DigitNamingEncoderDecoder`` exports its segmenter this way; its
-    classifier is a graph of its own and the naming runs in the runtime.
+    mmdeploy's own rewrite leaves out the test-time padding and the crop of
+    the logits, so mmdeploy's SDK would *stretch* padded logits to the
+    image size. With ``pad_size_divisor`` (and ``pad_val``) in the deploy
+    config's codebase config (:func:`.plan.pad_in_graph`), the graph pads
+    as the data preprocessor does and crops the logits; without, this is
+    mmdeploy's rewrite. The logits are the segmentor's ``encode_decode``,
+    so segmentors that override it export as they predict
+    (``DigitNamingEncoderDecoder``: its segmenter). (The version checker
+    makes mmdeploy prefer this rewriter to its own.)
     """
     ctx = FUNCTION_REWRITER.get_context()
     h, w = inputs.shape[2:]

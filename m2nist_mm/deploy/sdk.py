@@ -1,14 +1,9 @@
-"""The preprocessing of an export, as mmdeploy's SDK runs it: the
-``Preprocess`` task of ``pipeline.json`` (:mod:`.write` writes the files),
-which the runtime for exported models reads as well.
-
-mmdeploy's own ``export2SDK`` asserts that the second test-pipeline step is
-a ``Resize``; M2NIST segmentation images are never resized, so the
-``Preprocess`` task is written from the model config here (grey load,
-optional keep-ratio ``Resize`` of detectors, normalise, and for detectors
-pad). Segmentation graphs pad and crop inside
-(:func:`.rewriters.encoder_decoder__predict`), so the SDK gives them the
-image at its own size and its ``ResizeMask`` is an identity.
+"""The ``Preprocess`` task of ``pipeline.json``, which mmdeploy's SDK and
+the runtime for exported models run: written from the model config here,
+as mmdeploy's own ``export2SDK`` asserts a ``Resize`` that M2NIST
+segmentation never has. Segmentation graphs pad and crop inside
+(:func:`.rewriters.encoder_decoder__predict`), so the SDK's ``ResizeMask``
+is an identity.
 """
 from typing import List
 

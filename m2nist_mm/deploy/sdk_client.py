@@ -1,18 +1,11 @@
-"""Running an export with mmdeploy's own SDK (``mmdeploy_runtime``).
+"""Running an export with mmdeploy's own SDK (``mmdeploy_runtime``), as SDK
+users will get it; the PyPI wheel has the ONNX Runtime backend only.
 
-The SDK reads ``deploy.json`` and ``pipeline.json`` and does its own pre-
-and post-processing; running it is how an export is checked against what
-SDK users will get. The PyPI wheel (``mmdeploy-runtime``) has the ONNX
-Runtime backend only.
-
-The SDK's ``Segmentor`` runs an export's segmenter graph and gives its
-per-pixel classes. For a segmentor that names digits whole, the naming
-(grouping the foreground into digits, the classifier graph on their crops)
-is not an SDK task: :func:`open_segmentor` applies it to the SDK's class
-map with the project's runtime (:meth:`DeployedModel.name`). Likewise the
-SDK's ``Detector`` gives the detector graph's boxes, and
-:func:`open_detector` names them with the export's classifier
-(:meth:`DeployedDetector.name`).
+The SDK's ``Segmentor`` gives the segmenter graph's per-pixel classes and
+its ``Detector`` the detector graph's boxes. Naming digits whole (grouping,
+cropping, the classifier graph) is not an SDK task: :func:`open_segmentor`
+and :func:`open_detector` apply the export's classifier as the runtime does
+(:class:`m2nist_core.inference.model.DigitNamer`).
 """
 import importlib.util
 from typing import Callable, List, Sequence
@@ -20,7 +13,7 @@ from typing import Callable, List, Sequence
 import cv2
 import numpy as np
 
-from m2nist_core.inference import DeployedDetector, DeployedModel
+from m2nist_core.inference import Export
 from m2nist_core.inference.detector import Detections
 
 #: Backends the PyPI SDK wheel runs.
@@ -57,11 +50,12 @@ def open_segmentor(work_dir: str, device: str = 'cpu',
     """
     from mmdeploy_runtime import Segmentor
     segmentor = Segmentor(model_path=work_dir, **_device(device))
-    runtime = DeployedModel(work_dir, device)
+    # the export's digit classifier, without loading its graph again
+    namer = Export(work_dir, device, graph=False).namer if named else None
 
     def segment(img: np.ndarray) -> np.ndarray:
         class_map = np.asarray(segmentor(_bgr(img))).astype(np.uint8)
-        return runtime.name(img, class_map)[0] if named else class_map
+        return class_map if namer is None else namer(img, class_map)[0]
 
     return segment
 
@@ -81,14 +75,14 @@ def open_detector(work_dir: str, device: str = 'cpu',
     """
     from mmdeploy_runtime import Detector
     detector = Detector(model_path=work_dir, **_device(device))
-    runtime = DeployedDetector(work_dir, device)
+    namer = Export(work_dir, device, graph=False).namer if named else None
 
     def detect(img: np.ndarray) -> Detections:
         dets, labels = detector(_bgr(img))[:2]
         found = dict(bboxes=dets[:, :4].astype(np.float32),
                      scores=dets[:, 4].astype(np.float32),
                      labels=labels.astype(np.int64))
-        return runtime.name(img, found) if named else found
+        return found if namer is None else namer.boxes(img, found)
 
     return detect
 

@@ -1,12 +1,7 @@
-"""Write: an export's files, made in a staging dir and moved into the work
-dir once verified.
-
-The export is made in :func:`staging`, a temporary dir inside the work dir;
-:func:`write_meta` adds mmdeploy's SDK meta files (``deploy.json``,
-``pipeline.json``, ``detail.json``), which the runtime for exported models
-and mmdeploy's SDK read; :func:`move_in` replaces an earlier export's files
-with the new ones. An export that fails on the way leaves the work dir as
-it was.
+"""Write: the export made in a temporary dir inside the work dir
+(:func:`staging`), mmdeploy's SDK meta files (:func:`write_meta`) and the
+move into the work dir once verified (:func:`move_in`); an export that fails
+on the way leaves the work dir as it was.
 """
 import contextlib
 import os

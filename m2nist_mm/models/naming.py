@@ -15,10 +15,20 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmseg.registry import MODELS
+from mmengine.model import BaseDataPreprocessor
 from torch import Tensor
 
 #: ``extra_digits``' keys: required, and all allowed.
 EXTRA_KEYS, EXTRA_OPTIONAL = {'mnist_root', 'num'}, {'sources'}
+
+
+def input_norm(preprocessor: BaseDataPreprocessor) -> Tuple[float, float]:
+    """The ``(mean, std)`` a model's data preprocessor normalises its grey
+    inputs with (``(0, 1)`` when it does not normalise)."""
+    if not preprocessor._enable_normalize:
+        return 0.0, 1.0
+    return (float(preprocessor.mean.flatten()[0]),
+            float(preprocessor.std.flatten()[0]))
 
 
 def random_affine(crops: Tensor, max_rotate: float,
@@ -59,9 +69,9 @@ class DigitNamingMixin:
     """A digit classifier inside a segmentor or detector.
 
     The model calls :meth:`init_naming` in its ``__init__`` (after its
-    ``data_preprocessor`` exists), :meth:`naming_loss` in ``loss`` with the
-    crops of its training images' digits, and :meth:`classify` to name
-    digits.
+    ``data_preprocessor`` exists), gives the crops of one training image's
+    digits (``sample_crops``) for the classifier's loss, which :meth:`loss`
+    adds to the model's, and calls :meth:`classify` to name digits.
 
     Args (of :meth:`init_naming`):
         digit_classifier: The classifier's config (e.g. ``DigitCNN``): it
@@ -118,27 +128,40 @@ class DigitNamingMixin:
                                 torch.from_numpy(pool.labels.astype(np.int64)))
         return self._extra_pool
 
-    def naming_batch(self, crops: np.ndarray, classes: np.ndarray,
-                     like: Tensor) -> Tuple[Tensor, Tensor]:
-        """The classifier's training batch: the images' digit crops
-        ``(K, S, S)`` (normalised as the inputs are), each
-        ``crop_repeats`` times, then the extra digits.
+    def training_crops(self, inputs: Tensor,
+                       data_samples: list) -> Tuple[Tensor, Tensor]:
+        """The classifier's training batch: the digit crops ``(K, S, S)``
+        of each training image (the model's ``sample_crops``), each
+        ``crop_repeats`` times, then the extra digits (normalised as the
+        inputs are).
 
         Returns:
-            ``(K', 1, S, S)`` crops (``like``'s dtype and device) and
+            ``(K', 1, S, S)`` crops (``inputs``' dtype and device) and
             ``(K', )`` classes.
         """
-        crops = torch.from_numpy(crops).repeat(self.crop_repeats, 1, 1)
-        classes = torch.from_numpy(classes).repeat(self.crop_repeats)
+        images = inputs[:, 0].detach().float().cpu().numpy()
+        crops, classes = zip(*(self.sample_crops(image, sample)
+                               for image, sample in zip(images,
+                                                        data_samples)))
+        crops = torch.from_numpy(np.concatenate(crops)).repeat(
+            self.crop_repeats, 1, 1)
+        classes = torch.from_numpy(np.concatenate(classes)).repeat(
+            self.crop_repeats)
         if self.extra_digits is not None:
             digits, labels = self.extra_pool()
             idx = torch.randint(len(labels), (self.extra_digits['num'], ))
-            pre = self.data_preprocessor  # normalised as the inputs are
-            mean, std = (float(pre.mean.flatten()[0]), float(
-                pre.std.flatten()[0])) if pre._enable_normalize else (0., 1.)
+            mean, std = input_norm(self.data_preprocessor)
             crops = torch.cat([crops, (digits[idx].float() - mean) / std])
             classes = torch.cat([classes, labels[idx]])
-        return crops[:, None].to(like), classes.to(like.device)
+        return crops[:, None].to(inputs), classes.to(inputs.device)
+
+    def loss(self, inputs: Tensor, data_samples: list) -> dict:
+        """The model's losses and the classifier's (``loss_naming``, with
+        its accuracy on the batch's crops, ``acc_naming``)."""
+        losses = super().loss(inputs, data_samples)
+        losses.update(
+            self.naming_loss(*self.training_crops(inputs, data_samples)))
+        return losses
 
     def naming_loss(self, crops: Tensor, classes: Tensor) -> dict:
         """``loss_naming`` (cross-entropy on the randomly warped crops) and

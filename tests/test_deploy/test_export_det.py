@@ -9,7 +9,7 @@ import pytest
 from m2nist_core.inference import DeployedDetector, load_export
 from m2nist_mm.apis import load_model, torch_detect
 from m2nist_mm.deploy import export
-from m2nist_mm.deploy.verify_det import box_agreement
+from m2nist_mm.deploy.verify import box_agreement
 from ..conftest import REPO
 from .conftest import DEPLOY_CFGS, DET_CFG, DET_DEPLOY, deploy_cfg
 from .test_tools import run

@@ -9,7 +9,7 @@ import pytest
 from m2nist_mm.apis import load_model, torch_detect, torch_predict
 from m2nist_mm.deploy import agreement, export, plan
 from m2nist_mm.deploy.sdk_client import sdk_detect, sdk_segment
-from m2nist_mm.deploy.verify_det import box_agreement
+from m2nist_mm.deploy.verify import box_agreement
 from ..conftest import model_cfg
 from .conftest import DET_CFG, classes_seen, deploy_cfg
 
@@ -38,7 +38,8 @@ def test_sdk_detector_gives_the_pytorch_boxes(det_export, det_checkpoint,
                                               images):
     preds = sdk_detect(det_export, images)
     refs = torch_detect(load_model(DET_CFG, det_checkpoint), images)
-    match = box_agreement(preds, refs)
+    # named by the untrained classifier, scores are ~1/10 of RTMDet's
+    match = box_agreement(preds, refs, score_thr=0.01, score_tol=0.001)
     assert match['matched'] >= 3 * len(images)  # 3 boxes an image
     assert match['agreement'] >= 99.9
 

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from mmdet.models.detectors import RTMDet
 from mmdet.registry import MODELS
-from mmdet.structures import SampleList
+from mmdet.structures import DetDataSample, SampleList
 from torch import Tensor
 
 from m2nist_core.naming import box_crops, name_boxes
@@ -61,28 +61,13 @@ class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
                              f'number, got {ink_level!r}')
         self.ink_level = float(ink_level)
 
-    def training_crops(self, inputs: Tensor,
-                       data_samples: SampleList) -> Tuple[Tensor, Tensor]:
-        """Crops ``(K, 1, 28, 28)`` of the batch's ground-truth boxes (and
-        extra digits), and their classes."""
-        images = inputs[:, 0].detach().float().cpu().numpy()
-        crops, classes = [], []
-        for image, sample in zip(images, data_samples):
-            gt = sample.gt_instances
-            crops.append(
-                box_crops(image, gt.bboxes.cpu().numpy(), self.ink_level))
-            classes.append(gt.labels.cpu().numpy().astype(np.int64))
-        return self.naming_batch(np.concatenate(crops),
-                                 np.concatenate(classes), inputs)
-
-    def loss(self, batch_inputs: Tensor,
-             batch_data_samples: SampleList) -> dict:
-        """RTMDet's losses and the classifier's (``loss_naming``, with its
-        accuracy on the batch's crops, ``acc_naming``)."""
-        losses = super().loss(batch_inputs, batch_data_samples)
-        losses.update(self.naming_loss(
-            *self.training_crops(batch_inputs, batch_data_samples)))
-        return losses
+    def sample_crops(self, image: np.ndarray,
+                     sample: DetDataSample) -> Tuple[np.ndarray, np.ndarray]:
+        """Crops ``(K, 28, 28)`` of a training image's ground-truth boxes,
+        and their classes."""
+        gt = sample.gt_instances
+        return (box_crops(image, gt.bboxes.cpu().numpy(), self.ink_level),
+                gt.labels.cpu().numpy().astype(np.int64))
 
     def predict(self,
                 batch_inputs: Tensor,

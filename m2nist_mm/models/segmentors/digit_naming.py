@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
 from mmseg.utils import ConfigType, OptSampleList, SampleList
 from torch import Tensor
 
@@ -80,30 +81,14 @@ class DigitNamingEncoderDecoder(DigitNamingMixin, EncoderDecoder):
         self.min_piece, self.max_width = min_piece, max_width
         self.background = background % self.num_classes
 
-    # training
-    def training_crops(self, inputs: Tensor,
-                       data_samples: SampleList) -> Tuple[Tensor, Tensor]:
-        """Crops ``(K, 1, 28, 28)`` of the batch's true digits (and extra
-        digits), and their classes."""
-        images = inputs[:, 0].detach().float().cpu().numpy()
-        crops, classes = [], []
-        for image, sample in zip(images, data_samples):
-            mask = sample.gt_sem_seg.data[0].cpu().numpy()
-            labels, cls = true_digits(mask, self.min_crop_pixels)
-            crops.append(digit_crops(image, labels))
-            classes.append(cls)
-        return self.naming_batch(np.concatenate(crops),
-                                 np.concatenate(classes), inputs)
+    def sample_crops(self, image: np.ndarray,
+                     sample: SegDataSample) -> Tuple[np.ndarray, np.ndarray]:
+        """Crops ``(K, 28, 28)`` of a training image's true digits, and
+        their classes."""
+        labels, classes = true_digits(
+            sample.gt_sem_seg.data[0].cpu().numpy(), self.min_crop_pixels)
+        return digit_crops(image, labels), classes
 
-    def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
-        """The segmentation losses and the classifier's (``loss_naming``,
-        with its accuracy on the batch's crops, ``acc_naming``)."""
-        losses = super().loss(inputs, data_samples)
-        losses.update(
-            self.naming_loss(*self.training_crops(inputs, data_samples)))
-        return losses
-
-    # inference
     def name(self, image: np.ndarray, foreground: np.ndarray):
         """:func:`m2nist_core.naming.name_digits` with this model's
         classifier and grouping settings."""

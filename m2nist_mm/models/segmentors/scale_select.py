@@ -29,6 +29,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import ConfigType
 
 from m2nist_core.resample import resize_matrix
+from ..naming import input_norm
 from .digit_naming import DigitNamingEncoderDecoder
 
 #: The arguments a naming config adds to ``EncoderDecoder``'s (the
@@ -119,13 +120,6 @@ class ScaleSelectEncoderDecoder(EncoderDecoder):
         self.size_divisor = size_divisor
         self.max_enlarged = tuple(max_enlarged)
 
-    def _value_range(self) -> List[float]:
-        """The normalised values of grey 0 and 255."""
-        pre = self.data_preprocessor
-        mean = float(pre.mean.flatten()[0]) if pre._enable_normalize else 0.
-        std = float(pre.std.flatten()[0]) if pre._enable_normalize else 1.
-        return [(0 - mean) / std, (255 - mean) / std]
-
     def channel_probs(self, inputs: torch.Tensor,
                       factor: float) -> torch.Tensor:
         """Class probabilities of one scale channel at the input's size.
@@ -138,7 +132,8 @@ class ScaleSelectEncoderDecoder(EncoderDecoder):
             Softmax probabilities ``(B, num_classes, H, W)``.
         """
         h, w = inputs.shape[-2:]
-        low, high = self._value_range()
+        mean, std = input_norm(self.data_preprocessor)
+        low, high = (0 - mean) / std, (255 - mean) / std
         x = rescale(inputs, factor, low, high)
         sh, sw = (int(s) for s in x.shape[-2:])
         d = self.size_divisor
