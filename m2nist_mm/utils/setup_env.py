@@ -4,7 +4,6 @@ from importlib import import_module
 #: Modules whose import registers the segmentation side (mmseg only).
 SEG_MODULES = (
     'm2nist_mm.datasets.m2nist',
-    'm2nist_mm.datasets.m2nist_recipe',
     'm2nist_mm.datasets.mnist_large_scale',
     'm2nist_mm.datasets.transforms',
     'm2nist_mm.engine.hooks.channels_last_hook',
