@@ -1,31 +1,12 @@
 """Naming each digit once: group the foreground into digits, crop each one
 centred as MNIST centres its digits, and let a digit classifier name it.
 
-A segmenter decides per pixel, so one digit can come out in two classes; a
-classifier that sees the digit whole names it once, and every pixel of the
-digit takes that name. Four steps, numpy only (the PyTorch segmentor and
-the runtime for exported models share them):
-
-1. :func:`ink_regions`: the foreground is the ink the segmenter marks as
-   digits, whole: each connected region of ink (pixels above
-   ``ink_level``) that holds a pixel the segmenter calls a digit. A pixel
-   without ink is never a digit, and a faint pixel of a digit is one even
-   where the segmenter missed it: one wrong foreground pixel in a thousand
-   would otherwise cost more than a point of digit mIoU, and split or join
-   digits.
-2. :func:`group_digits`: the 8-connected components of the foreground;
-   close components that fit one digit's box together merge, pieces of
-   fewer than ``min_piece`` pixels join the nearest larger group (the
-   broken strokes of a 4 or a 5), and a group wider than ``max_width``
-   (an MNIST digit's ink fits 20x20) holds touching digits: it is cut
-   between the two columns where the classifier is most confident about
-   both sides.
-3. :func:`digit_crops`: a ``crop_size`` square centred on each digit's
-   centre of ink mass, holding that digit's ink alone.
-4. :func:`name_digits`: the classifier's probabilities per digit,
-   averaged over the crop and the crop shifted by one pixel each way
-   (:data:`SHIFTS`); each pixel of a digit takes the digit's most probable
-   class.
+Steps: :func:`ink_regions` (the foreground), :func:`group_digits` (touching
+digits cut where the classifier is surest), :func:`digit_crops`,
+:func:`name_digits`; a detector's boxes: :func:`box_crops`,
+:func:`name_boxes`. Numpy only, shared by the PyTorch models and the
+runtime for exported models; the reasons and measurements are in
+docs/segmentation.md ("Naming each digit whole").
 """
 from typing import Callable, List, NamedTuple, Optional, Tuple
 
@@ -42,9 +23,7 @@ Classify = Callable[[np.ndarray], np.ndarray]
 CROP_SIZE, MAX_WIDTH = 28, 22
 #: A digit named with a lower probability than this is marked as unsure.
 LOW_CONFIDENCE = 0.9
-#: ``(dy, dx)`` shifts of each crop whose probabilities are averaged (on
-#: 8,675 MNIST train digits 50000-59999 that no M2NIST image holds, they
-#: take the classifier's errors from 46 to 39).
+#: ``(dy, dx)`` shifts of each crop whose probabilities are averaged.
 SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 
 
@@ -95,18 +74,9 @@ def _relabel(labels: np.ndarray) -> np.ndarray:
 
 def ink_regions(image: np.ndarray, foreground: np.ndarray,
                 ink_level: float = 0.0) -> np.ndarray:
-    """The 8-connected regions of ink (``image > ink_level``) that hold a
-    ``foreground`` pixel.
-
-    Args:
-        image: ``(H, W)`` image as the model sees it.
-        foreground: ``(H, W)`` bool, the segmenter's digit pixels.
-        ink_level: The value above which a pixel holds ink (the
-            background's value).
-
-    Returns:
-        ``(H, W)`` bool.
-    """
+    """``(H, W)`` bool: the 8-connected regions of ink
+    (``image > ink_level``, the background's value) holding a
+    ``foreground`` pixel."""
     ink = image > ink_level
     _, regions = cv2.connectedComponents(ink.astype(np.uint8), connectivity=8)
     keep = np.unique(regions[foreground & ink])
@@ -119,14 +89,7 @@ def connected_digits(foreground: np.ndarray, min_piece: int = 12,
     """The foreground's 8-connected components as digits: components of
     ``min_piece`` pixels or more whose joint box fits a ``max_width``
     square merge, closest pair first, while at most ``max_gap`` pixels
-    apart (the strokes of one digit); then each smaller piece joins the
-    group nearest to it.
-
-    Args:
-        foreground: ``(H, W)`` bool.
-        min_piece: Smaller components join the nearest group.
-        max_width: The largest side of one digit's box.
-        max_gap: The largest gap between two strokes of one digit.
+    apart; then each smaller piece joins the group nearest to it.
 
     Returns:
         ``(H, W)`` int32: 0 background, ``1..K`` one label per group, left
@@ -158,18 +121,9 @@ def connected_digits(foreground: np.ndarray, min_piece: int = 12,
 
 def digit_crops(image: np.ndarray, labels: np.ndarray,
                 size: int = CROP_SIZE) -> np.ndarray:
-    """One crop per label: ``size`` x ``size``, centred on the label's
-    centre of ink mass, holding its ink alone (outside the image and other
-    labels' pixels are 0).
-
-    Args:
-        image: ``(H, W)`` float image, background 0.
-        labels: ``(H, W)`` int, 0 background, ``1..K`` digits.
-        size: The crop's side.
-
-    Returns:
-        ``(K, size, size)`` float32.
-    """
+    """``(K, size, size)`` float32 crops, one per label ``1..K`` of
+    ``labels``, centred on its centre of ink mass in ``image`` (background
+    0), holding its ink alone (outside pixels are 0)."""
     count = int(labels.max())
     crops = np.zeros((count, size, size), np.float32)
     ys, xs = np.nonzero(labels)
@@ -193,16 +147,11 @@ def digit_crops(image: np.ndarray, labels: np.ndarray,
 def box_crops(image: np.ndarray, boxes: np.ndarray,
               ink_level: float = 0.0, size: int = CROP_SIZE) -> np.ndarray:
     """One crop per box, as :func:`digit_crops` crops a digit: the ink
-    (pixels above ``ink_level``) inside the box, centred on its centre of
-    ink mass. A detector's digits: boxes may overlap, so a pixel can be in
-    several crops.
+    (pixels above ``ink_level``) inside the box. Boxes may overlap.
 
     Args:
-        image: ``(H, W)`` float image, background 0.
         boxes: ``(K, 4)`` ``x1, y1, x2, y2`` in the image's pixels
             (rounded outwards, clipped to the image).
-        ink_level: Pixels above it are ink.
-        size: The crop's side.
 
     Returns:
         ``(K, size, size)`` float32 (zeros for a box without ink).
@@ -239,21 +188,11 @@ def shifted_probs(classify: Classify, crops: np.ndarray) -> np.ndarray:
 def split_wide(image: np.ndarray, labels: np.ndarray, classify: Classify,
                max_width: int = MAX_WIDTH, min_part: int = 4,
                size: int = CROP_SIZE) -> np.ndarray:
-    """Cut each group wider than ``max_width`` in two, between the columns
-    where the classifier is most confident about both parts (the product
-    of their top probabilities); parts still too wide are cut again.
-
-    Args:
-        image: ``(H, W)`` float image.
-        labels: Groups from :func:`connected_digits`.
-        classify: The digit classifier.
-        max_width: The widest group taken for one digit.
-        min_part: The narrowest part a cut leaves (columns).
-        size: The crop's side.
-
-    Returns:
-        The labels with wide groups cut, renumbered left to right.
-    """
+    """Cut each group of :func:`connected_digits` wider than ``max_width``
+    in two, between the columns where the classifier is most confident
+    about both parts; parts still too wide are cut again. A cut leaves at
+    least ``min_part`` columns each side. Returns the labels renumbered
+    left to right."""
     out = labels.copy()
     todo = list(range(1, int(labels.max()) + 1))
     next_id = int(labels.max()) + 1
@@ -287,12 +226,8 @@ def split_wide(image: np.ndarray, labels: np.ndarray, classify: Classify,
 def group_digits(image: np.ndarray, foreground: np.ndarray,
                  classify: Classify, min_piece: int = 12,
                  max_width: int = MAX_WIDTH) -> np.ndarray:
-    """Digits of one image: :func:`connected_digits`, then
-    :func:`split_wide`.
-
-    Returns:
-        ``(H, W)`` int32: 0 background, ``1..K`` one label per digit.
-    """
+    """``(H, W)`` int32 labels of one image's digits (0 background):
+    :func:`connected_digits`, then :func:`split_wide`."""
     labels = connected_digits(foreground, min_piece, max_width)
     return split_wide(image, labels, classify, max_width)
 
@@ -307,11 +242,6 @@ def name_digits(image: np.ndarray, foreground: np.ndarray,
     Args:
         image: ``(H, W)`` float image as the model sees it (background 0).
         foreground: ``(H, W)`` bool, the segmenter's digit pixels.
-        classify: ``(K, 1, S, S)`` float32 crops -> ``(K, 10)``
-            probabilities.
-        min_piece: See :func:`connected_digits`.
-        max_width: See :func:`split_wide`.
-        size: The crop's side.
         ink_level: See :func:`ink_regions`; None takes ``foreground`` as
             it is.
 
@@ -365,15 +295,10 @@ def class_map(labels: np.ndarray, digits: List[Digit]) -> np.ndarray:
 
 def true_digits(mask: np.ndarray, min_pixels: int = 30) -> Tuple[
         np.ndarray, np.ndarray]:
-    """The digits a class mask draws, for training a classifier: the
-    8-connected components of each digit class with at least
-    ``min_pixels`` pixels (smaller ones are the visible parts of digits
-    that others cover).
-
-    Args:
-        mask: ``(H, W)`` class indices (0-9 digits; any other value is
-            background or ignored).
-        min_pixels: The smallest component kept.
+    """The digits a class mask (0-9 digits, any other value background)
+    draws, for training a classifier: the 8-connected components of each
+    digit class with at least ``min_pixels`` pixels (smaller ones are the
+    visible parts of digits that others cover).
 
     Returns:
         ``(labels, classes)``: ``(H, W)`` int32 labels ``1..K`` (0 where no

@@ -17,19 +17,8 @@ THREADS = os.cpu_count() or 1
 
 
 def require(module: str, purpose: str, install: str) -> ModuleType:
-    """Import ``module`` or say which package ``purpose`` needs.
-
-    Args:
-        module: Name of the module to import.
-        purpose: What needs it, for the error message.
-        install: How to install it, for the error message.
-
-    Returns:
-        The imported module.
-
-    Raises:
-        RuntimeError: ``module`` cannot be imported.
-    """
+    """Import ``module``, or raise RuntimeError saying that ``purpose``
+    needs it and how to ``install`` it."""
     try:
         return importlib.import_module(module)
     except ImportError as e:
@@ -53,12 +42,7 @@ class OnnxRuntimeBackend:
     """An ``.onnx`` model (fp32, or int8 QDQ) in an ONNX Runtime CPU (or
     CUDA) session.
 
-    Args:
-        onnx_file: The model.
-        device: ``'cpu'`` or ``'cuda[:i]'``.
-        threads: Intra-op threads.
-        precision: ``deploy.json``'s precision (the file holds it; only
-            checked).
+    ``precision`` (``deploy.json``'s) is only checked: the file holds it.
     """
 
     def __init__(self, onnx_file: str, device: str = 'cpu',
@@ -220,13 +204,6 @@ class OpenVINOBackend:
     (OpenVINO's own default is bf16 on CPUs that have it), ``'BF16'`` in
     bf16, and ``'INT8'`` runs the int8 layers of a quantised (QDQ) model
     in int8 and the rest in fp32.
-
-    Args:
-        xml_file: The IR's graph.
-        bin_file: Its weights.
-        device: Must be ``'cpu'``.
-        threads: Inference threads.
-        precision: ``'FP32'``, ``'BF16'`` or ``'INT8'``.
 
     Raises:
         RuntimeError: No ``openvino`` package, or ``'BF16'`` on a CPU

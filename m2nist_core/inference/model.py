@@ -29,21 +29,9 @@ def _load_json(path: str) -> dict:
 def check_images(imgs: Sequence[np.ndarray],
                  names: Optional[Sequence[str]] = None,
                  what: str = 'image') -> List[str]:
-    """Names for ``imgs`` after checking they are grey ``uint8``.
-
-    Args:
-        imgs: The images, each ``(H, W)`` ``uint8``.
-        names: One name per image; None (or empty) for ``'image 0'``,
-            ``'image 1'``, ...
-        what: What the images are, for the default names and messages.
-
-    Returns:
-        The names, as a list.
-
-    Raises:
-        ValueError: Not one name per image, or an image that is not
-            ``(H, W)`` ``uint8``.
-    """
+    """Names for ``imgs`` (default ``'<what> 0'``, ...) after checking
+    they are grey ``(H, W)`` ``uint8``; ValueError if not, or if not one
+    name per image."""
     names = list(names or [f'{what} {i}' for i in range(len(imgs))])
     if len(names) != len(imgs):
         raise ValueError(f'{len(names)} names for {len(imgs)} {what}s')
@@ -55,13 +43,9 @@ def check_images(imgs: Sequence[np.ndarray],
 
 
 class Preprocess:
-    """Grey image -> (resized,) normalised, (padded) ``(N, 1, H, W)``.
-
-    Reads its parameters from the ``Resize`` (optional), ``Normalize`` and
-    ``Pad`` (optional: segmentation graphs pad inside) steps of the SDK
-    ``pipeline.json`` that ``tools/deploy.py`` writes from the model config,
-    so it is the preprocessing the model was trained with.
-    """
+    """Grey image -> (resized,) normalised, (padded) ``(N, 1, H, W)``, as
+    the ``Resize``, ``Normalize`` and ``Pad`` steps of the SDK
+    ``pipeline.json`` say (segmentation graphs pad inside)."""
 
     def __init__(self, transforms: Sequence[dict], source: str) -> None:
         steps = {t['type']: t for t in transforms}
@@ -103,18 +87,8 @@ class Preprocess:
 
     def check_fit(self, name: str, hw: Tuple[int, int],
                   model_hw: Sequence[Optional[int]], model: str) -> None:
-        """Refuse an image that pads to another size than a static model's.
-
-        Args:
-            name: Names the image in the message.
-            hw: The image's ``(H, W)`` after any resize.
-            model_hw: The model's input ``(H, W)`` (``None`` for dynamic
-                axes).
-            model: Names the model in the message.
-
-        Raises:
-            ValueError: The image pads to another size than ``model_hw``.
-        """
+        """Raise ValueError when ``hw`` (after any resize) pads to another
+        size than ``model_hw`` (``None`` for dynamic axes)."""
         padded = self.padded_shape(hw)
         if None in model_hw or tuple(model_hw) == padded:
             return
@@ -127,11 +101,8 @@ class Preprocess:
             'deploy config for other sizes')
 
     def __call__(self, imgs: Sequence[np.ndarray]) -> np.ndarray:
-        """Batch of (resized) grey ``uint8`` images that pad to one size.
-
-        (Padding an image beyond its own padded size would change what a
-        network's global pooling sees.)
-        """
+        """Batch of (resized) grey ``uint8`` images that pad to one size
+        (padding further would change what global pooling sees)."""
         shapes = {self.padded_shape(img.shape) for img in imgs}
         if len(shapes) != 1:
             raise ValueError(f'images of one batch must pad to one size, '
@@ -155,12 +126,6 @@ class DigitNamer:
     whatever the model's backend and precision.
 
     Args:
-        work_dir: The export's folder.
-        entry: ``deploy.json``'s ``naming`` entry.
-        preprocess: The export's ``Preprocess`` (the classifier sees the
-            image as the model does).
-        device: ``'cpu'`` or ``'cuda[:i]'``.
-        threads: ONNX Runtime's threads.
         grouping: A segmentor's entry (with :data:`GROUPING_KEYS`).
 
     Raises:
@@ -194,10 +159,6 @@ class DigitNamer:
                  class_map: np.ndarray) -> Tuple[np.ndarray, List[Digit]]:
         """Group a segmenter's foreground into digits and name each whole.
 
-        Args:
-            img: ``(H, W)`` the grey ``uint8`` image.
-            class_map: ``(H, W)`` the segmenter's class indices.
-
         Returns:
             ``(class_map, digits)``: ``uint8`` class indices (each digit's
             pixels of its name) and the digits, left to right.
@@ -210,16 +171,8 @@ class DigitNamer:
 
     def boxes(self, img: np.ndarray,
               dets: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
-        """A detector's boxes named (:func:`m2nist_core.naming.name_boxes`):
-        each takes the classifier's most probable digit, its score times
-        that probability.
-
-        Args:
-            img: ``(H, W)`` the grey ``uint8`` image.
-            dets: ``bboxes`` (in ``img``'s pixels), ``scores``, ``labels``.
-
-        Returns:
-            The detections named.
+        """A detector's boxes (in ``img``'s pixels) named: each takes the
+        classifier's most probable digit, its score times that probability.
         """
         if not len(dets['bboxes']):
             return dets
@@ -236,20 +189,14 @@ class DigitNamer:
 class Export:
     """The files of a ``tools/deploy.py`` work dir, checked and opened.
 
-    ``deploy.json`` names the task, the backend, its files and precision,
-    ``pipeline.json`` the preprocessing and post-processing; the model's
-    ``input_shape`` (``[N, C, H, W]``, ``None`` for a dynamic axis) is the
-    one extra key m2nist_mm writes into ``deploy.json``. An export of a
-    model that names digits whole holds its digit classifier too
-    (``deploy.json``'s ``naming``): :attr:`namer` (:class:`DigitNamer`),
+    :attr:`input_shape` is ``[N, C, H, W]`` (``None`` for a dynamic axis);
+    :attr:`namer` the digit classifier of a model that names digits whole,
     else None.
 
     Args:
         work_dir: The deploy work dir (or a file in it).
-        device: ``'cpu'`` or ``'cuda[:i]'``.
-        threads: Threads of a CPU backend (default: all cores).
-        graph: False: the files are checked, the model's graph is not
-            loaded (:attr:`net` None; for the :attr:`namer` alone).
+        graph: False: the model's graph is not loaded (:attr:`net` None;
+            for the :attr:`namer` alone).
     """
 
     def __init__(self, work_dir: str, device: str = 'cpu',
@@ -315,17 +262,9 @@ class Export:
 class DeployedModel(Export):
     """Segmentation model from a ``tools/deploy.py`` work dir.
 
-    Call it with grey ``uint8`` images to get ``(H, W)`` class index maps,
-    cropped back to each image's size (padding is at the bottom and right,
-    as in training; images are padded, never resized). ``pipeline.json``
-    says whether the graph ends with the argmax. With a digit classifier
-    (:attr:`namer`), each digit the segmenter finds is named by it, as in
-    PyTorch.
-
-    Args:
-        work_dir: The deploy work dir (or a file in it).
-        device: ``'cpu'`` or ``'cuda[:i]'`` (TensorRT needs a GPU).
-        threads: Threads of a CPU backend (default: all cores).
+    Call it with grey ``uint8`` images to get ``(H, W)`` class index maps
+    at each image's size (padded, never resized), each digit named whole
+    when the export holds a classifier (:attr:`namer`).
     """
 
     def __init__(self, work_dir: str, device: str = 'cpu',

@@ -23,16 +23,8 @@ def colorize(label: np.ndarray) -> np.ndarray:
 
 def overlay(img: np.ndarray, label: np.ndarray,
             alpha: float = 0.6) -> np.ndarray:
-    """Digit pixels tinted with their class colour over the grey image.
-
-    Args:
-        img: Grey ``(H, W)`` image.
-        label: ``(H, W)`` class indices, background 10.
-        alpha: Weight of the class colour on a digit pixel (0 to 1).
-
-    Returns:
-        ``(H, W, 3)`` ``uint8`` BGR image.
-    """
+    """``(H, W, 3)`` BGR: digit pixels of ``label`` tinted with their class
+    colour (weight ``alpha``) over the grey image."""
     base = np.repeat(img[..., None], 3, axis=2).astype(np.float32)
     tint = colorize(label).astype(np.float32)
     digit = (label != BACKGROUND)[..., None]
@@ -41,15 +33,8 @@ def overlay(img: np.ndarray, label: np.ndarray,
 
 
 def digits_found(label: np.ndarray, min_pixels: int = 1) -> Dict[int, int]:
-    """``{digit: pixel count}`` of the digit classes present in ``label``.
-
-    Args:
-        label: Class index map (non-negative ints, background 10).
-        min_pixels: Fewest pixels for a digit to be listed.
-
-    Returns:
-        Pixel count per digit with at least ``min_pixels`` pixels.
-    """
+    """``{digit: pixel count}`` of the digit classes with at least
+    ``min_pixels`` pixels in ``label``."""
     counts = np.bincount(label.ravel(), minlength=BACKGROUND + 1)
     return {d: int(n) for d, n in enumerate(counts[:BACKGROUND])
             if n >= min_pixels}
@@ -93,17 +78,8 @@ def enlarge(img: np.ndarray, scale: int = SCALE) -> np.ndarray:
 
 def errors(img: np.ndarray, truth: np.ndarray,
            pred: np.ndarray) -> np.ndarray:
-    """The grey image dimmed, each pixel whose predicted class differs from
-    the truth in red.
-
-    Args:
-        img: Grey ``(H, W)`` image.
-        truth: ``(H, W)`` class indices.
-        pred: ``(H, W)`` class indices.
-
-    Returns:
-        ``(H, W, 3)`` ``uint8`` BGR image.
-    """
+    """``(H, W, 3)`` BGR: the grey image dimmed, each pixel whose predicted
+    class differs from the truth in red."""
     out = np.repeat((img // 3)[..., None], 3, axis=2).astype(np.uint8)
     out[truth != pred] = ERROR_BGR
     return out

@@ -26,23 +26,16 @@ from .plan import Plan
 
 
 class Graph(NamedTuple):
-    """The exported ONNX graph.
-
-    Attributes:
-        file: Its path.
-        shape: Its input's ``[N, C, H, W]`` (``None`` for dynamic axes).
-    """
+    """The exported ONNX graph: its file and its input's ``[N, C, H, W]``
+    (``None`` for dynamic axes)."""
     file: str
     shape: List[Optional[int]]
 
 
 @contextlib.contextmanager
 def torchscript_onnx_export() -> Iterator[None]:
-    """Make ``torch.onnx.export`` default to the TorchScript exporter.
-
-    torch >= 2.9 defaults to the dynamo exporter; mmdeploy's rewriters patch
-    the TorchScript one (``dynamo=False``). Restored on exit.
-    """
+    """Make ``torch.onnx.export`` default to the TorchScript exporter, which
+    mmdeploy's rewriters patch (torch >= 2.9 defaults to dynamo)."""
     original = torch.onnx.export
 
     @functools.wraps(original)
@@ -59,17 +52,8 @@ def torchscript_onnx_export() -> Iterator[None]:
 
 def export_onnx(plan: Plan, checkpoint: str, img: np.ndarray,
                 out_dir: str) -> Graph:
-    """Trace the model to ``out_dir``/:attr:`.Plan.save_file`.
-
-    Args:
-        plan: The export's :class:`.Plan`.
-        checkpoint: The checkpoint to export.
-        img: The sample image the graph is traced with.
-        out_dir: Where the ONNX file goes.
-
-    Returns:
-        The graph.
-    """
+    """Trace the model with the sample ``img`` to
+    ``out_dir``/:attr:`.Plan.save_file`."""
     with torchscript_onnx_export():
         torch2onnx(img, out_dir, plan.save_file, plan.deploy_cfg,
                    plan.export_cfg, checkpoint, 'cpu')
@@ -80,17 +64,9 @@ def export_onnx(plan: Plan, checkpoint: str, img: np.ndarray,
 
 
 def convert(plan: Plan, graph: Graph, out_dir: str) -> List[str]:
-    """Make the backend's model files from the graph.
-
-    Args:
-        plan: The export's :class:`.Plan`.
-        graph: The ONNX graph (quantised already for an ONNX Runtime or
-            OpenVINO int8 export).
-        out_dir: Where the files go (named after :attr:`.Plan.stem`).
-
-    Returns:
-        The backend's model files (the graph itself for ONNX Runtime).
-    """
+    """The backend's model files made from the graph (quantised already
+    for an ONNX Runtime or OpenVINO int8 export) in ``out_dir``; the graph
+    itself for ONNX Runtime."""
     if plan.backend == Backend.NCNN:
         return onnx2ncnn(graph.file, graph.shape, out_dir, plan.stem)
     if plan.backend == Backend.OPENVINO:
@@ -103,19 +79,8 @@ def convert(plan: Plan, graph: Graph, out_dir: str) -> List[str]:
 
 def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
               work_dir: str, stem: str = 'end2end') -> List[str]:
-    """Convert with the ``pnnx`` tool: ``<stem>.param`` + ``<stem>.bin``.
-
-    Weights stay fp32 (pnnx's default is fp16); pnnx's intermediate files
-    stay in a temporary directory.
-
-    Args:
-        onnx_file: The ONNX model.
-        input_shape: Its static ``[N, C, H, W]``.
-        work_dir: Where the ncnn files go.
-        stem: Their file name stem.
-
-    Returns:
-        The ``.param`` and ``.bin`` paths.
+    """Convert a static ``input_shape`` graph with the ``pnnx`` tool to
+    ``<stem>.param`` + ``<stem>.bin`` (fp32 weights: pnnx defaults to fp16).
     """
     exe = require('pnnx', 'ncnn export',
                   'pip install -r requirements/runtime.txt').EXEC_PATH
@@ -144,21 +109,10 @@ def onnx2ncnn(onnx_file: str, input_shape: Sequence[int],
 
 
 def channels_last_argmax(model: onnx.ModelProto) -> int:
-    """Rewrite each ArgMax over the channels of a 4-D tensor as a
-    transpose to channels-last, an ArgMax over the last axis and a
-    transpose back.
-
-    The result is the same (ArgMax takes the first maximum either way).
-    OpenVINO's CPU plugin runs an ArgMax over the channels of its blocked
-    layout several times slower than one over the innermost axis: for an
-    int8 FastSCNN batch of 64 it was about a sixth of the network's time.
-
-    Args:
-        model: The ONNX model, changed in place.
-
-    Returns:
-        How many ArgMax nodes were rewritten.
-    """
+    """Rewrite, in place, each ArgMax over the channels of a 4-D tensor as
+    a transpose to channels-last, an ArgMax over the last axis and a
+    transpose back (faster in OpenVINO, docs/deployment.md); return how many
+    were rewritten."""
     inferred = onnx.shape_inference.infer_shapes(model)
     ranks = {v.name: len(v.type.tensor_type.shape.dim)
              for v in list(inferred.graph.value_info) +
@@ -198,21 +152,9 @@ def channels_last_argmax(model: onnx.ModelProto) -> int:
 
 def onnx2openvino(onnx_file: str, work_dir: str,
                   stem: str = 'end2end') -> List[str]:
-    """Convert with ``openvino.convert_model``: ``<stem>.xml`` + ``.bin``.
-
-    Weights stay as they are in the ONNX graph (fp32, or int8 with their
-    scales for a quantised QDQ graph): OpenVINO's default would store fp32
-    weights as fp16. ArgMax nodes over the channels run channels-last
-    (:func:`channels_last_argmax`).
-
-    Args:
-        onnx_file: The ONNX model.
-        work_dir: Where the IR goes.
-        stem: Its file name stem.
-
-    Returns:
-        The ``.xml`` and ``.bin`` paths.
-    """
+    """Convert with ``openvino.convert_model`` to ``<stem>.xml`` + ``.bin``,
+    weights as in the ONNX graph (OpenVINO would store fp32 as fp16), with
+    :func:`channels_last_argmax`."""
     ov = require('openvino', 'OpenVINO export',
                  'pip install -r requirements/runtime.txt')
     xml, weights = (osp.join(work_dir, f'{stem}.{ext}')
@@ -237,15 +179,7 @@ def onnx2openvino(onnx_file: str, work_dir: str,
 
 def onnx2tensorrt(plan: Plan, graph: Graph, work_dir: str) -> List[str]:
     """Build ``<stem>.engine`` with the TensorRT Python API, with the
-    plan's input profile, workspace and precision.
-
-    Args:
-        plan: The export's :class:`.Plan` (its :attr:`.Plan.tensorrt`).
-        graph: The ONNX graph.
-        work_dir: Where the engine goes.
-
-    Returns:
-        The engine's path, in a list.
+    plan's input profile, workspace and precision; return ``[path]``.
 
     Raises:
         ValueError: The graph's input shape outside the profile.

@@ -23,28 +23,17 @@ def export(deploy_cfg: str, model_cfg: str, checkpoint: str,
            calib_names: Optional[Sequence[str]] = None) -> Dict:
     """Export ``checkpoint``, write the SDK meta files, check the result.
 
-    The files are made in a temporary directory and replace an earlier
-    export in ``work_dir`` only when the backend model (and mmdeploy's SDK,
-    when installed and running the backend) agrees with PyTorch on ``img``
-    and ``check_imgs`` (:func:`.verify.verify`); a failed export leaves
-    ``work_dir`` as it was. An int8 export is calibrated on ``calib_imgs``
-    (:mod:`.quantize`).
+    The export replaces an earlier one in ``work_dir`` only when it agrees
+    with PyTorch on ``img`` and ``check_imgs`` (:func:`.verify.verify`).
 
     Args:
-        deploy_cfg: The deploy config file (``configs/deploy/*.py``).
-        model_cfg: The model config file.
-        checkpoint: The checkpoint to export.
         img: The sample image (grey ``uint8``) the graph is traced with;
             a static model takes its size.
-        work_dir: Where the export goes.
-        check_imgs: More images to check the export on.
-        device: Where the export runs for the check.
         min_agreement: The least agreement with PyTorch accepted (%);
             None for :data:`.plan.MIN_AGREEMENT` of the export's precision.
         names: Names of ``img`` and ``check_imgs`` for messages.
-        calib_imgs: Calibration images (grey ``uint8``) of an int8 export;
-            None for those its ``calib_config`` picks.
-        calib_names: Their names for messages.
+        calib_imgs: Calibration images of an int8 export; None for those
+            its ``calib_config`` picks.
 
     Returns:
         dict: ``files`` written, ``backend``, ``precision``, the number of

@@ -1,12 +1,6 @@
-"""The digit classifier of a model that names digits whole
-(``DigitNamingEncoderDecoder``, ``DigitNamingRTMDet``), exported as a graph
-of its own beside the model's.
-
-The segmenter's graph gives the foreground, the detector's its boxes; the
-runtime for exported models (:class:`m2nist_core.inference.DeployedModel`,
-:class:`m2nist_core.inference.DeployedDetector`) crops each digit and runs
-this graph on the crops (:mod:`m2nist_core.naming`), as the PyTorch model
-does. ``deploy.json`` names the graph and its settings under ``naming``.
+"""The digit classifier of a model that names digits whole, exported as a
+graph of its own beside the model's; ``deploy.json`` names it and its
+settings under ``naming`` for the runtime (docs/deployment.md).
 """
 import os.path as osp
 from typing import Optional
@@ -26,16 +20,9 @@ def export_classifier(model: torch.nn.Module,
     """Write ``model``'s digit classifier to ``out_dir`` as ONNX (fp32,
     any number of ``(1, 28, 28)`` crops, probabilities out).
 
-    Args:
-        model: The segmentor or detector (:func:`..apis.load_model`).
-        out_dir: Where the file goes.
-
     Returns:
-        The ``naming`` entry of ``deploy.json`` (the file, the crop size,
-        the ink level; a segmentor's grouping settings and background
-        class), or None for a model that does not name digits
-        (``ScaleSelectEncoderDecoder`` loads a naming checkpoint's
-        classifier without running it).
+        The ``naming`` entry of ``deploy.json``, or None for a model that
+        does not name digits.
     """
     if not isinstance(model, DigitNamingMixin):
         return None

@@ -1,15 +1,7 @@
 """Int8 ncnn models made from fp32 ones, as ncnn's ``ncnn2table`` and
 ``ncnn2int8`` tools make them (the PyPI ``ncnn`` wheel ships neither).
 
-Every ``Convolution`` and ``ConvolutionDepthWise`` layer gets int8 weights
-(``127 / max |w|`` per output channel, or per group; 3x3 stride-1
-convolutions ``31 / max |w|``, the 6-bit weights ncnn's int8 Winograd
-kernels need) and an input scale ``127 / max |x|`` measured on the
-calibration images run through the fp32 model; its param line gets
-``8=2`` (``8=1`` for depthwise), as ``ncnn2int8`` writes it. Weights go
-into the ``.bin`` with ncnn's int8 tag (``0x000D4B38``), padded to 4 bytes;
-biases and scales as raw fp32. Other layers stay fp32, and so do the
-convolutions :func:`quantize_ncnn` finds int8 would hurt.
+The format and the choice of layers are described in docs/deployment.md.
 """
 import dataclasses
 import os
@@ -73,12 +65,9 @@ def read_param(path: str) -> Tuple[str, List[Layer]]:
 
 def read_weights(path: str, layers: Sequence[Layer]
                  ) -> Dict[str, Tuple[np.ndarray, Optional[np.ndarray]]]:
-    """Each convolution's fp32 weights and bias from the ``.bin``.
-
-    Raises:
-        ValueError: A layer type whose weights are not known here, a weight
-            blob that is not tagged fp32, or a file of another length.
-    """
+    """Each convolution's fp32 weights and bias from the ``.bin``;
+    ValueError for an unknown layer type, a blob not tagged fp32 or a file
+    of another length."""
     data = open(path, 'rb').read()
     offset, weights = 0, {}
     for layer in layers:
@@ -138,7 +127,9 @@ def _round(x: np.ndarray) -> np.ndarray:
 
 
 def weight_scales(layer: Layer, w: np.ndarray) -> np.ndarray:
-    """Per output channel (per group for depthwise) weight scales."""
+    """Per output channel (per group for depthwise) weight scales; 3x3
+    stride-1 convolutions get 6-bit weights, as ncnn's int8 Winograd needs.
+    """
     depthwise = layer.type == 'ConvolutionDepthWise'
     rows = layer.int_param('7', 1) if depthwise else layer.int_param('0')
     absmax = np.abs(w.reshape(rows, -1)).max(1)
@@ -197,31 +188,14 @@ def quantize_ncnn(param_file: str, bin_file: str, imgs: Sequence[np.ndarray],
                   preprocess: Preprocess,
                   keep_float: Sequence[np.ndarray] = (),
                   min_agreement: Optional[float] = None) -> List[str]:
-    """Rewrite an fp32 ncnn model in place as an int8 one.
+    """Rewrite an fp32 ncnn model in place as an int8 one; return the
+    names of the convolutions left in fp32.
 
-    Convolutions stay fp32 when they read the image itself (see
-    :func:`image_blobs`), when their weights are in ``keep_float``, or when
-    quantising that layer alone changes the class of more than
-    ``100 - min_agreement`` % of the pixels of :data:`SENSITIVITY_IMAGES`
-    calibration images (ncnn quantises each layer's input with one scale,
-    which a layer whose input channels differ widely in range does not
-    survive).
-
-    Args:
-        param_file: The ``.param`` file.
-        bin_file: Its ``.bin``.
-        imgs: Calibration images (grey ``uint8``, fitting the model).
-        preprocess: The export's preprocessing.
-        keep_float: Weights of convolutions that stay fp32
-            (:func:`.quantize.float_weights`).
-        min_agreement: The sensitivity threshold (%; None for
-            :data:`LAYER_AGREEMENT`).
-
-    Returns:
-        The names of the convolutions left in fp32.
-
-    Raises:
-        RuntimeError: No convolution passes the sensitivity test.
+    Convolutions stay fp32 when they read the image itself, when their
+    weights are in ``keep_float``, or when quantising that layer alone
+    changes the class of more than ``100 - min_agreement`` % (default
+    :data:`LAYER_AGREEMENT`) of the pixels of :data:`SENSITIVITY_IMAGES`
+    calibration images; RuntimeError when none is left to quantise.
     """
     if min_agreement is None:
         min_agreement = LAYER_AGREEMENT

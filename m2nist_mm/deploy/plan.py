@@ -60,10 +60,8 @@ class Int8:
     """An int8 export's settings (:mod:`.quantize`).
 
     Attributes:
-        quantizer: ``backend_config.quantization`` with defaults
-            (:func:`quantization_settings`).
-        calibration: ``calib_config`` with defaults
-            (:func:`calibration_settings`).
+        quantizer: ``backend_config.quantization`` with defaults.
+        calibration: ``calib_config`` with defaults.
         keep_float: The model config's ``int8_keep_float``: modules whose
             layers stay fp32.
     """
@@ -83,18 +81,15 @@ class Plan:
     """What an export needs, derived once from the two configs.
 
     Attributes:
-        deploy_cfg: The deploy config (with the graph's padding, see
-            :func:`pad_in_graph`).
+        deploy_cfg: The deploy config, with the graph's padding
+            (:func:`pad_in_graph`).
         model_cfg: The model config as given (the PyTorch reference).
         export_cfg: The model config the graph is exported from.
-        backend: The backend.
-        detection: Whether the model is a detector.
         precision: ``'FP32'``, ``'INT8'``, ... (:data:`PRECISIONS`).
-        int8: The int8 settings, None for a float export.
-        tensorrt: A TensorRT export's settings
-            (:func:`tensorrt_settings`), None for other backends.
-        preprocess: The SDK ``Preprocess`` task (:func:`.sdk.sdk_preprocess`),
-            also what the runtime's ``Preprocess`` reads.
+        int8: None for a float export.
+        tensorrt: :func:`tensorrt_settings`, None for other backends.
+        preprocess: The SDK ``Preprocess`` task, also what the runtime's
+            ``Preprocess`` reads.
         min_agreement: The least agreement with PyTorch accepted (%).
     """
     deploy_cfg: Config
@@ -131,16 +126,8 @@ class Plan:
 
     def check_sizes(self, imgs: Sequence[np.ndarray],
                     names: Sequence[str]) -> None:
-        """A static model takes one input size: every image must (resize
-        and pad) to the size of the first (the sample it is exported with).
-
-        Args:
-            imgs: Grey ``uint8`` images, the sample first.
-            names: Their names for messages.
-
-        Raises:
-            ValueError: An image that does not fit, named.
-        """
+        """Raise ValueError unless every image resizes and pads to the
+        size of the first (the sample a static model is exported with)."""
         if is_dynamic_shape(self.deploy_cfg):
             return
         prep = self.preprocessor
@@ -164,14 +151,8 @@ def _precision(deploy_cfg: Config, backend: Backend) -> str:
 
 def check_configs(deploy_cfg: Config,
                   model_cfg: Config) -> Tuple[Backend, str]:
-    """Check that the two configs belong together.
-
-    Args:
-        deploy_cfg: An mmdeploy deploy config.
-        model_cfg: The model config it is to export.
-
-    Returns:
-        The deploy config's backend and precision.
+    """Check that the two configs belong together; return the deploy
+    config's backend and precision.
 
     Raises:
         ValueError: Another codebase or task, an unsupported backend or
@@ -225,15 +206,8 @@ def check_configs(deploy_cfg: Config,
 
 
 def quantization_settings(deploy_cfg: Config) -> Optional[dict]:
-    """The deploy config's quantiser settings with defaults, or None.
-
-    Args:
-        deploy_cfg: The deploy config (``backend_config.precision`` and
-            ``backend_config.quantization``).
-
-    Returns:
-        :data:`QUANTIZATION` updated with the config's, None for a float
-        export.
+    """:data:`QUANTIZATION` updated with ``backend_config.quantization``,
+    None for a float export.
 
     Raises:
         ValueError: Unknown keys or values, or ``precision`` and
@@ -290,16 +264,8 @@ def calibration_settings(deploy_cfg: Config) -> dict:
 
 def int8_settings(deploy_cfg: Config, model_cfg: Config,
                   backend: Backend) -> Optional[Int8]:
-    """An int8 export's settings from the two configs, checked.
-
-    Args:
-        deploy_cfg: The deploy config (``backend_config.quantization``,
-            ``calib_config``).
-        model_cfg: The model config (``int8_keep_float``).
-        backend: The deploy config's backend.
-
-    Returns:
-        The settings, None for a float export.
+    """An int8 export's settings from the two configs, checked; None for a
+    float export.
 
     Raises:
         ValueError: Settings that :func:`quantization_settings` or
@@ -333,19 +299,9 @@ def int8_settings(deploy_cfg: Config, model_cfg: Config,
 
 
 def tensorrt_settings(deploy_cfg: Config) -> dict:
-    """A TensorRT deploy config's input profile and workspace.
-
-    Args:
-        deploy_cfg: The deploy config (``backend_config.model_inputs``,
-            ``common_config.max_workspace_size``).
-
-    Returns:
-        ``input_shapes`` (input name -> its ``min_shape``, ``opt_shape``,
-        ``max_shape``) and ``workspace`` (bytes).
-
-    Raises:
-        ValueError: No ``input_shapes`` in the config.
-    """
+    """A TensorRT deploy config's ``input_shapes`` (input name -> its
+    ``min_shape``, ``opt_shape``, ``max_shape``) and ``workspace`` (bytes);
+    ValueError without ``input_shapes``."""
     profiles = get_model_inputs(deploy_cfg)
     if not profiles or 'input_shapes' not in profiles[0]:
         raise ValueError(f'{_source(deploy_cfg)}: backend_config.model_inputs'
@@ -357,27 +313,14 @@ def tensorrt_settings(deploy_cfg: Config) -> dict:
 
 def pad_in_graph(deploy_cfg: Config,
                  model_cfg: Config) -> Tuple[Config, Config]:
-    """Copies of the configs in which a segmentor pads inside its graph.
+    """Copies of ``(deploy_cfg, model_cfg)`` in which a segmentor pads
+    inside its graph (docs/deployment.md); detection configs unchanged
+    (the SDK rescales boxes, which padding does not move).
 
-    The test-time padding of the model config's data preprocessor
-    (``test_cfg.size_divisor``, ``pad_val``) moves to the deploy config's
-    codebase config (``pad_size_divisor``, ``pad_val``), where
-    :func:`.rewriters.encoder_decoder__predict` reads it: the exported
-    graph then takes images at their own size, pads them and crops its
-    output back, as PyTorch does, so mmdeploy's SDK (which resizes the
-    output to the image size) gives the PyTorch result. Detection configs
-    are returned unchanged (the SDK rescales boxes; padding does not move
-    them).
-
-    Args:
-        deploy_cfg: The deploy config.
-        model_cfg: The model config.
-
-    Returns:
-        ``(deploy_cfg, model_cfg)`` to export with.
-
-    Raises:
-        ValueError: The data preprocessor pads to a fixed test size.
+    The test-time padding moves to the codebase config's
+    ``pad_size_divisor`` and ``pad_val``, which
+    :func:`.rewriters.encoder_decoder__predict` reads. ValueError for a
+    fixed test size.
     """
     if get_task_type(deploy_cfg) != Task.SEGMENTATION:
         return deploy_cfg, model_cfg
@@ -403,20 +346,13 @@ def make_plan(deploy_cfg: str, model_cfg: str,
     """Load and check the configs; decide what the export makes.
 
     Args:
-        deploy_cfg: The deploy config file.
         model_cfg: The model config file (its ``custom_imports`` are
             imported, registering the model's modules).
         min_agreement: The least agreement with PyTorch accepted (%);
             None for :data:`MIN_AGREEMENT` of the export's precision.
 
-    Returns:
-        The :class:`Plan` every later step reads.
-
     Raises:
-        ValueError, RuntimeError: Configs that cannot be exported
-            (:func:`check_configs`, :func:`int8_settings`,
-            :func:`tensorrt_settings`, :func:`pad_in_graph`,
-            :func:`.sdk.sdk_preprocess`).
+        ValueError, RuntimeError: Configs that cannot be exported.
     """
     deploy_cfg, model_cfg = load_config(deploy_cfg, model_cfg)
     import_custom_modules(model_cfg)

@@ -1,11 +1,8 @@
 """Quantize: an int8 export's calibration images and its int8 model.
 
-The plan reads the int8 settings (:class:`.plan.Int8`); :func:`calibration_set`
-gathers the calibration images. ONNX Runtime and OpenVINO
-(:func:`quantize_graph`): ONNX Runtime's ``quantize_static`` rewrites the
-exported graph, before its conversion, as a QDQ graph that both backends run
-in int8. ncnn (:func:`quantize_ncnn_model`): ncnn's own int8 format, made
-from the converted fp32 model (:mod:`.ncnn_int8`).
+ONNX Runtime and OpenVINO: ONNX Runtime's ``quantize_static`` rewrites the
+graph before conversion (:func:`quantize_graph`); ncnn: its own int8 format
+from the converted model (:mod:`.ncnn_int8`). See docs/deployment.md.
 """
 import copy
 import os
@@ -42,21 +39,10 @@ def _loading_only(dataset_cfg: Config, loading: List[dict]) -> Config:
 
 def calibration_images(model_cfg: Config,
                        settings: dict) -> Tuple[List[np.ndarray], List[str]]:
-    """``num_images`` images spread evenly over a data set of the model
-    config, loaded as its test pipeline loads them (grey ``uint8``).
-
-    Args:
-        model_cfg: The model config (its ``<dataset>_dataloader``).
-        settings: ``calib_config`` with defaults
-            (:func:`.plan.calibration_settings`).
-
-    Returns:
-        The images and their names.
-
-    Raises:
-        ValueError: No such data loader, or an image that is not grey
-            ``uint8``.
-    """
+    """The images and names of ``settings['num_images']`` images spread
+    evenly over the model config's ``<dataset>_dataloader``, loaded as its
+    test pipeline loads them; ValueError where that loader is missing or an
+    image is not grey ``uint8``."""
     from mmseg.registry import DATASETS
     split = settings['dataset']
     key = f'{split}_dataloader'
@@ -83,18 +69,8 @@ def calibration_images(model_cfg: Config,
 def calibration_set(plan: Plan, imgs: Optional[Sequence[np.ndarray]],
                     names: Optional[Sequence[str]]
                     ) -> Tuple[List[np.ndarray], List[str]]:
-    """An int8 export's calibration images and their names: those given,
-    or those the plan's ``calib_config`` picks from the model config's
-    data set.
-
-    Args:
-        plan: The export's :class:`.Plan`.
-        imgs: The calibration images (grey ``uint8``), None for those of
-            the data set.
-        names: Their names for messages (None: numbered).
-
-    Returns:
-        The images and their names; none for a float export.
+    """An int8 export's calibration images and their names: ``imgs``, or
+    (None) those the plan's ``calib_config`` picks; none for a float export.
 
     Raises:
         ValueError: Calibration images for a float export, none at all,
@@ -142,13 +118,8 @@ def _scope_names(module: str) -> List[str]:
 def float_nodes(graph: onnx.GraphProto, modules: Sequence[str],
                 source: str) -> List[str]:
     """Names of the graph nodes exported from ``modules`` (module paths
-    such as ``backbone.detail_branch`` or ``backbone.detail_branch.0``;
-    torch names a node after its module path,
-    ``/backbone/detail_branch/detail_branch.0/...``).
-
-    Raises:
-        ValueError: A module with no node in the graph.
-    """
+    such as ``backbone.detail_branch.0``); ValueError for a module with no
+    node in the graph."""
     nodes = []
     for module in modules:
         prefix = '/' + '/'.join(_scope_names(module)) + '/'
@@ -165,12 +136,7 @@ def float_nodes(graph: onnx.GraphProto, modules: Sequence[str],
 def float_weights(onnx_file: str, modules: Sequence[str],
                   source: str) -> List[np.ndarray]:
     """The convolution weights of ``modules`` in the ONNX graph (pnnx's
-    layer names do not keep module paths; the weights identify them).
-
-    Raises:
-        ValueError: A module with no layer in the graph
-            (:func:`float_nodes`).
-    """
+    layer names do not keep module paths; the weights identify them)."""
     graph = onnx.load(onnx_file).graph
     names = set(float_nodes(graph, modules, source))
     inits = {t.name: t for t in graph.initializer}
@@ -183,11 +149,6 @@ def quantize_graph(plan: Plan, graph: Graph,
                    imgs: Sequence[np.ndarray]) -> None:
     """Rewrite the fp32 graph in place as its static int8 quantisation
     (ONNX Runtime and OpenVINO int8 exports, before the conversion).
-
-    Args:
-        plan: The export's :class:`.Plan` (its :attr:`.Plan.int8`).
-        graph: The fp32 graph.
-        imgs: Calibration images (grey ``uint8``, checked to fit).
 
     Raises:
         ValueError: Per-channel weights asked for a graph below opset 13,
@@ -236,15 +197,12 @@ def quantize_ncnn_model(plan: Plan, graph: Graph, files: Sequence[str],
     format (ncnn int8 exports, after the conversion).
 
     Args:
-        plan: The export's :class:`.Plan` (its :attr:`.Plan.int8`).
         graph: The fp32 ONNX graph it was converted from (where the
             ``keep_float`` modules are found).
         files: The ``.param`` and ``.bin`` files.
-        imgs: Calibration images (grey ``uint8``, checked to fit).
 
     Returns:
-        The names of the convolutions left in fp32
-        (:func:`.ncnn_int8.quantize_ncnn`).
+        The names of the convolutions left in fp32.
     """
     keep = float_weights(graph.file, plan.int8.keep_float, plan.source)
     return quantize_ncnn(*files, imgs, plan.preprocessor, keep,

@@ -1,7 +1,5 @@
-"""mmdeploy function rewriters that make M2NIST models export exactly:
-segmentors pad and crop inside the graph (and skip resizing logits that
-have the input size), FastSCNN's pyramid pooling, RTMDet's box clipping
-before NMS."""
+"""mmdeploy function rewriters that make M2NIST models export exactly
+(docs/deployment.md)."""
 from typing import List, Tuple, Union
 
 import torch
@@ -22,17 +20,12 @@ from torch.nn.modules.utils import _pair
     extra_checkers=LibVersionChecker('mmseg', min_version='1.0.0'))
 def encoder_decoder__predict(self, inputs: torch.Tensor,
                              data_samples: list, **kwargs) -> torch.Tensor:
-    """Whole-image logits at the input's own size, padding inside the graph.
+    """Whole-image logits at the input's own size, padding inside the graph
+    by the codebase config's ``pad_size_divisor`` (:func:`.plan.pad_in_graph`).
 
-    mmdeploy's own rewrite leaves out the test-time padding and the crop of
-    the logits, so mmdeploy's SDK would *stretch* padded logits to the
-    image size. With ``pad_size_divisor`` (and ``pad_val``) in the deploy
-    config's codebase config (:func:`.plan.pad_in_graph`), the graph pads
-    as the data preprocessor does and crops the logits; without, this is
-    mmdeploy's rewrite. The logits are the segmentor's ``encode_decode``,
-    so segmentors that override it export as they predict
-    (``DigitNamingEncoderDecoder``: its segmenter). (The version checker
-    makes mmdeploy prefer this rewriter to its own.)
+    The logits are the segmentor's ``encode_decode``, so segmentors that
+    override it export as they predict. The version checker makes mmdeploy
+    prefer this rewriter to its own.
     """
     ctx = FUNCTION_REWRITER.get_context()
     h, w = inputs.shape[2:]
@@ -56,15 +49,8 @@ def encoder_decoder__predict(self, inputs: torch.Tensor,
 def base_decode_head__predict_by_feat(self, seg_logits: torch.Tensor,
                                       batch_img_metas: List[dict]
                                       ) -> torch.Tensor:
-    """mmseg's resize of the logits to the input size, left out when they
-    have that size already (full-resolution heads: UNet's FCN head,
-    ``DetailRefineHead``).
-
-    A bilinear resize to the same size is the identity, but backends run
-    it all the same (OpenVINO: about 7 % of an int8 FastSCNN batch). The
-    sizes are compared when the graph is traced; a head's output stride
-    does not depend on the input size.
-    """
+    """mmseg's resize of the logits to the input size, left out when the
+    traced sizes are equal (an identity backends would still run)."""
     ctx = FUNCTION_REWRITER.get_context()
     meta = batch_img_metas[0]
     size = meta['img_shape'] if isinstance(meta['img_shape'], torch.Size) \
@@ -76,17 +62,11 @@ def base_decode_head__predict_by_feat(self, seg_logits: torch.Tensor,
 
 def block_average(x: torch.Tensor, bins: Union[int, Tuple[int, int]],
                   dynamic: bool) -> torch.Tensor:
-    """``adaptive_avg_pool2d(x, bins)`` where ``bins`` divides the map.
-
-    Then every bin is a ``(H/b, W/b)`` block and adaptive pooling is plain
-    block averaging. Static shapes export it as ``AveragePool`` with the
-    block as kernel and stride (what every backend has); dynamic shapes as a
-    reshape to blocks and a mean, whose block size follows the input shape
-    at run time. A map the bins do not divide is refused at export for
-    static shapes (any fixed kernel would compute another function there);
-    a dynamic model given such a map fails at run time in its Reshape. With
-    inputs padded to 32, a 1/8 map is a multiple of 4, so bins 1, 2 and 4
-    always divide it.
+    """``adaptive_avg_pool2d(x, bins)`` as block averaging, where ``bins``
+    divides the map: ``AveragePool`` for static shapes, reshape + mean for
+    dynamic ones. A map the bins do not divide is refused for static shapes
+    (a dynamic model fails in its Reshape); inputs padded to 32 give 1/8
+    maps that bins 1, 2 and 4 divide.
     """
     bh, bw = _pair(bins)
     h, w = x.shape[2:]
@@ -111,12 +91,8 @@ def block_average(x: torch.Tensor, bins: Union[int, Tuple[int, int]],
 @FUNCTION_REWRITER.register_rewriter(
     func_name='mmseg.models.decode_heads.psp_head.PPM.forward')
 def ppm__forward(self, x: torch.Tensor) -> List[torch.Tensor]:
-    """PPM (PSPNet, Fast-SCNN) with exact block averaging for its bins.
-
-    mmdeploy's own ``adaptive_avg_pool2d`` rewrite fixes the pooling kernel
-    at export time (wrong for other input sizes of a dynamic model) and
-    truncates it silently when the bins do not divide the map.
-    """
+    """PPM (PSPNet, Fast-SCNN) with exact block averaging for its bins
+    (mmdeploy's rewrite fixes the kernel at export time)."""
     ctx = FUNCTION_REWRITER.get_context()
     dynamic = is_dynamic_shape(ctx.cfg)
     outs = []
@@ -138,17 +114,12 @@ def rtmdet_head__predict_by_feat(self, cls_scores: List[torch.Tensor],
                                  batch_img_metas: List[dict], cfg=None,
                                  rescale: bool = False,
                                  with_nms: bool = True):
-    """RTMDet's boxes and NMS as mmdet computes them, for ONNX Runtime.
+    """RTMDet's boxes and NMS as mmdet computes them, for ONNX Runtime:
+    ``dets`` ``(N, K, 5)`` and ``labels`` ``(N, K)``.
 
-    mmdeploy's own rewrite skips what mmdet does before NMS: clipping the
-    decoded boxes to ``img_shape`` and dropping boxes no wider or taller
-    than ``test_cfg.min_bbox_size``; then boxes reaching into the padding
-    overlap differently and NMS keeps other boxes. This one clips to the
-    export sample's ``img_shape`` (static shapes only), zeroes the scores
-    of those small boxes (below any score threshold) and runs mmdeploy's
-    ``multiclass_nms`` with the model's ``test_cfg``, class-agnostic when
-    ``test_cfg.nms.class_agnostic`` says so.
-    Outputs ``dets`` ``(N, K, 5)`` and ``labels`` ``(N, K)``.
+    mmdeploy's rewrite skips mmdet's clipping of boxes to ``img_shape`` and
+    its ``min_bbox_size`` filter before NMS, so NMS would keep other boxes.
+    Static shapes only (boxes clip to the export sample's size).
     """
     ctx = FUNCTION_REWRITER.get_context()
     if is_dynamic_shape(ctx.cfg):

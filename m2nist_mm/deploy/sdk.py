@@ -1,9 +1,6 @@
 """The ``Preprocess`` task of ``pipeline.json``, which mmdeploy's SDK and
-the runtime for exported models run: written from the model config here,
-as mmdeploy's own ``export2SDK`` asserts a ``Resize`` that M2NIST
-segmentation never has. Segmentation graphs pad and crop inside
-(:func:`.rewriters.encoder_decoder__predict`), so the SDK's ``ResizeMask``
-is an identity.
+the runtime for exported models run; written here, as mmdeploy's own
+``export2SDK`` asserts a ``Resize`` that M2NIST segmentation never has.
 """
 from typing import List
 
@@ -37,17 +34,8 @@ def _resize(model_cfg: Config) -> List[dict]:
 
 
 def sdk_preprocess(deploy_cfg: Config, model_cfg: Config) -> dict:
-    """The SDK's ``Preprocess`` task for a model config.
-
-    Grey load, (resize,) normalise, and pad when the graph does not, as the
-    model config's test pipeline and data preprocessor do.
-
-    Args:
-        deploy_cfg: The deploy config (its task decides the padding).
-        model_cfg: The model config the graph is exported from.
-
-    Returns:
-        The task dict of ``pipeline.json``.
+    """The SDK's ``Preprocess`` task dict: grey load, (resize,) normalise,
+    and pad when the graph does not (detectors), as the model config does.
 
     Raises:
         ValueError: Test-pipeline steps with no SDK equivalent, a

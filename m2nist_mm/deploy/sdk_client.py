@@ -1,11 +1,8 @@
 """Running an export with mmdeploy's own SDK (``mmdeploy_runtime``), as SDK
 users will get it; the PyPI wheel has the ONNX Runtime backend only.
 
-The SDK's ``Segmentor`` gives the segmenter graph's per-pixel classes and
-its ``Detector`` the detector graph's boxes. Naming digits whole (grouping,
-cropping, the classifier graph) is not an SDK task: :func:`open_segmentor`
-and :func:`open_detector` apply the export's classifier as the runtime does
-(:class:`m2nist_core.inference.model.DigitNamer`).
+Naming digits whole is not an SDK task: the export's classifier is applied
+after the SDK as the runtime does (:class:`.model.DigitNamer`).
 """
 import importlib.util
 from typing import Callable, List, Sequence
@@ -37,17 +34,9 @@ def _device(device: str) -> dict:
 
 def open_segmentor(work_dir: str, device: str = 'cpu',
                    named: bool = True) -> Callable[[np.ndarray], np.ndarray]:
-    """``mmdeploy_runtime``'s ``Segmentor`` on an export.
-
-    Args:
-        work_dir: The export (with its SDK meta files).
-        device: ``cpu`` or ``cuda[:N]``.
-        named: False: the SDK's own class map, not named.
-
-    Returns:
-        A function from a grey image to its class map (``uint8``), each
-        digit named whole when the export holds a digit classifier.
-    """
+    """``mmdeploy_runtime``'s ``Segmentor`` on an export: a function from a
+    grey image to its ``uint8`` class map, digits named whole when the export
+    holds a classifier (unless ``named`` is False)."""
     from mmdeploy_runtime import Segmentor
     segmentor = Segmentor(model_path=work_dir, **_device(device))
     # the export's digit classifier, without loading its graph again
@@ -62,17 +51,9 @@ def open_segmentor(work_dir: str, device: str = 'cpu',
 
 def open_detector(work_dir: str, device: str = 'cpu',
                   named: bool = True) -> Callable[[np.ndarray], Detections]:
-    """``mmdeploy_runtime``'s ``Detector`` on an export.
-
-    Args:
-        work_dir: The export (with its SDK meta files).
-        device: ``cpu`` or ``cuda[:N]``.
-        named: False: the SDK's own labels and scores, not named.
-
-    Returns:
-        A function from a grey image to its detections (image pixels), each
-        box named by the export's digit classifier when it holds one.
-    """
+    """``mmdeploy_runtime``'s ``Detector`` on an export: a function from a
+    grey image to its detections, each box named by the export's classifier
+    when it holds one (unless ``named`` is False)."""
     from mmdeploy_runtime import Detector
     detector = Detector(model_path=work_dir, **_device(device))
     namer = Export(work_dir, device, graph=False).namer if named else None
@@ -89,31 +70,13 @@ def open_detector(work_dir: str, device: str = 'cpu',
 
 def sdk_segment(work_dir: str, imgs: Sequence[np.ndarray],
                 device: str = 'cpu', named: bool = True) -> List[np.ndarray]:
-    """Class maps of grey images from the SDK (:func:`open_segmentor`).
-
-    Args:
-        work_dir: The export.
-        imgs: Grey ``uint8`` images.
-        device: ``cpu`` or ``cuda[:N]``.
-
-    Returns:
-        One ``uint8`` class map per image.
-    """
+    """Class maps of grey images from the SDK (:func:`open_segmentor`)."""
     segment = open_segmentor(work_dir, device, named)
     return [segment(img) for img in imgs]
 
 
 def sdk_detect(work_dir: str, imgs: Sequence[np.ndarray],
                device: str = 'cpu') -> List[Detections]:
-    """Detections of grey images from the SDK (:func:`open_detector`).
-
-    Args:
-        work_dir: The export.
-        imgs: Grey ``uint8`` images.
-        device: ``cpu`` or ``cuda[:N]``.
-
-    Returns:
-        ``bboxes``, ``scores``, ``labels`` per image.
-    """
+    """Detections of grey images from the SDK (:func:`open_detector`)."""
     detect = open_detector(work_dir, device)
     return [detect(img) for img in imgs]

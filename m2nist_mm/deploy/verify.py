@@ -1,12 +1,5 @@
 """Verify: how well an export matches PyTorch, and the refusal of one that
-matches too little.
-
-:func:`verify` runs the export in its staging dir with the runtime for
-exported models, and with mmdeploy's SDK when it is installed and runs the
-backend, on the same images as the PyTorch model, and refuses it below the
-plan's least agreement: segmentors compare pixels (:func:`agreement`),
-detectors boxes (:func:`box_agreement`). :func:`evaluate_det` gives a
-detector's COCO mAP.
+matches too little (segmentors compare pixels, detectors boxes).
 """
 from typing import Dict, List, Sequence
 
@@ -24,15 +17,7 @@ from .sdk_client import SDK_BACKENDS, sdk_detect, sdk_installed, sdk_segment
 
 def agreement(preds: Sequence[np.ndarray],
               refs: Sequence[np.ndarray]) -> float:
-    """Percentage of pixels with the same class in both.
-
-    Args:
-        preds: Class maps of an export.
-        refs: The PyTorch class maps of the same images.
-
-    Returns:
-        The agreement in % of all pixels.
-    """
+    """Percentage of pixels with the same class in both."""
     same = sum(int((p == r).sum()) for p, r in zip(preds, refs))
     return 100.0 * same / sum(r.size for r in refs)
 
@@ -51,19 +36,11 @@ def box_agreement(preds: Sequence[Detections], refs: Sequence[Detections],
                   score_tol: float = 0.01) -> Dict[str, float]:
     """How many boxes two detectors share, in percent.
 
-    Boxes with a score of at least ``score_thr`` are compared; a reference
-    box matches an unmatched prediction of the same class with IoU of at
-    least ``min_iou`` and a score within ``score_tol`` (greedily, highest
-    score first). A box left unmatched whose score lies within
-    ``score_tol`` of ``score_thr`` is borderline (its twin may sit just
-    below the threshold) and is not counted.
-
-    Args:
-        preds: Detections of an export (``bboxes``, ``scores``, ``labels``).
-        refs: The PyTorch detections of the same images.
-        score_thr: Boxes below it are not compared.
-        min_iou: The least IoU of a match.
-        score_tol: The most a match's scores may differ.
+    Boxes scoring at least ``score_thr`` are compared; a reference box
+    matches an unmatched prediction of the same class with IoU of at least
+    ``min_iou`` and a score within ``score_tol`` (greedily, highest score
+    first). An unmatched box within ``score_tol`` of ``score_thr`` is
+    borderline (its twin may sit just below it) and not counted.
 
     Returns:
         ``agreement`` = matched / (matched + unmatched), in percent, and
@@ -107,16 +84,8 @@ def box_agreement(preds: Sequence[Detections], refs: Sequence[Detections],
 def evaluate_det(preds: Sequence[Detections],
                  gts: Sequence[List[Instance]],
                  img_shape: Sequence[int] = (64, 84)) -> Dict[str, float]:
-    """mmdet ``CocoMetric`` (bbox, as tools/test.py reports it).
-
-    Args:
-        preds: Detections per image.
-        gts: Ground-truth instances ``(class, (x1, y1, x2, y2))`` per image.
-        img_shape: ``(H, W)`` of the images.
-
-    Returns:
-        The metric's figures (``bbox_mAP``, ``bbox_mAP_50``, ...).
-    """
+    """mmdet ``CocoMetric`` figures (``bbox_mAP``, ...) for ground-truth
+    instances ``(class, (x1, y1, x2, y2))`` per image."""
     from mmdet.evaluation import CocoMetric
     metric = CocoMetric(metric='bbox')
     metric.dataset_meta = dict(classes=DIGITS)
@@ -136,19 +105,7 @@ def evaluate_det(preds: Sequence[Detections],
 
 def _check_agreement(what: str, agree: float, needed: float, unit: str,
                      count: int, work_dir: str) -> None:
-    """Refuse an export that agrees with PyTorch on too little.
-
-    Args:
-        what: What was compared, for the message.
-        agree: Its agreement (%).
-        needed: The least agreement accepted (%).
-        unit: What the percentage counts (pixels, boxes).
-        count: How many images were compared.
-        work_dir: The export's work dir (named as left untouched).
-
-    Raises:
-        RuntimeError: ``agree < needed``.
-    """
+    """Raise RuntimeError if ``agree < needed`` (both %)."""
     if agree < needed:
         raise RuntimeError(
             f'{what} agrees with PyTorch on only {agree:.4f} % of the {unit} '
@@ -163,19 +120,12 @@ def verify(plan: Plan, model: torch.nn.Module, out_dir: str,
     installed) against PyTorch; refuse it below the plan's
     ``min_agreement`` %.
 
-    A segmentor that names digits whole is compared twice, named and by
-    its segmenter's foreground (digit or background: all the naming takes
-    from the segmenter; the naming could hide a segmenter gone wrong, while
-    which digit the segmenter guesses per pixel is the classifier's to
-    decide); the lower agreement counts.
+    A segmentor that names digits whole is also compared by its
+    segmenter's foreground, all the naming takes from it (the naming could
+    hide a segmenter gone wrong); the lower agreement counts.
 
     Args:
-        plan: The export's :class:`.Plan`.
         model: The PyTorch reference (:func:`..apis.load_model`).
-        out_dir: The folder with the new export.
-        imgs: Grey ``uint8`` images to compare on.
-        names: Their names for messages.
-        device: Where the export runs.
         work_dir: The final work dir (named in the refusal).
 
     Returns:
@@ -209,8 +159,9 @@ def verify(plan: Plan, model: torch.nn.Module, out_dir: str,
             named = agreement(preds[True], refs[True])
             if not runtime.namer:
                 return named
-            return min(named, agreement([p != BACKGROUND for p in preds[False]],
-                                        [r != BACKGROUND for r in refs[False]]))
+            fg = agreement([p != BACKGROUND for p in preds[False]],
+                           [r != BACKGROUND for r in refs[False]])
+            return min(named, fg)
 
         found = {named: [m for m, _ in runtime.predict(imgs, names, named)]
                  for named in passes}

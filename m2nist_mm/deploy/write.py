@@ -1,7 +1,5 @@
-"""Write: the export made in a temporary dir inside the work dir
-(:func:`staging`), mmdeploy's SDK meta files (:func:`write_meta`) and the
-move into the work dir once verified (:func:`move_in`); an export that fails
-on the way leaves the work dir as it was.
+"""Write: the export's staging dir, mmdeploy's SDK meta files and the move
+into the work dir once verified (a failed export leaves it as it was).
 """
 import contextlib
 import os
@@ -33,24 +31,11 @@ def staging(work_dir: str) -> Iterator[str]:
 
 def write_meta(plan: Plan, checkpoint: str, graph: Graph, out_dir: str,
                naming: Optional[dict] = None) -> None:
-    """Write the three SDK meta files.
-
-    ``pipeline.json``'s ``Preprocess`` is the plan's
-    (:func:`.sdk.sdk_preprocess`), the rest comes from mmdeploy.
-    ``deploy.json`` also records the precision, the graph's input shape and
-    the digit classifier.
-
-    Args:
-        plan: The export's :class:`.Plan`.
-        checkpoint: The checkpoint exported (named in ``detail.json``).
-        graph: The exported graph (its input shape, ``None`` for dynamic
-            axes, goes into ``deploy.json`` for the runtime).
-        out_dir: Where to write.
-        naming: ``deploy.json``'s ``naming`` entry (the digit classifier's
-            graph and the grouping settings,
-            :func:`.naming.export_classifier`), for a segmentor that names
-            digits whole.
-    """
+    """Write the three SDK meta files; ``pipeline.json``'s ``Preprocess`` is
+    the plan's, the rest mmdeploy's. ``deploy.json`` also records the
+    precision, the graph's input shape and ``naming``
+    (:func:`.naming.export_classifier`), for a segmentor that names digits
+    whole."""
     deploy_cfg, model_cfg = plan.deploy_cfg, plan.export_cfg
     deploy = get_deploy(deploy_cfg, model_cfg, out_dir, 'cpu')
     deploy['models'][0].update(precision=plan.precision,
@@ -72,16 +57,8 @@ def write_meta(plan: Plan, checkpoint: str, graph: Graph, out_dir: str,
 
 
 def move_in(tmp: str, work_dir: str, stem: str) -> List[str]:
-    """Move the new files in, then remove what is left of an older export
-    (e.g. an ``.onnx`` beside a new ncnn model).
-
-    Args:
-        tmp: The staging dir with the verified export.
-        work_dir: The work dir.
-        stem: The stem of the model files (:attr:`.Plan.stem`).
-
-    Returns:
-        The paths of the files moved in.
+    """Move the files of ``tmp`` in, remove what is left of an older export
+    (e.g. an ``.onnx`` beside a new ncnn model); return the paths moved in.
     """
     files = sorted(os.listdir(tmp))
     for name in files:

@@ -1,12 +1,6 @@
 """The digit classifier of a model that names each digit whole, and how it
-trains: shared by the segmentor (``DigitNamingEncoderDecoder``) and the
-detector (``DigitNamingRTMDet``).
-
-Each model finds its digits its own way (the segmenter's foreground, the
-detector's boxes) and crops them with :mod:`m2nist_core.naming`; this mixin
-builds the classifier, trains it on those crops (each rotated, scaled,
-sheared and shifted at random, plus MNIST train digits that no M2NIST
-validation or test image holds) and runs it.
+trains: shared by ``DigitNamingEncoderDecoder`` and ``DigitNamingRTMDet``
+(docs/segmentation.md, "Naming each digit whole").
 """
 import math
 from typing import Optional, Tuple
@@ -34,19 +28,9 @@ def input_norm(preprocessor: BaseDataPreprocessor) -> Tuple[float, float]:
 def random_affine(crops: Tensor, max_rotate: float,
                   scale_range: Tuple[float, float], max_shear: float,
                   max_shift: float) -> Tensor:
-    """Each crop rotated, scaled, sheared and shifted at random (torch's
-    generator).
-
-    Args:
-        crops: ``(K, 1, S, S)``.
-        max_rotate: Largest rotation, degrees.
-        scale_range: Scale drawn uniformly in this range.
-        max_shear: Largest horizontal shear.
-        max_shift: Largest shift, pixels.
-
-    Returns:
-        ``(K, 1, S, S)``.
-    """
+    """``(K, 1, S, S)`` crops each rotated (up to ``max_rotate`` degrees),
+    scaled (uniform in ``scale_range``), sheared horizontally and shifted
+    (up to ``max_shift`` pixels) at random (torch's generator)."""
     k, size = crops.shape[0], crops.shape[-1]
 
     def uniform(low: float, high: float) -> Tensor:

@@ -1,22 +1,6 @@
-"""RTMDet whose boxes are named by a digit classifier that sees each digit
-whole.
-
-RTMDet finds the digits well (its boxes) but names them from features
-shared by every class; :class:`DigitNamingRTMDet` adds the digit
-classifier of the segmentor that names digits whole
-(:class:`..naming.DigitNamingMixin`):
-
-- **Training** (one loop, one checkpoint): RTMDet's losses, plus the
-  classifier's cross-entropy on a 28x28 crop of each ground-truth box's ink
-  (:func:`m2nist_core.naming.box_crops`), and on extra MNIST digits.
-- **Inference**: RTMDet's boxes (class-agnostic NMS: one box per digit);
-  each box's ink is cropped the same way and named by the classifier; the
-  box takes the classifier's most probable class, and its score is RTMDet's
-  times that probability.
-
-Exported, the graph is RTMDet's; the classifier is a second graph
-(``digit_classifier.onnx``) that the runtime for exported models runs on
-each box.
+"""RTMDet whose boxes are named by the digit classifier of the segmentors:
+each box takes the classifier's most probable digit, its score RTMDet's
+times that probability (docs/detection.md, "Digits named whole").
 """
 from typing import Optional, Tuple
 

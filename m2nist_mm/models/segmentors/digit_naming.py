@@ -1,28 +1,7 @@
 """A segmentor that names each digit once, by a classifier that sees it
-whole.
-
-A segmenter decides per pixel: its foreground is near perfect, but a digit
-it half-knows comes out partly in one class and partly in another, or
-wholly in the wrong one. :class:`DigitNamingEncoderDecoder` keeps mmseg's
-``EncoderDecoder`` for the foreground and adds a digit classifier:
-
-- **Training** (one loop, one checkpoint): the segmentation losses, plus
-  the classifier's cross-entropy on a 28x28 crop of every digit of the
-  batch's training images (the components of each class in the ground
-  truth, centred on their centre of ink mass, other ink blanked, as MNIST
-  centres its digits), each ``crop_repeats`` times, and, when
-  ``extra_digits`` names them, on MNIST train digits that no M2NIST
-  validation or test image holds. Every crop is rotated, scaled, sheared
-  and shifted at random.
-- **Inference**: the foreground (pixels whose most probable class is not
-  background) is grouped into digits, each digit is cropped the same way
-  and named by the classifier, and each of its pixels takes that name
-  (:mod:`m2nist_core.naming`, which the runtime for exported models
-  shares). The scores a ``predict`` returns are the classifier's
-  probabilities on digit pixels and the segmenter's on background pixels.
-
-Exported, the graph is the segmenter; the classifier is a second graph
-(``digit_classifier.onnx``) and the grouping runs in the runtime.
+whole: mmseg's ``EncoderDecoder`` for the foreground, the grouping and
+naming of :mod:`m2nist_core.naming`. Training, inference and the measured
+reasons are in docs/segmentation.md ("Naming each digit whole").
 """
 from typing import Dict, List, Optional, Tuple
 
@@ -49,15 +28,10 @@ class DigitNamingEncoderDecoder(DigitNamingMixin, EncoderDecoder):
             (:meth:`..naming.DigitNamingMixin.init_naming`).
         min_crop_pixels: Ground-truth components smaller than this are not
             trained on (the visible corner of a covered digit).
-        ink_level: The foreground is the ink regions (input values above
-            this) that hold a pixel the segmenter calls a digit
-            (:func:`m2nist_core.naming.ink_regions`); None: the segmenter's
-            pixels as they are.
-        min_piece: Foreground pieces smaller than this join the nearest
-            digit (:func:`m2nist_core.naming.connected_digits`).
-        max_width: Wider groups are cut into digits
-            (:func:`m2nist_core.naming.split_wide`).
-        background: The background class index.
+        ink_level: See :func:`m2nist_core.naming.ink_regions`; None: the
+            segmenter's pixels as they are.
+        min_piece: See :func:`m2nist_core.naming.connected_digits`.
+        max_width: See :func:`m2nist_core.naming.split_wide`.
         **kwargs: ``EncoderDecoder``'s arguments.
     """
 

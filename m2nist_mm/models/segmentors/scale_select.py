@@ -1,22 +1,9 @@
 """A segmentor that reads each image's digits at the scale it knows them.
 
-:class:`ScaleSelectEncoderDecoder` trains as mmseg's ``EncoderDecoder``
-(at the scale of its training data). At inference it is a scale-channel
-network (Jansson & Lindeberg, "Scale-invariant scale-channel networks",
-the networks MNIST Large Scale was made for): the same weights segment the
-image rescaled by each of ``scale_factors`` (bicubic up, area down), each
-channel's class probabilities are resized back to the image, and per image
-the channel most confident about the digits it finds is selected (max
-pooling over scales). A digit drawn four times larger is read by the
-channel that shrinks it by four, back to the size the model learnt.
-
-Rescaling moves a digit's faint outline, which the channel at factor 1
-sees at full resolution. So the background probability of a pixel is the
-mean of the selected channel's and the factor-1 channel's, and the digit
-classes share the rest in the selected channel's proportions. Everything
-is tensor arithmetic with sizes fixed by the input size (rescaling as
-matrix products, selection as a one-hot weighted sum), so the model
-exports through mmdeploy at a static input size.
+:class:`ScaleSelectEncoderDecoder` trains as mmseg's ``EncoderDecoder``; at
+inference it is a scale-channel network that selects, per image, the channel
+most confident about the digits it finds. Design and measurements:
+docs/scale.md.
 """
 import inspect
 from typing import List, Optional, Sequence
@@ -42,18 +29,9 @@ NAMING_ARGS = frozenset(
 
 def rescale(images: torch.Tensor, factor: float, low: float,
             high: float) -> torch.Tensor:
-    """Rescale a batch as the data generator rescales digits: bicubic up
-    (clamped to ``[low, high]``), area-averaged down.
-
-    Args:
-        images: ``(B, C, H, W)``.
-        factor: The rescaling factor (> 0).
-        low: The lowest value an image can hold.
-        high: The highest value an image can hold.
-
-    Returns:
-        ``(B, C, round(H * factor), round(W * factor))`` (at least 1 x 1).
-    """
+    """Rescale a ``(B, C, H, W)`` batch by ``factor`` as the data generator
+    rescales digits: bicubic up (clamped to ``[low, high]``, the values an
+    image can hold), area-averaged down; at least 1 x 1."""
     if factor == 1:
         return images
     h, w = (int(s) for s in images.shape[-2:])
@@ -122,15 +100,8 @@ class ScaleSelectEncoderDecoder(EncoderDecoder):
 
     def channel_probs(self, inputs: torch.Tensor,
                       factor: float) -> torch.Tensor:
-        """Class probabilities of one scale channel at the input's size.
-
-        Args:
-            inputs: Normalised images ``(B, C, H, W)``.
-            factor: The channel's rescaling factor.
-
-        Returns:
-            Softmax probabilities ``(B, num_classes, H, W)``.
-        """
+        """Softmax probabilities ``(B, num_classes, H, W)`` of one scale
+        channel on normalised ``inputs``, at the input's size."""
         h, w = inputs.shape[-2:]
         mean, std = input_norm(self.data_preprocessor)
         low, high = (0 - mean) / std, (255 - mean) / std
