@@ -13,7 +13,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS
 
 from m2nist_mm.datasets.transforms import array_loading
-from .conftest import REPO
+from ..conftest import REPO
 
 
 def model_input(cfg, pipeline, results):
