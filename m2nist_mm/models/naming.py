@@ -8,8 +8,8 @@ from typing import Optional, Tuple
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmseg.registry import MODELS
 from mmengine.model import BaseDataPreprocessor
+from mmseg.registry import MODELS
 from torch import Tensor
 
 #: ``extra_digits``' keys: required, and all allowed.

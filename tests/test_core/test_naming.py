@@ -2,10 +2,9 @@
 import numpy as np
 import pytest
 
-from m2nist_core.naming import (SHIFTS, box_crops, class_map,
-                                connected_digits, digit_crops, ink_regions,
-                                name_boxes, name_digits, shifted_probs,
-                                true_digits)
+from m2nist_core.naming import (SHIFTS, box_crops, class_map, connected_digits,
+                                digit_crops, ink_regions, name_boxes,
+                                name_digits, shifted_probs, true_digits)
 
 
 def stroke(fg: np.ndarray, y: slice, x: slice) -> None:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from ..conftest import MNIST_SUBSET, REPO, full_data, load_tool
-from ..test_core.test_datagen.test_sources import csv_row, write_csv, write_mnist
+from ..test_core.test_datagen.test_sources import (csv_row, write_csv,
+                                                   write_mnist)
 
 
 @pytest.fixture(scope='module')
