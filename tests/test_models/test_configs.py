@@ -88,12 +88,16 @@ def test_detail_fast_scnn_global_extractor_options():
                                               (2, 128, 8, 12), (2, 8, 64, 96)]
 
 
-def test_detection_config_builds_and_runs(tiny_root):
+def test_detection_config_builds_and_runs(tiny_root, tmp_path):
     from mmdet.registry import DATASETS as DET_DATASETS
     from mmdet.registry import MODELS as DET_MODELS
     from mmengine.dataset import pseudo_collate
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py'))
+    sources = str(tmp_path / 'sources.csv')
+    banned_digits_table(sources)
+    cfg.model.extra_digits = dict(mnist_root=MNIST_SUBSET, num=8,
+                                  sources=sources)
     assert cfg.custom_imports.imports == ['m2nist_mm.detection']
     assert cfg.test_pipeline[0].type == 'LoadImageFromFile'
     assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline

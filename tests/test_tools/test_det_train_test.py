@@ -9,7 +9,7 @@ import pytest
 from mmengine.config import Config
 
 from ..conftest import REPO
-from .test_train_test import TINY_DATA, run, scalars
+from .test_train_test import TINY_DATA, extra_digits, run, scalars
 
 pytestmark = pytest.mark.slow  # trains or exports models, runs tools
 
@@ -28,7 +28,7 @@ def det_cfg(tmp_path_factory, tiny_root_module):
     with open(path, 'w') as f:
         f.write(TINY_DET_CFG.format(
             base=osp.join(REPO, 'configs', 'm2nist_det_rtmdet_tiny.py'),
-            root=tiny_root_module))
+            root=tiny_root_module) + extra_digits(str(tmp)))
     return path
 
 
