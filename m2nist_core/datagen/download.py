@@ -34,36 +34,43 @@ def download_mnist(root: str, mirrors: Sequence[str] = MIRRORS,
     the base URLs ``mirrors`` in order, ``timeout`` seconds a connection.
 
     A file already there with the right md5 is kept. A download whose md5
-    differs is deleted and the next mirror tried.
+    differs is deleted and the next mirror tried. A ``root`` created here
+    is removed again when no file came.
 
     Raises:
         RuntimeError: No mirror gave one of the files (what each did).
     """
+    created = not osp.isdir(root)
     os.makedirs(root, exist_ok=True)
-    for name, expected in MNIST_MD5.items():
-        path = osp.join(root, name)
-        if osp.isfile(path) and md5(path) == expected:
-            continue
-        failures = []
-        for mirror in mirrors:
-            url = mirror.rstrip('/') + '/' + name
-            part = path + '.part'
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as r, \
-                        open(part, 'wb') as f:
-                    for chunk in iter(lambda: r.read(1 << 20), b''):
-                        f.write(chunk)
-            except OSError as e:  # unreachable, HTTP error, cut off
-                if osp.exists(part):
-                    os.remove(part)
-                failures.append(f'{url}: {e}')
+    try:
+        for name, expected in MNIST_MD5.items():
+            path = osp.join(root, name)
+            if osp.isfile(path) and md5(path) == expected:
                 continue
-            got = md5(part)
-            if got == expected:
-                os.replace(part, path)
-                break
-            os.remove(part)
-            failures.append(f'{url}: md5 {got}, expected {expected}')
-        else:
-            raise RuntimeError(f'could not download {name}:\n  ' +
-                               '\n  '.join(failures))
+            failures = []
+            for mirror in mirrors:
+                url = mirror.rstrip('/') + '/' + name
+                part = path + '.part'
+                try:
+                    with urllib.request.urlopen(url, timeout=timeout) as r, \
+                            open(part, 'wb') as f:
+                        for chunk in iter(lambda: r.read(1 << 20), b''):
+                            f.write(chunk)
+                except OSError as e:  # unreachable, HTTP error, cut off
+                    if osp.exists(part):
+                        os.remove(part)
+                    failures.append(f'{url}: {e}')
+                    continue
+                got = md5(part)
+                if got == expected:
+                    os.replace(part, path)
+                    break
+                os.remove(part)
+                failures.append(f'{url}: md5 {got}, expected {expected}')
+            else:
+                raise RuntimeError(f'could not download {name}:\n  ' +
+                                   '\n  '.join(failures))
+    except RuntimeError:
+        if created and not os.listdir(root):
+            os.rmdir(root)  # no empty folder left to be taken for MNIST
+        raise

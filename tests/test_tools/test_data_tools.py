@@ -162,6 +162,8 @@ def test_prepare_offline_says_where_the_files_go(prepare_data, tmp_path,
     for option in ('--mnist DIR', '--m2nist DIR', '--kaggle-csv FILE',
                    'M2NIST_MM_DATA'):
         assert option in err
+    # no empty folder left behind to be refused as "not MNIST" next time
+    assert not osp.exists(mnist)
 
 
 def test_prepare_refuses_a_foreign_folder(prepare_data, tmp_path, tiny_root,
