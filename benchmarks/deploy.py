@@ -259,7 +259,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                         choices=['fastscnn', 'unet'])
     parser.add_argument('--checkpoints', nargs='+',
                         help='one per model (default: the benchmark_seg '
-                        'best checkpoints)')
+                        'seed-0 checkpoints)')
     caps = openvino_cpu_capabilities()
     parser.add_argument(
         '--backends', nargs='+',

@@ -85,16 +85,30 @@ def train_run(train_cmd: List[str], work_dir: str,
     return log, t0, t_end
 
 
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint a training run in ``work_dir`` saved last (mmengine's
+    ``last_checkpoint`` file), as a path relative to the current folder.
+
+    Raises:
+        FileNotFoundError: No training run saved a checkpoint there.
+    """
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        raise FileNotFoundError(f'{work_dir}: no checkpoint (no '
+                                'last_checkpoint file)')
+    with open(marker) as f:
+        return osp.relpath(f.read().strip())
+
+
 def seg_checkpoint(model: str) -> str:
-    """The best validation checkpoint of benchmarks.seg's seed-0 run of
-    the mnist_extra track (the models the README's main job trains)."""
-    found = sorted(glob.glob(f'work_dirs/benchmark_seg/{model}/mnist_extra/'
-                             'seed0/best_digit_mIoU_iter_*.pth'),
-                   key=lambda p: int(re.findall(r'\d+', p)[-1]))
-    if not found:
+    """The checkpoint of benchmarks.seg's seed-0 run of the mnist_extra
+    track (the models the README's main job trains)."""
+    try:
+        return last_checkpoint(
+            f'work_dirs/benchmark_seg/{model}/mnist_extra/seed0')
+    except FileNotFoundError:
         raise FileNotFoundError(f'no checkpoint for {model}: run '
                                 'python -m benchmarks.seg or name one')
-    return found[-1]
 
 
 def timed(fn: Callable[[], object], repeats: int) -> float:

@@ -5,7 +5,7 @@ table per model, a plot ``docs/scale_<model>.png`` and the keys
 ``scale.<model>.<variant>.*``.
 
     python -m benchmarks.scale --models fastscnn --checkpoint \\
-        fastscnn.scale1=work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_2000.pth
+        fastscnn.scale1=work_dirs/m2nist_fastscnn/iter_2000.pth
 """
 import argparse
 import os

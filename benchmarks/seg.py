@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence
 
 from .record import DOCS, REPO, command, save
 from .report import table
-from .runner import iteration_times, run, train_run, val_curve
+from .runner import iteration_times, last_checkpoint, run, train_run, val_curve
 
 
 def count_params(config: str) -> int:
@@ -74,14 +74,13 @@ def bench(model: str, seed: int, args: argparse.Namespace,
     log, t0, t_end = train_run(train_cmd, work, REPO)
     train_minutes = (t_end - t0) / 60
     curve = [(i, m, v['digit_mIoU']) for i, m, v in val_curve(log, t0)]
-    best = sorted(glob.glob(osp.join(work, 'best_digit_mIoU_iter_*.pth')))[-1]
-    test_cmd = [
-        sys.executable, 'tools/test.py', config, best, '--work-dir', test_dir
-    ]
+    checkpoint = last_checkpoint(work)
+    test_cmd = [sys.executable, 'tools/test.py', config, checkpoint,
+                '--work-dir', test_dir]
     metrics = test_metrics(test_cmd, test_dir)
     heldout_dir = osp.join(work, 'heldout')
     heldout_cmd = [
-        sys.executable, 'tools/test.py', config, best, '--work-dir',
+        sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
         heldout_dir, '--cfg-options',
         f'test_dataloader.dataset.data_root={heldout_set(args)}',
         'test_dataloader.dataset.split=all'
@@ -99,7 +98,7 @@ def bench(model: str, seed: int, args: argparse.Namespace,
         train_minutes=round(train_minutes, 2),
         data_time_share=round(data_share, 2),
         iter_time=round(iter_time, 3),
-        best_checkpoint=osp.relpath(best, REPO),
+        checkpoint=checkpoint,
         per_class={k[4:]: v for k, v in metrics.items()
                    if k.startswith('IoU.')},
         curve=curve,
@@ -156,6 +155,13 @@ def trained_config(run: dict) -> str:
     return train.split()[1]
 
 
+def which_checkpoint(run: dict) -> str:
+    """Which checkpoint a recorded run tested."""
+    if 'checkpoint' in run:
+        return 'the last checkpoint (the end of the schedule)'
+    return 'the best checkpoint on the validation split (4000-4499)'
+
+
 def render(key: str, results: dict) -> str:
     """The Markdown section of one model's results (one row per seed)."""
     runs = results['runs']
@@ -168,8 +174,8 @@ def render(key: str, results: dict) -> str:
         f'## Segmentation: {model} on M2NIST' +
         (f', track {track}' if track else ''), '',
         f'Config `{trained_config(runs[0])}`. '
-        'Test split (images 4500-4999) with the best checkpoint on the '
-        'validation split (4000-4499). Minutes are wall-clock from the start '
+        f'Test split (images 4500-4999) with {which_checkpoint(runs[0])}. '
+        'Minutes are wall-clock from the start '
         'of the train command, validation included; "data" is the share of '
         'iteration time spent waiting for data (mmengine `data_time` / '
         '`time`); "s/iter" is the mean training iteration time. Held-out: '

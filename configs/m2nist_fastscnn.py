@@ -15,8 +15,9 @@ num_classes = 11
 # 2000 iterations of batch 8 (4 epochs; the bases have 3000 of batch 16),
 # validation every 250: the full run fits in 10 minutes on a 2-core AVX-512
 # CPU. The segmenter only has to find each digit's ink (background IoU 100
-# from the first validation on); the classifier needs the iterations: it
-# sees each digit of a batch twice (crop_repeats) and 64 MNIST digits.
+# from the first validation on); the classifier needs the iterations: each
+# one it sees the batch's digits, 32 drawn from all the training images'
+# (train_digits, handed over by TrainDigitsHook) and 64 MNIST digits.
 train_cfg = dict(max_iters=2000)
 train_dataloader = dict(batch_size=8)
 # Validation and checkpoints use an exponential moving average of the weights
@@ -42,7 +43,7 @@ model = dict(
     type='DigitNamingEncoderDecoder',
     data_preprocessor={{_base_.m2nist_data_preprocessor}},
     digit_classifier=dict(type='DigitCNN', width=32),
-    crop_repeats=2,
+    train_digits=32,
     extra_digits=dict(mnist_root='data/mnist', num=64),
     backbone=dict(
         type='DetailFastSCNN',

@@ -18,7 +18,7 @@ model = dict(
     type='DigitNamingEncoderDecoder',
     data_preprocessor={{_base_.m2nist_data_preprocessor}},
     digit_classifier=dict(type='DigitCNN', width=32),
-    crop_repeats=2,
+    train_digits=32,
     extra_digits=dict(mnist_root='data/mnist', num=64),
     backbone=dict(
         in_channels=1, base_channels=base_channels, norm_cfg=norm_cfg),

@@ -111,34 +111,3 @@ def derive_instances(mask: np.ndarray,
             for part in _split(ys, xs, digit_size):
                 instances.append((int(cls), box_of(*part)))
     return sorted(instances, key=lambda inst: (inst[1][0], inst[1][1]))
-
-
-def digit_crops(images: np.ndarray, masks: np.ndarray,
-                size: int = 28) -> Tuple[np.ndarray, np.ndarray]:
-    """One ``size`` x ``size`` crop of the image centred on each derived
-    instance of its mask (outside the image black), and its class.
-
-    Returns:
-        ``(crops, classes)``: ``(M, size, size)`` ``uint8`` and ``(M,)``
-        ``int64``, in image order, left to right within an image.
-
-    Raises:
-        ValueError: Not ``(N, H, W)`` ``uint8`` images and masks of their
-            shape.
-    """
-    if images.ndim != 3 or images.shape != masks.shape or \
-            images.dtype != np.uint8:
-        raise ValueError(f'digit_crops: expected (N, H, W) uint8 images and '
-                         f'masks of that shape, got {images.dtype} '
-                         f'{images.shape} and {masks.shape}')
-    half = size // 2
-    crops, classes = [], []
-    for img, mask in zip(images, masks):
-        padded = np.pad(img, size)
-        for cls, (x1, y1, x2, y2) in derive_instances(np.asarray(mask)):
-            cy, cx = (y1 + y2) // 2 + size, (x1 + x2) // 2 + size
-            crops.append(padded[cy - half:cy - half + size,
-                                cx - half:cx - half + size])
-            classes.append(cls)
-    return (np.stack(crops) if crops else np.zeros((0, size, size), np.uint8),
-            np.asarray(classes, np.int64))

@@ -314,3 +314,23 @@ def true_digits(mask: np.ndarray, min_pixels: int = 30) -> Tuple[
                 classes.append(int(cls))
                 labels[comp == k] = len(classes)
     return labels, np.asarray(classes, np.int64)
+
+
+def true_digit_crops(images: np.ndarray, masks: np.ndarray,
+                     min_pixels: int = 30, size: int = CROP_SIZE
+                     ) -> Tuple[np.ndarray, np.ndarray]:
+    """Every digit of :func:`true_digits` in ``(N, H, W)`` uint8 images and
+    their class masks, cropped by :func:`digit_crops`.
+
+    Returns:
+        ``(crops, classes)``: ``(K, size, size)`` uint8 and ``(K,)`` int64.
+    """
+    crops, classes = [np.zeros((0, size, size), np.uint8)], [
+        np.zeros(0, np.int64)]
+    for image, mask in zip(images, masks):
+        labels, cls = true_digits(mask, min_pixels)
+        if len(cls):
+            crops.append(digit_crops(image.astype(np.float32), labels,
+                                     size).astype(np.uint8))
+            classes.append(cls)
+    return np.concatenate(crops), np.concatenate(classes)

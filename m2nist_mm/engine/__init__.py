@@ -1,2 +1,3 @@
-"""Training engine parts: visualization hooks (:mod:`.hooks`, one per
-task) and the CPU AMP optimizer wrapper (:mod:`.optimizers`)."""
+"""Training engine parts: hooks (:mod:`.hooks`: channels-last, per-iteration
+seeds, the training set's digits, visualization) and the CPU AMP optimizer
+wrapper (:mod:`.optimizers`)."""

@@ -67,6 +67,12 @@ class DigitNamingMixin:
             sources table than the real M2NIST's,
             :func:`m2nist_core.datagen.pools.m2nist_free_pool`); MNIST
             t10k is never trained on.
+        train_digits: None (the batch's digits only), or ``N``: each
+            iteration also draws ``N`` crops from every true digit of the
+            training set, undistorted (the random affine of every crop still
+            applies), so that a step sees many digits, not only the
+            batch's few. ``TrainDigitsHook`` hands them over before
+            training (:meth:`set_train_digits`).
         naming_loss_weight: Weight of the classifier's loss.
         crop_repeats: Each digit of the batch's images enters the
             classifier this many times per iteration, under other random
@@ -79,7 +85,8 @@ class DigitNamingMixin:
     def init_naming(self, digit_classifier: dict,
                     extra_digits: Optional[dict] = None,
                     naming_loss_weight: float = 1.0, crop_repeats: int = 1,
-                    crop_augment: Optional[dict] = None) -> None:
+                    crop_augment: Optional[dict] = None,
+                    train_digits: Optional[dict] = None) -> None:
         """Build the classifier and check the training settings."""
         name = type(self).__name__
         self.digit_classifier = MODELS.build(digit_classifier)
@@ -89,11 +96,17 @@ class DigitNamingMixin:
             raise ValueError(f'{name}: extra_digits must be None or '
                              'dict(mnist_root=..., num=...[, sources=...]), '
                              f'got {extra_digits!r}')
+        if train_digits is not None and not (
+                isinstance(train_digits, int) and train_digits >= 1):
+            raise ValueError(f'{name}: train_digits must be None or an int '
+                             f'>= 1, got {train_digits!r}')
         if not (isinstance(crop_repeats, int) and crop_repeats >= 1):
             raise ValueError(f'{name}: crop_repeats must be an int >= 1, '
                              f'got {crop_repeats!r}')
         self.extra_digits = extra_digits
+        self.train_digits = train_digits
         self._extra_pool: Optional[Tuple[Tensor, Tensor]] = None
+        self._train_pool: Optional[Tuple[Tensor, Tensor]] = None
         self.naming_loss_weight = naming_loss_weight
         self.crop_repeats = crop_repeats
         self.crop_augment = dict(max_rotate=15, scale_range=(0.85, 1.15),
@@ -112,12 +125,37 @@ class DigitNamingMixin:
                                 torch.from_numpy(pool.labels.astype(np.int64)))
         return self._extra_pool
 
+    def set_train_digits(self, images: np.ndarray,
+                         masks: np.ndarray) -> None:
+        """Keep the crops of every true digit of the training set's
+        ``(N, H, W)`` uint8 images and class masks
+        (:func:`m2nist_core.naming.true_digit_crops`), for
+        ``train_digits``."""
+        from m2nist_core.naming import true_digit_crops
+        crops, classes = true_digit_crops(images, masks)
+        self._train_pool = (torch.from_numpy(crops),
+                            torch.from_numpy(classes))
+
+    def train_pool(self) -> Tuple[Tensor, Tensor]:
+        """The training set's digit crops ``(N, 28, 28)`` uint8 and their
+        classes.
+
+        Raises:
+            RuntimeError: :meth:`set_train_digits` was not called.
+        """
+        if self._train_pool is None:
+            raise RuntimeError(
+                f'{type(self).__name__}: train_digits={self.train_digits} '
+                'needs the training set\'s digits before training: add '
+                "dict(type='TrainDigitsHook') to the config's hooks")
+        return self._train_pool
+
     def training_crops(self, inputs: Tensor,
                        data_samples: list) -> Tuple[Tensor, Tensor]:
         """The classifier's training batch: the digit crops ``(K, S, S)``
         of each training image (the model's ``sample_crops``), each
-        ``crop_repeats`` times, then the extra digits (normalised as the
-        inputs are).
+        ``crop_repeats`` times, then the training set's and the extra
+        digits drawn for this step (normalised as the inputs are).
 
         Returns:
             ``(K', 1, S, S)`` crops (``inputs``' dtype and device) and
@@ -131,10 +169,14 @@ class DigitNamingMixin:
             self.crop_repeats, 1, 1)
         classes = torch.from_numpy(np.concatenate(classes)).repeat(
             self.crop_repeats)
-        if self.extra_digits is not None:
-            digits, labels = self.extra_pool()
-            idx = torch.randint(len(labels), (self.extra_digits['num'], ))
-            mean, std = input_norm(self.data_preprocessor)
+        mean, std = input_norm(self.data_preprocessor)
+        for pool, num in ((self.train_pool, self.train_digits),
+                          (self.extra_pool, (self.extra_digits or {}).get(
+                              'num'))):
+            if num is None:
+                continue
+            digits, labels = pool()
+            idx = torch.randint(len(labels), (num, ))
             crops = torch.cat([crops, (digits[idx].float() - mean) / std])
             classes = torch.cat([classes, labels[idx]])
         return crops[:, None].to(inputs), classes.to(inputs.device)

@@ -8,6 +8,7 @@ SEG_MODULES = (
     'm2nist_mm.datasets.transforms',
     'm2nist_mm.engine.hooks.channels_last_hook',
     'm2nist_mm.engine.hooks.iter_seed_hook',
+    'm2nist_mm.engine.hooks.train_digits_hook',
     'm2nist_mm.engine.hooks.visualization_hook',
     'm2nist_mm.engine.optimizers',
     'm2nist_mm.evaluation',

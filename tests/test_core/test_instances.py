@@ -61,21 +61,3 @@ def test_merge_never_builds_a_box_larger_than_a_digit():
 def test_bad_masks(mask, match):
     with pytest.raises(ValueError, match=match):
         derive_instances(mask)
-
-
-def test_digit_crops_centre_each_instance_with_its_surroundings():
-    from m2nist_core.instances import digit_crops
-    mask = blank()
-    mask[10:30, 5:20] = 3
-    mask[0:6, 70:84] = 7  # at the border: the crop is padded with black
-    img = np.where(mask < 10, 200, 0).astype(np.uint8)
-    img[20, 12] = 255  # the 3's box centre: (10 + 30) // 2, (5 + 20) // 2
-    crops, classes = digit_crops(img[None], mask[None])
-    assert crops.shape == (2, 28, 28) and crops.dtype == np.uint8
-    assert classes.tolist() == [3, 7]
-    assert crops[0, 14, 14] == 255 and (crops[0] > 0).sum() == 20 * 15
-    assert (crops[1] > 0).sum() == 6 * 14  # all of the 7's ink, no more
-    empty, none = digit_crops(np.zeros((1, 64, 84), np.uint8), blank()[None])
-    assert empty.shape == (0, 28, 28) and none.shape == (0,)
-    with pytest.raises(ValueError, match='expected .N, H, W. uint8'):
-        digit_crops(img[None].astype(np.float32), mask[None])

@@ -4,7 +4,8 @@ import pytest
 
 from m2nist_core.naming import (SHIFTS, box_crops, class_map, connected_digits,
                                 digit_crops, ink_regions, name_boxes,
-                                name_digits, shifted_probs, true_digits)
+                                name_digits, shifted_probs, true_digit_crops,
+                                true_digits)
 
 
 def stroke(fg: np.ndarray, y: slice, x: slice) -> None:
@@ -99,6 +100,22 @@ def test_true_digits_skip_covered_corners():
     labels, classes = true_digits(mask)
     assert classes.tolist() == [7, 7]
     assert labels.max() == 2 and not labels[40:44, 70:74].any()
+
+
+def test_true_digit_crops_hold_every_image_s_digits_unchanged():
+    images = np.zeros((2, 64, 84), np.uint8)
+    masks = np.full((2, 64, 84), 10, np.uint8)
+    images[0, 10:30, 10:20], masks[0, 10:30, 10:20] = 200, 7
+    images[0, 10:30, 40:50], masks[0, 10:30, 40:50] = 90, 2
+    images[1, 40:44, 70:74], masks[1, 40:44, 70:74] = 50, 3  # too small
+    crops, classes = true_digit_crops(images, masks)
+    assert crops.dtype == np.uint8 and crops.shape == (2, 28, 28)
+    assert classes.tolist() == [2, 7]  # by class, as true_digits
+    assert sorted(np.unique(crops[1])) == [0, 200]
+    assert (crops[0] == 90).sum() == 200  # the whole digit, centred
+    assert crops[0, 4:24, 10:20].min() == 90
+    none = true_digit_crops(images[1:], masks[1:])
+    assert none[0].shape == (0, 28, 28) and none[1].dtype == np.int64
 
 
 def test_the_foreground_is_the_ink_the_segmenter_marks():

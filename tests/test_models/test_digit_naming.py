@@ -9,7 +9,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from m2nist_core.datagen.sources import read_mnist
-from m2nist_core.naming import ink_regions
+from m2nist_core.naming import ink_regions, true_digit_crops
 from m2nist_mm.apis import load_model, torch_predict
 from m2nist_mm.models.segmentors import DigitNamingEncoderDecoder
 from ..conftest import (MNIST_SUBSET, banned_digits_table, make_m2nist,
@@ -17,6 +17,9 @@ from ..conftest import (MNIST_SUBSET, banned_digits_table, make_m2nist,
 
 
 def build(name: str = 'fastscnn', **changes) -> DigitNamingEncoderDecoder:
+    """The config's model with ``changes``; without the training set's
+    digits unless ``train_digits`` is given."""
+    changes.setdefault('train_digits', None)
     cfg = Config.fromfile(model_cfg(name))
     for key, value in changes.items():  # replaced, not merged
         cfg.model[key] = value
@@ -46,9 +49,10 @@ def test_configs():
     main = Config.fromfile(model_cfg('fastscnn')).model
     assert main.type == 'DigitNamingEncoderDecoder'
     assert main.extra_digits == dict(mnist_root='data/mnist', num=64)
+    assert main.train_digits == 32
     only = Config.fromfile(model_cfg('fastscnn_m2nist-only')).model
-    assert only.extra_digits is None and only.crop_repeats == 4
-    changed = ('extra_digits', 'crop_repeats')
+    assert only.extra_digits is None and only.train_digits == 64
+    changed = ('extra_digits', 'train_digits')
     assert {k: v for k, v in only.items() if k not in changed} == {
         k: v for k, v in main.items() if k not in changed}
 
@@ -110,6 +114,34 @@ def test_extra_digits_hold_no_val_test_digit(tmp_path):
     pool = {d.tobytes() for d in digits.numpy()}
     extra = (crops[own:, 0] * 255).round().to(torch.uint8).numpy()
     assert all(d.tobytes() in pool for d in extra)
+
+
+@pytest.mark.parametrize('train', [0, 2.5, '64', dict(num=4)])
+def test_bad_train_digits_are_refused(train):
+    with pytest.raises(ValueError, match='train_digits'):
+        build(train_digits=train)
+
+
+def test_train_digits_are_drawn_from_every_training_image():
+    """Each step draws ``num`` crops of the true digits of the whole
+    training set, after the batch's own; without them it says how."""
+    model = build(extra_digits=None, train_digits=16)
+    inputs, samples, _ = batch()
+    with pytest.raises(RuntimeError, match='TrainDigitsHook'):
+        model.training_crops(inputs, samples)
+    imgs, masks = make_m2nist(6, seed=3)
+    model.set_train_digits(imgs, masks)
+    digits, labels = model.train_pool()
+    crops, classes = true_digit_crops(imgs, masks)
+    assert len(classes) >= 6
+    assert np.array_equal(digits.numpy(), crops)
+    assert np.array_equal(labels.numpy(), classes)
+    own = build(extra_digits=None).training_crops(inputs, samples)[1].numel()
+    crops, classes = model.training_crops(inputs, samples)
+    assert len(classes) == own + 16
+    pool = {d.tobytes(): c for d, c in zip(digits.numpy(), labels.tolist())}
+    drawn = (crops[own:, 0] * 255).round().to(torch.uint8).numpy()
+    assert [pool[d.tobytes()] for d in drawn] == classes[own:].tolist()
 
 
 def test_loss_trains_both_parts():

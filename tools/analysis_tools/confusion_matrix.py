@@ -1,7 +1,7 @@
 """Digit confusion matrix and per-class IoU bars of a segmentation model.
 
     # from a checkpoint: the model runs on the split's images
-    CKPT=$(ls work_dirs/m2nist_fastscnn/best_digit_mIoU_iter_*.pth | tail -1)
+    CKPT=work_dirs/m2nist_fastscnn/iter_2000.pth
     python tools/analysis_tools/confusion_matrix.py \\
         configs/m2nist_fastscnn.py $CKPT
     # from the class maps tools/test.py --out wrote

@@ -21,7 +21,7 @@ class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
 
     Args:
         digit_classifier, extra_digits, naming_loss_weight, crop_repeats,
-        crop_augment: The classifier and how it trains
+        crop_augment, train_digits: The classifier and how it trains
             (:meth:`..naming.DigitNamingMixin.init_naming`); the
             classifier is built in mmseg's registry
             (``type='mmseg.DigitCNN'``).
@@ -35,11 +35,12 @@ class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
                  naming_loss_weight: float = 1.0,
                  crop_repeats: int = 1,
                  crop_augment: Optional[dict] = None,
+                 train_digits: Optional[dict] = None,
                  ink_level: float = 0.0,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.init_naming(digit_classifier, extra_digits, naming_loss_weight,
-                         crop_repeats, crop_augment)
+                         crop_repeats, crop_augment, train_digits)
         if not isinstance(ink_level, (int, float)):
             raise ValueError(f'{type(self).__name__}: ink_level must be a '
                              f'number, got {ink_level!r}')
