@@ -17,8 +17,10 @@ from typing import Dict, Iterable, Optional
 # from here, with the writer
 from .report import DOCS, REPO, load, write_markdown
 
-#: Files a benchmark writes: they do not make the checkout "dirty".
-OUTPUTS = ('docs/benchmarks.json', 'docs/benchmarks.md', 'docs/*.png')
+#: Files a benchmark writes (the README: its results table): they do not
+#: make the checkout "dirty".
+OUTPUTS = ('docs/benchmarks.json', 'docs/benchmarks.md', 'docs/*.png',
+           'README.md')
 
 
 def command(module: str, argv: Iterable[str]) -> str:
