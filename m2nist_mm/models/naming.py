@@ -86,7 +86,7 @@ class DigitNamingMixin:
                     extra_digits: Optional[dict] = None,
                     naming_loss_weight: float = 1.0, crop_repeats: int = 1,
                     crop_augment: Optional[dict] = None,
-                    train_digits: Optional[dict] = None) -> None:
+                    train_digits: Optional[int] = None) -> None:
         """Build the classifier and check the training settings."""
         name = type(self).__name__
         self.digit_classifier = MODELS.build(digit_classifier)

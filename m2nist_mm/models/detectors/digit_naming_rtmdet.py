@@ -35,7 +35,7 @@ class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
                  naming_loss_weight: float = 1.0,
                  crop_repeats: int = 1,
                  crop_augment: Optional[dict] = None,
-                 train_digits: Optional[dict] = None,
+                 train_digits: Optional[int] = None,
                  ink_level: float = 0.0,
                  **kwargs) -> None:
         super().__init__(**kwargs)

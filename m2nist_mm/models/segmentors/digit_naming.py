@@ -42,7 +42,7 @@ class DigitNamingEncoderDecoder(DigitNamingMixin, EncoderDecoder):
                  min_crop_pixels: int = 30,
                  crop_repeats: int = 1,
                  crop_augment: Optional[dict] = None,
-                 train_digits: Optional[dict] = None,
+                 train_digits: Optional[int] = None,
                  ink_level: Optional[float] = 0.0,
                  min_piece: int = 12,
                  max_width: int = MAX_WIDTH,
