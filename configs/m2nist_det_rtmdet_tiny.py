@@ -5,8 +5,10 @@
 # flips, no mosaic/colour jitter), a short AdamW schedule for a 2-core CPU.
 # Each box is named by a digit classifier that sees the digit whole
 # (DigitNamingRTMDet, trained in the same run, as the segmentors' is): it
-# also learns from MNIST train digits that no M2NIST validation or test
-# image holds (tools/prepare_data.py puts MNIST into data/mnist).
+# learns from the batch's boxes, from 32 boxes drawn from the whole training
+# set each iteration (train_digits, handed over by TrainDigitsHook), and
+# from MNIST train digits that no M2NIST validation or test image holds
+# (tools/prepare_data.py puts MNIST into data/mnist).
 _base_ = ['mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py']
 custom_imports = dict(imports=['m2nist_mm.detection'],
                       allow_failed_imports=False)
@@ -18,6 +20,7 @@ model = dict(
     type='DigitNamingRTMDet',
     digit_classifier=dict(type='mmseg.DigitCNN', width=32),
     crop_repeats=2,
+    train_digits=32,
     extra_digits=dict(mnist_root='data/mnist', num=64),
     # RTMDet turns BN into SyncBN under DDP, which needs CUDA
     use_syncbn=False,
@@ -118,7 +121,8 @@ param_scheduler = [
 ]
 custom_hooks = [
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0002,
-         update_buffers=True, priority=49)
+         update_buffers=True, priority=49),
+    dict(type='mmseg.TrainDigitsHook'),
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=25),

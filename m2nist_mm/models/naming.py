@@ -3,7 +3,7 @@ trains: shared by ``DigitNamingEncoderDecoder`` and ``DigitNamingRTMDet``
 (docs/segmentation.md, "Naming each digit whole").
 """
 import math
-from typing import Optional, Tuple
+from typing import Iterable, Optional, Tuple
 
 import numpy as np
 import torch
@@ -11,6 +11,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseDataPreprocessor
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from m2nist_core.naming import CROP_SIZE
 
 #: ``extra_digits``' keys: required, and all allowed.
 EXTRA_KEYS, EXTRA_OPTIONAL = {'mnist_root', 'num'}, {'sources'}
@@ -55,7 +57,9 @@ class DigitNamingMixin:
     The model calls :meth:`init_naming` in its ``__init__`` (after its
     ``data_preprocessor`` exists), gives the crops of one training image's
     digits (``sample_crops``) for the classifier's loss, which :meth:`loss`
-    adds to the model's, and calls :meth:`classify` to name digits.
+    adds to the model's, and calls :meth:`classify` to name digits. For
+    ``train_digits`` it also crops the digits of one training sample's
+    data info (``info_crops``, from the keys ``TRAIN_INFO_KEYS``).
 
     Args (of :meth:`init_naming`):
         digit_classifier: The classifier's config (e.g. ``DigitCNN``): it
@@ -72,7 +76,8 @@ class DigitNamingMixin:
             training set, undistorted (the random affine of every crop still
             applies), so that a step sees many digits, not only the
             batch's few. ``TrainDigitsHook`` hands them over before
-            training (:meth:`set_train_digits`).
+            training (:meth:`set_train_digits`), the crops the model's
+            ``info_crops`` makes of each sample's ``TRAIN_INFO_KEYS``.
         naming_loss_weight: Weight of the classifier's loss.
         crop_repeats: Each digit of the batch's images enters the
             classifier this many times per iteration, under other random
@@ -81,6 +86,9 @@ class DigitNamingMixin:
         crop_augment: ``random_affine``'s arguments for every training
             crop.
     """
+
+    #: The data info keys ``info_crops`` crops a sample's digits from.
+    TRAIN_INFO_KEYS: frozenset = frozenset()
 
     def init_naming(self, digit_classifier: dict,
                     extra_digits: Optional[dict] = None,
@@ -125,16 +133,18 @@ class DigitNamingMixin:
                                 torch.from_numpy(pool.labels.astype(np.int64)))
         return self._extra_pool
 
-    def set_train_digits(self, images: np.ndarray,
-                         masks: np.ndarray) -> None:
-        """Keep the crops of every true digit of the training set's
-        ``(N, H, W)`` uint8 images and class masks
-        (:func:`m2nist_core.naming.true_digit_crops`), for
-        ``train_digits``."""
-        from m2nist_core.naming import true_digit_crops
-        crops, classes = true_digit_crops(images, masks)
-        self._train_pool = (torch.from_numpy(crops),
-                            torch.from_numpy(classes))
+    def set_train_digits(self, infos: Iterable[dict]) -> None:
+        """Keep the crops of every digit of the training set's samples
+        (data infos holding the keys :attr:`TRAIN_INFO_KEYS`; the model's
+        ``info_crops`` crops them), for ``train_digits``."""
+        crops = [np.zeros((0, CROP_SIZE, CROP_SIZE), np.uint8)]
+        classes = [np.zeros(0, np.int64)]
+        for info in infos:
+            info_crops, info_classes = self.info_crops(info)
+            crops.append(info_crops)
+            classes.append(info_classes)
+        self._train_pool = (torch.from_numpy(np.concatenate(crops)),
+                            torch.from_numpy(np.concatenate(classes)))
 
     def train_pool(self) -> Tuple[Tensor, Tensor]:
         """The training set's digit crops ``(N, 28, 28)`` uint8 and their

@@ -23,6 +23,7 @@ DET_MODULES = (
     'm2nist_mm.datasets.m2nist_det',
     'm2nist_mm.datasets.mnist_large_scale_det',
     'm2nist_mm.engine.hooks.det_visualization_hook',
+    'm2nist_mm.engine.hooks.train_digits_hook',  # mmseg.TrainDigitsHook
     'm2nist_mm.models.backbones.digit_cspnext',
     'm2nist_mm.models.classifiers',  # mmseg's registry (mmseg.DigitCNN)
     'm2nist_mm.models.detectors',

@@ -43,7 +43,9 @@ def test_config_builds_and_runs(name, tmp_path):
     model = MODELS.build(cfg.model)
     if cfg.model.get('train_digits'):  # what TrainDigitsHook hands over
         assert cfg.default_hooks.train_digits.type == 'TrainDigitsHook'
-        model.set_train_digits(*make_m2nist(4, seed=1))
+        model.set_train_digits(
+            dict(img=i, gt_seg_map=m)
+            for i, m in zip(*make_m2nist(4, seed=1)))
     assert cfg.custom_imports.imports == ['m2nist_mm.segmentation']
     assert cfg.test_pipeline[0].type == 'LoadImageFromFile'
     assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline

@@ -130,7 +130,8 @@ def test_train_digits_are_drawn_from_every_training_image():
     with pytest.raises(RuntimeError, match='TrainDigitsHook'):
         model.training_crops(inputs, samples)
     imgs, masks = make_m2nist(6, seed=3)
-    model.set_train_digits(imgs, masks)
+    model.set_train_digits(
+        dict(img=i, gt_seg_map=m) for i, m in zip(imgs, masks))
     digits, labels = model.train_pool()
     crops, classes = true_digit_crops(imgs, masks)
     assert len(classes) >= 6

@@ -1,14 +1,17 @@
 """DigitNamingRTMDet: RTMDet's boxes named by a digit classifier."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
-from mmdet.registry import MODELS
+from mmdet.registry import DATASETS, MODELS
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
 from m2nist_mm import register_all_modules
+from m2nist_mm.engine.hooks.train_digits_hook import TrainDigitsHook
 from m2nist_mm.models.detectors import DigitNamingRTMDet
 from ..conftest import model_cfg
 
@@ -105,3 +108,42 @@ def test_predict_takes_the_classifiers_names(monkeypatch):
 def test_bad_settings_are_refused(changes, match):
     with pytest.raises(ValueError, match=match):
         build(**changes)
+
+
+def test_train_digits_are_the_boxes_of_every_training_image(tiny_root):
+    """TrainDigitsHook hands the detector the box crops of a real
+    M2NISTDetDataset, the crops training takes of the same boxes."""
+    register_all_modules('det')
+    init_default_scope('mmdet')
+    dataset = DATASETS.build(dict(type='M2NISTDetDataset',
+                                  data_root=tiny_root, index_range=(0, 6),
+                                  pipeline=[]))
+    model = build(extra_digits=None, train_digits=8)
+    with pytest.raises(RuntimeError, match='TrainDigitsHook'):
+        model.training_crops(*batch())
+    TrainDigitsHook().before_train(SimpleNamespace(
+        model=model, train_dataloader=SimpleNamespace(dataset=dataset)))
+    digits, labels = model.train_pool()
+    infos = [dataset.get_data_info(i) for i in range(6)]
+    assert labels.tolist() == [i['bbox_label'] for info in infos
+                               for i in info['instances']]
+    first = infos[0]
+    sample = DetDataSample()
+    sample.gt_instances = InstanceData(
+        bboxes=torch.tensor([i['bbox'] for i in first['instances']]),
+        labels=torch.tensor([i['bbox_label'] for i in first['instances']]))
+    crops, _ = model.sample_crops(first['img'] / 255.0, sample)
+    assert np.allclose(digits[:len(crops)].numpy() / 255.0, crops)
+    crops, classes = model.training_crops(*batch())
+    # the batch's boxes (crop_repeats times), then the drawn digits
+    assert len(classes) == 2 * model.crop_repeats + 8
+
+
+def test_train_digits_need_box_instances():
+    """A data set whose samples carry no instances is refused by name."""
+    model = build(extra_digits=None, train_digits=8)
+    bare = type('SegOnly', (), {'__len__': lambda self: 1,
+                                'get_data_info': lambda self, i: {'img': 0}})()
+    with pytest.raises(ValueError, match='SegOnly.*instances'):
+        TrainDigitsHook().before_train(SimpleNamespace(
+            model=model, train_dataloader=SimpleNamespace(dataset=bare)))

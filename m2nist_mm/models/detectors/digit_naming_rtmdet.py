@@ -12,7 +12,7 @@ from mmdet.structures import DetDataSample, SampleList
 from torch import Tensor
 
 from m2nist_core.naming import box_crops, name_boxes
-from ..naming import DigitNamingMixin
+from ..naming import DigitNamingMixin, input_norm
 
 
 @MODELS.register_module()
@@ -53,6 +53,20 @@ class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
         gt = sample.gt_instances
         return (box_crops(image, gt.bboxes.cpu().numpy(), self.ink_level),
                 gt.labels.cpu().numpy().astype(np.int64))
+
+    TRAIN_INFO_KEYS = frozenset({'img', 'instances'})
+
+    def info_crops(self, info: dict) -> Tuple[np.ndarray, np.ndarray]:
+        """Crops ``(K, 28, 28)`` uint8 of the boxes of a training sample's
+        ``instances`` in its grey ``img`` array, as ``sample_crops`` crops
+        them, and their classes."""
+        kept = [i for i in info['instances'] if not i.get('ignore_flag')]
+        boxes = np.array([i['bbox'] for i in kept], np.float64).reshape(-1, 4)
+        mean, std = input_norm(self.data_preprocessor)
+        crops = box_crops(info['img'].astype(np.float32), boxes,
+                          self.ink_level * std + mean)
+        return (crops.round().astype(np.uint8),
+                np.array([i['bbox_label'] for i in kept], np.int64))
 
     def predict(self,
                 batch_inputs: Tensor,

@@ -14,7 +14,7 @@ from mmseg.utils import ConfigType, OptSampleList, SampleList
 from torch import Tensor
 
 from m2nist_core.naming import (CROP_SIZE, MAX_WIDTH, digit_crops, name_digits,
-                                true_digits)
+                                true_digit_crops, true_digits)
 from ..naming import DigitNamingMixin
 
 
@@ -63,6 +63,15 @@ class DigitNamingEncoderDecoder(DigitNamingMixin, EncoderDecoder):
         labels, classes = true_digits(
             sample.gt_sem_seg.data[0].cpu().numpy(), self.min_crop_pixels)
         return digit_crops(image, labels), classes
+
+    TRAIN_INFO_KEYS = frozenset({'img', 'gt_seg_map'})
+
+    def info_crops(self, info: dict) -> Tuple[np.ndarray, np.ndarray]:
+        """Crops ``(K, 28, 28)`` uint8 of the true digits of a training
+        sample's ``img`` and ``gt_seg_map`` arrays (at least
+        ``min_crop_pixels`` each), and their classes."""
+        return true_digit_crops(info['img'][None], info['gt_seg_map'][None],
+                                self.min_crop_pixels)
 
     def name(self, image: np.ndarray, foreground: np.ndarray):
         """:func:`m2nist_core.naming.name_digits` with this model's
