@@ -79,6 +79,9 @@ class DigitNamingMixin:
             training (:meth:`set_train_digits`), the crops the model's
             ``info_crops`` makes of each sample's ``TRAIN_INFO_KEYS``.
         naming_loss_weight: Weight of the classifier's loss.
+        label_smoothing: Label smoothing of the classifier's
+            cross-entropy (0.1 named digits better than 0: docs/
+            segmentation.md, "What was tried").
         crop_repeats: Each digit of the batch's images enters the
             classifier this many times per iteration, under other random
             affines (the model needs fewer passes over the images than the
@@ -94,7 +97,8 @@ class DigitNamingMixin:
                     extra_digits: Optional[dict] = None,
                     naming_loss_weight: float = 1.0, crop_repeats: int = 1,
                     crop_augment: Optional[dict] = None,
-                    train_digits: Optional[int] = None) -> None:
+                    train_digits: Optional[int] = None,
+                    label_smoothing: float = 0.1) -> None:
         """Build the classifier and check the training settings."""
         name = type(self).__name__
         self.digit_classifier = MODELS.build(digit_classifier)
@@ -115,7 +119,12 @@ class DigitNamingMixin:
         self.train_digits = train_digits
         self._extra_pool: Optional[Tuple[Tensor, Tensor]] = None
         self._train_pool: Optional[Tuple[Tensor, Tensor]] = None
+        if not (isinstance(label_smoothing, (int, float))
+                and 0 <= label_smoothing < 1):
+            raise ValueError(f'{name}: label_smoothing must be a number in '
+                             f'[0, 1), got {label_smoothing!r}')
         self.naming_loss_weight = naming_loss_weight
+        self.label_smoothing = float(label_smoothing)
         self.crop_repeats = crop_repeats
         self.crop_augment = dict(max_rotate=15, scale_range=(0.85, 1.15),
                                  max_shear=0.2, max_shift=2.0,
@@ -200,15 +209,17 @@ class DigitNamingMixin:
         return losses
 
     def naming_loss(self, crops: Tensor, classes: Tensor) -> dict:
-        """``loss_naming`` (cross-entropy on the randomly warped crops) and
-        ``acc_naming`` (percent right); empty without crops."""
+        """``loss_naming`` (label-smoothed cross-entropy on the randomly
+        warped crops) and ``acc_naming`` (percent right); empty without
+        crops."""
         if not len(classes):
             return {}
         logits = self.digit_classifier(
             random_affine(crops, **self.crop_augment))
         return dict(
             loss_naming=self.naming_loss_weight *
-            F.cross_entropy(logits, classes),
+            F.cross_entropy(logits, classes,
+                            label_smoothing=self.label_smoothing),
             acc_naming=(logits.argmax(1) == classes).float().mean() * 100)
 
     def classify(self, crops: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ import pytest
 from m2nist_core.inference import DeployedDetector, DeployedModel
 from m2nist_core.inference.demo import MIN_PIXELS, DemoModels
 from m2nist_core.inference.visualize import digits_found
+from m2nist_core.naming import LOW_CONFIDENCE
 from ..conftest import REPO, load_tool
 
 pytestmark = pytest.mark.slow  # exports models
@@ -69,7 +70,8 @@ def test_predict_answers_with_the_exports_predictions(client, demo_exports,
     named = reply['naming']['digits']
     assert [(d['digit'], d['box']) for d in named] == want['named']
     assert all(len(d['top']) == 3 and d['top'][0][0] == d['digit'] and
-               d['unsure'] == (d['probability'] < 0.9) for d in named)
+               d['unsure'] == (d['probability'] < LOW_CONFIDENCE)
+               for d in named)
     crops = cv2.imdecode(np.frombuffer(base64.b64decode(
         reply['naming']['png']), np.uint8), cv2.IMREAD_COLOR)
     assert crops.shape[0] > 112 and crops.shape[1] >= 112 * len(named)

@@ -116,6 +116,25 @@ def test_extra_digits_hold_no_val_test_digit(tmp_path):
     assert all(d.tobytes() in pool for d in extra)
 
 
+@pytest.mark.parametrize('smoothing', [-0.1, 1, '0.1', None])
+def test_bad_label_smoothing_is_refused(smoothing):
+    with pytest.raises(ValueError, match='label_smoothing'):
+        build(label_smoothing=smoothing)
+
+
+def test_naming_loss_smooths_labels():
+    """The classifier's loss is cross-entropy with label smoothing."""
+    model = build(extra_digits=None, label_smoothing=0.2)
+    crops, classes = torch.rand(4, 1, 28, 28), torch.tensor([0, 3, 5, 9])
+    model.crop_augment.update(max_rotate=0, scale_range=(1, 1), max_shear=0,
+                              max_shift=0)
+    model.eval()  # no dropout: the same logits twice
+    logits = model.digit_classifier(crops)
+    loss = model.naming_loss(crops, classes)['loss_naming']
+    assert torch.allclose(loss, torch.nn.functional.cross_entropy(
+        logits, classes, label_smoothing=0.2), atol=1e-5)
+
+
 @pytest.mark.parametrize('train', [0, 2.5, '64', dict(num=4)])
 def test_bad_train_digits_are_refused(train):
     with pytest.raises(ValueError, match='train_digits'):

@@ -21,7 +21,8 @@ class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
 
     Args:
         digit_classifier, extra_digits, naming_loss_weight, crop_repeats,
-        crop_augment, train_digits: The classifier and how it trains
+        crop_augment, train_digits, label_smoothing: The classifier and
+            how it trains
             (:meth:`..naming.DigitNamingMixin.init_naming`); the
             classifier is built in mmseg's registry
             (``type='mmseg.DigitCNN'``).
@@ -36,11 +37,13 @@ class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
                  crop_repeats: int = 1,
                  crop_augment: Optional[dict] = None,
                  train_digits: Optional[int] = None,
+                 label_smoothing: float = 0.1,
                  ink_level: float = 0.0,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.init_naming(digit_classifier, extra_digits, naming_loss_weight,
-                         crop_repeats, crop_augment, train_digits)
+                         crop_repeats, crop_augment, train_digits,
+                         label_smoothing)
         if not isinstance(ink_level, (int, float)):
             raise ValueError(f'{type(self).__name__}: ink_level must be a '
                              f'number, got {ink_level!r}')

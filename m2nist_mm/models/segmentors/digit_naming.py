@@ -24,7 +24,8 @@ class DigitNamingEncoderDecoder(DigitNamingMixin, EncoderDecoder):
 
     Args:
         digit_classifier, extra_digits, naming_loss_weight, crop_repeats,
-        crop_augment, train_digits: The classifier and how it trains
+        crop_augment, train_digits, label_smoothing: The classifier and
+            how it trains
             (:meth:`..naming.DigitNamingMixin.init_naming`).
         min_crop_pixels: Ground-truth components smaller than this are not
             trained on (the visible corner of a covered digit).
@@ -43,6 +44,7 @@ class DigitNamingEncoderDecoder(DigitNamingMixin, EncoderDecoder):
                  crop_repeats: int = 1,
                  crop_augment: Optional[dict] = None,
                  train_digits: Optional[int] = None,
+                 label_smoothing: float = 0.1,
                  ink_level: Optional[float] = 0.0,
                  min_piece: int = 12,
                  max_width: int = MAX_WIDTH,
@@ -50,7 +52,8 @@ class DigitNamingEncoderDecoder(DigitNamingMixin, EncoderDecoder):
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.init_naming(digit_classifier, extra_digits, naming_loss_weight,
-                         crop_repeats, crop_augment, train_digits)
+                         crop_repeats, crop_augment, train_digits,
+                         label_smoothing)
         self.min_crop_pixels = min_crop_pixels
         self.ink_level = ink_level
         self.min_piece, self.max_width = min_piece, max_width
