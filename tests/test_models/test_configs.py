@@ -116,6 +116,9 @@ def test_detection_config_builds_and_runs(tiny_root, tmp_path):
             cfg.train_dataloader.dataset,
             data_root=tiny_root,
             index_range=(0, 4)))
+    # what TrainDigitsHook hands over
+    assert {'type': 'mmseg.TrainDigitsHook'} in cfg.custom_hooks
+    model.set_train_digits(ds.get_data_info(i) for i in range(4))
     data = model.data_preprocessor(
         pseudo_collate([ds[i] for i in range(4)]), True)
     assert data['inputs'].shape == (4, 1, 64, 96)
