@@ -51,7 +51,7 @@ def test_configs():
     assert main.extra_digits == dict(mnist_root='data/mnist', num=64)
     assert main.train_digits == 32
     only = Config.fromfile(model_cfg('fastscnn_m2nist-only')).model
-    assert only.extra_digits is None and only.train_digits == 64
+    assert only.extra_digits is None and only.train_digits == 128
     changed = ('extra_digits', 'train_digits')
     assert {k: v for k, v in only.items() if k not in changed} == {
         k: v for k, v in main.items() if k not in changed}

@@ -17,6 +17,9 @@ from ..conftest import model_cfg
 
 
 def build(**changes) -> DigitNamingRTMDet:
+    """The config's model with ``changes``; without the training set's
+    digits unless ``train_digits`` is given."""
+    changes.setdefault('train_digits', None)
     register_all_modules('det')
     cfg = Config.fromfile(model_cfg('det_rtmdet_tiny'))
     for key, value in changes.items():  # replaced, not merged
