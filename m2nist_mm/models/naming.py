@@ -81,7 +81,7 @@ class DigitNamingMixin:
         naming_loss_weight: Weight of the classifier's loss.
         label_smoothing: Label smoothing of the classifier's
             cross-entropy (0.1 named digits better than 0: docs/
-            segmentation.md, "What was tried").
+            segmentation.md, "Naming each digit whole").
         crop_repeats: Each digit of the batch's images enters the
             classifier this many times per iteration, under other random
             affines (the model needs fewer passes over the images than the
