@@ -17,9 +17,9 @@ class DigitCNN(nn.Module):
     with stride 2 to a 3x3 grid and a linear layer over the 10 digits.
 
     The grid keeps where in the crop each feature is (the last
-    convolution sees 21x21 pixels, less than a digit): with global average
-    pooling instead, the classifier named about a third more digits wrong
-    (docs/segmentation.md, "Naming each digit whole").
+    convolution sees 21x21 pixels, less than a digit): it named a third
+    fewer digits wrong than global average pooling (docs/segmentation.md,
+    "Naming each digit whole").
 
     Args:
         width: Channels of the first two convolutions, doubled at 14x14
