@@ -3,6 +3,7 @@ import importlib.util
 import os
 import os.path as osp
 from types import ModuleType
+from typing import Optional
 
 import numpy as np
 import pytest
@@ -103,12 +104,18 @@ def varied_checkpoint(name: str, path: str) -> str:
     """
     from mmseg.apis import init_model
     torch.manual_seed(0)
-    return save_varied(init_model(model_cfg(name), None, 'cpu'), path)
+    return save_varied(init_model(model_cfg(name), None, 'cpu'), path,
+                       seed=1)
 
 
-def save_varied(model: torch.nn.Module, path: str) -> str:
+def save_varied(model: torch.nn.Module, path: str,
+                seed: Optional[int] = None) -> str:
     """Save ``model`` with He-normal convs and linear layers (a digit
-    classifier then names digits differently) and random BN statistics."""
+    classifier then names digits differently) and random BN statistics,
+    drawn from ``seed`` if given (then the digit classifier, built and
+    varied last, leaves the other parts' weights alone)."""
+    if seed is not None:
+        torch.manual_seed(seed)
     with torch.no_grad():
         for mod in model.modules():
             if isinstance(mod, (torch.nn.Conv2d, torch.nn.Linear)):

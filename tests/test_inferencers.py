@@ -50,7 +50,7 @@ def test_det_inferencer(tmp_path, images):
     from mmdet.apis import init_detector
     torch.manual_seed(0)
     ckpt = save_varied(init_detector(DET_CFG, None, device='cpu'),
-                       str(tmp_path / 'rtmdet.pth'))
+                       str(tmp_path / 'rtmdet.pth'), seed=9)
     refs = torch_detect(load_model(DET_CFG, ckpt), images)
     inferencer = DetInferencer(model=DET_CFG, weights=ckpt, device='cpu')
     cv2.imwrite(str(tmp_path / 'a.png'), images[0])
