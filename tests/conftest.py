@@ -3,7 +3,6 @@ import importlib.util
 import os
 import os.path as osp
 from types import ModuleType
-from typing import Optional
 
 import numpy as np
 import pytest
@@ -108,14 +107,25 @@ def varied_checkpoint(name: str, path: str) -> str:
                        seed=1)
 
 
-def save_varied(model: torch.nn.Module, path: str,
-                seed: Optional[int] = None) -> str:
+def varied_detector(path: str) -> str:
+    """An untrained RTMDet-tiny (the detection config) with varied weights:
+    class-agnostic NMS keeps 56 boxes an image, none reaching the right or
+    bottom edge (where the SDK ends boxes a pixel short,
+    docs/deployment.md); PyTorch's default init would score every location
+    alike, leaving NMS ties."""
+    from mmdet.apis import init_detector
+    torch.manual_seed(0)
+    return save_varied(
+        init_detector(model_cfg('det_rtmdet_tiny'), None, device='cpu'),
+        path, seed=9)
+
+
+def save_varied(model: torch.nn.Module, path: str, seed: int) -> str:
     """Save ``model`` with He-normal convs and linear layers (a digit
     classifier then names digits differently) and random BN statistics,
-    drawn from ``seed`` if given (then the digit classifier, built and
-    varied last, leaves the other parts' weights alone)."""
-    if seed is not None:
-        torch.manual_seed(seed)
+    drawn from ``seed`` after the model is built (the digit classifier,
+    built and varied last, then leaves the other parts' weights alone)."""
+    torch.manual_seed(seed)
     with torch.no_grad():
         for mod in model.modules():
             if isinstance(mod, (torch.nn.Conv2d, torch.nn.Linear)):

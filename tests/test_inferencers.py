@@ -5,14 +5,13 @@ import os
 import cv2
 import numpy as np
 import pytest
-import torch
 from mmdet.apis import DetInferencer
 from mmseg.apis import MMSegInferencer
 
 from m2nist_mm.apis import load_model, torch_detect, torch_predict
 from m2nist_mm.deploy.verify import box_agreement
-from .conftest import (REPO, load_kaggle_sample, model_cfg, save_varied,
-                       varied_checkpoint)
+from .conftest import (REPO, load_kaggle_sample, model_cfg, varied_checkpoint,
+                       varied_detector)
 
 pytestmark = pytest.mark.slow  # builds and runs models
 
@@ -47,10 +46,7 @@ def test_mmseg_inferencer(tmp_path, images, name):
 
 
 def test_det_inferencer(tmp_path, images):
-    from mmdet.apis import init_detector
-    torch.manual_seed(0)
-    ckpt = save_varied(init_detector(DET_CFG, None, device='cpu'),
-                       str(tmp_path / 'rtmdet.pth'), seed=9)
+    ckpt = varied_detector(str(tmp_path / 'rtmdet.pth'))
     refs = torch_detect(load_model(DET_CFG, ckpt), images)
     inferencer = DetInferencer(model=DET_CFG, weights=ckpt, device='cpu')
     cv2.imwrite(str(tmp_path / 'a.png'), images[0])

@@ -4,10 +4,9 @@ import os.path as osp
 
 import numpy as np
 import pytest
-import torch
 
-from ..conftest import (REPO, make_m2nist, model_cfg, save_varied,
-                        varied_checkpoint)
+from ..conftest import (REPO, make_m2nist, model_cfg, varied_checkpoint,
+                        varied_detector)
 
 DEPLOY_CFGS = osp.join(REPO, 'configs', 'deploy')
 #: The least pixel agreement with PyTorch an int8 or bf16 export of the
@@ -88,15 +87,8 @@ DET_DEPLOY = osp.join(DEPLOY_CFGS, 'detection_onnxruntime_static-64x84.py')
 
 @pytest.fixture(scope='session')
 def det_checkpoint(tmp_path_factory) -> str:
-    """An untrained RTMDet-tiny with varied weights: class-agnostic NMS
-    keeps 56 boxes an image, none reaching the right or bottom edge (where
-    the SDK ends boxes a pixel short, docs/deployment.md); PyTorch's
-    default init would score every location alike, leaving NMS ties."""
-    from mmdet.apis import init_detector
-    torch.manual_seed(0)
-    return save_varied(init_detector(DET_CFG, None, device='cpu'),
-                       str(tmp_path_factory.mktemp('det') / 'rtmdet.pth'),
-                       seed=9)
+    return varied_detector(
+        str(tmp_path_factory.mktemp('det') / 'rtmdet.pth'))
 
 
 @pytest.fixture(scope='session')
