@@ -3,10 +3,11 @@ centred as MNIST centres its digits, and let a digit classifier name it.
 
 Steps: :func:`ink_regions` (the foreground), :func:`group_digits` (touching
 digits cut where the classifier is surest), :func:`digit_crops`,
-:func:`name_digits`; a detector's boxes: :func:`box_crops`,
-:func:`name_boxes`. Numpy only, shared by the PyTorch models and the
-runtime for exported models; the reasons and measurements are in
-docs/segmentation.md ("Naming each digit whole").
+:func:`name_digits`; a detector's boxes: :func:`fit_boxes`,
+:func:`box_crops`, :func:`name_boxes`. Numpy only, shared by the PyTorch
+models and the runtime for exported models; the reasons and measurements
+are in docs/segmentation.md ("Naming each digit whole") and
+docs/detection.md.
 """
 from typing import Callable, List, NamedTuple, Optional, Tuple
 
@@ -26,6 +27,9 @@ CROP_SIZE, MAX_WIDTH = 28, 22
 #: 0.92; below 0.6 were 1.7 % of a large validation set's digits and 23 of
 #: its 28 wrong names).
 LOW_CONFIDENCE = 0.6
+#: A detector's box is fitted to the ink within this many pixels of it
+#: (chosen on the validation split: docs/detection.md).
+FIT_MARGIN = 1
 #: ``(dy, dx)`` shifts of each crop whose probabilities are averaged.
 SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 
@@ -145,6 +149,33 @@ def digit_crops(image: np.ndarray, labels: np.ndarray,
     inside = (y >= 0) & (y < size) & (x >= 0) & (x < size)
     crops[which[inside], y[inside], x[inside]] = image[ys[inside], xs[inside]]
     return crops
+
+
+def fit_boxes(image: np.ndarray, boxes: np.ndarray, ink_level: float = 0.0,
+              margin: int = FIT_MARGIN) -> np.ndarray:
+    """A detector's boxes made tight around their digits' ink, as the data
+    set's boxes are: each box, widened by ``margin`` pixels, shrinks to the
+    ink (pixels above ``ink_level``) inside it. A box without ink stays.
+
+    Args:
+        boxes: ``(K, 4)`` ``x1, y1, x2, y2`` in the image's pixels
+            (rounded outwards, clipped to the image).
+
+    Returns:
+        ``(K, 4)`` float32, ``x2``/``y2`` exclusive.
+    """
+    fitted = np.array(boxes, np.float32).reshape(-1, 4)
+    h, w = image.shape
+    ink = image > ink_level
+    for k, (x1, y1, x2, y2) in enumerate(fitted.astype(np.float64)):
+        x1 = max(int(np.floor(x1)) - margin, 0)
+        y1 = max(int(np.floor(y1)) - margin, 0)
+        ys, xs = np.nonzero(ink[y1:min(int(np.ceil(y2)) + margin, h),
+                                x1:min(int(np.ceil(x2)) + margin, w)])
+        if len(ys):
+            fitted[k] = (x1 + xs.min(), y1 + ys.min(), x1 + xs.max() + 1,
+                         y1 + ys.max() + 1)
+    return fitted
 
 
 def box_crops(image: np.ndarray, boxes: np.ndarray,
@@ -275,9 +306,11 @@ def name_digits(image: np.ndarray, foreground: np.ndarray,
 
 
 def name_boxes(image: np.ndarray, boxes: np.ndarray, classify: Classify,
-               ink_level: float = 0.0, size: int = CROP_SIZE) -> np.ndarray:
-    """The classifier's ``(K, 10)`` probabilities for the digit in each of
-    ``boxes`` (:func:`box_crops`, averaged over :data:`SHIFTS`).
+               ink_level: float = 0.0,
+               size: int = CROP_SIZE) -> Tuple[np.ndarray, np.ndarray]:
+    """A detector's boxes fitted to their ink (:func:`fit_boxes`) and the
+    classifier's ``(K, 10)`` probabilities for the digit in each fitted box
+    (:func:`box_crops`, averaged over :data:`SHIFTS`).
 
     Raises:
         ValueError: ``image`` not ``(H, W)`` or ``boxes`` not ``(K, 4)``.
@@ -286,7 +319,9 @@ def name_boxes(image: np.ndarray, boxes: np.ndarray, classify: Classify,
     if image.ndim != 2 or boxes.ndim != 2 or boxes.shape[1] != 4:
         raise ValueError(f'name_boxes: expected an (H, W) image and (K, 4) '
                          f'boxes, got {image.shape} and {boxes.shape}')
-    return shifted_probs(classify, box_crops(image, boxes, ink_level, size))
+    fitted = fit_boxes(image, boxes, ink_level)
+    return fitted, shifted_probs(classify,
+                                 box_crops(image, fitted, ink_level, size))
 
 
 def class_map(labels: np.ndarray, digits: List[Digit]) -> np.ndarray:

@@ -171,17 +171,18 @@ class DigitNamer:
 
     def boxes(self, img: np.ndarray,
               dets: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
-        """A detector's boxes (in ``img``'s pixels) named: each takes the
-        classifier's most probable digit, its score times that probability.
+        """A detector's boxes (in ``img``'s pixels) fitted to the ink and
+        named: each takes the classifier's most probable digit, its score
+        times that probability.
         """
         if not len(dets['bboxes']):
             return dets
         resized, (sx, sy) = self.preprocess.resize(img)
-        probs = naming.name_boxes(
-            self.preprocess.normalise(resized),
-            dets['bboxes'] * [sx, sy, sx, sy], self.classify, self.ink_level,
-            self.crop_size)
-        return dict(bboxes=dets['bboxes'],
+        scale = np.array([sx, sy, sx, sy], np.float32)
+        boxes, probs = naming.name_boxes(
+            self.preprocess.normalise(resized), dets['bboxes'] * scale,
+            self.classify, self.ink_level, self.crop_size)
+        return dict(bboxes=boxes / scale,
                     scores=(dets['scores'] * probs.max(1)).astype(np.float32),
                     labels=probs.argmax(1).astype(np.int64))
 

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from m2nist_core.naming import (SHIFTS, box_crops, class_map, connected_digits,
-                                digit_crops, ink_regions, name_boxes,
-                                name_digits, shifted_probs, true_digit_crops,
-                                true_digits)
+                                digit_crops, fit_boxes, ink_regions,
+                                name_boxes, name_digits, shifted_probs,
+                                true_digit_crops, true_digits)
 
 
 def stroke(fg: np.ndarray, y: slice, x: slice) -> None:
@@ -172,8 +172,29 @@ def test_box_crops_hold_the_ink_inside_each_box():
     # centred on the centre of ink mass: the 1's 16 rows about row 14
     rows = np.nonzero(crops[0].any(1))[0]
     assert (rows.min(), rows.max()) == (6, 21)
-    probs = name_boxes(image, boxes[:1], by_width)
+
+
+def test_boxes_are_fitted_to_the_ink_within_a_pixel():
+    """A box a pixel too small grows to its digit's ink, one too large
+    shrinks to it; ink two pixels away stays out; an inkless box stays."""
+    image = np.zeros((64, 84), np.float32)
+    image[10:26, 20:25] = 1.0  # a 1: box (20, 10, 25, 26)
+    image[12:20, 27:29] = 0.5  # the next digit's ink, 2 columns right
+    image[40:50, 80:84] = 1.0  # ink at the right edge
+    boxes = np.array([[20.7, 10.2, 24.0, 25.1],  # too small
+                      [18.5, 9.0, 25.4, 27.0],  # too large
+                      [79.2, 39.5, 83.0, 49.0],  # SDK-clipped at the edge
+                      [40, 40, 50, 50]], np.float32)  # no ink
+    fitted = fit_boxes(image, boxes)
+    assert fitted.dtype == np.float32
+    np.testing.assert_array_equal(fitted, [[20, 10, 25, 26], [20, 10, 25, 26],
+                                           [80, 40, 84, 50], [40, 40, 50, 50]])
+    assert fit_boxes(image, boxes[:0]).shape == (0, 4)
+    fitted, probs = name_boxes(image, boxes[:1], by_width)
+    np.testing.assert_array_equal(fitted, [[20, 10, 25, 26]])
+    # named on the fitted box: the 1's whole ink, 5 columns and 16 rows
     assert probs.shape == (1, 10) and probs[0].argmax() == 1
+    assert probs[0, 1] == pytest.approx(0.91)
 
 
 def test_name_boxes_refuses_bad_shapes():

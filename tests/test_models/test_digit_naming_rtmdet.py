@@ -1,4 +1,5 @@
-"""DigitNamingRTMDet: RTMDet's boxes named by a digit classifier."""
+"""DigitNamingRTMDet: RTMDet's boxes fitted to the ink and named by a digit
+classifier."""
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,6 +11,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
+from m2nist_core.naming import fit_boxes
 from m2nist_mm import register_all_modules
 from m2nist_mm.engine.hooks.train_digits_hook import TrainDigitsHook
 from m2nist_mm.models.detectors import DigitNamingRTMDet
@@ -79,11 +81,12 @@ def test_loss_trains_detector_and_classifier():
     assert model.bbox_head.rtm_cls[0].weight.grad.abs().sum() > 0
 
 
-def test_predict_takes_the_classifiers_names(monkeypatch):
-    """Each box takes the classifier's most probable digit, and RTMDet's
-    score times that probability."""
+def test_predict_fits_boxes_and_takes_the_classifiers_names(monkeypatch):
+    """Each box is fitted to its ink and takes the classifier's most
+    probable digit, and RTMDet's score times that probability."""
     model = build(extra_digits=None).eval()
     inputs, samples = batch()
+    inputs[0, 0, :40, :60] += 0.3  # ink around the first image's boxes
     with torch.no_grad():
         plain = [s.pred_instances for s in super(
             DigitNamingRTMDet, model).predict(inputs, samples)]
@@ -100,7 +103,12 @@ def test_predict_takes_the_classifiers_names(monkeypatch):
         assert len(n) == len(p) > 0
         assert (n.labels == 7).all()
         assert torch.allclose(n.scores, p.scores * 0.55)
-        assert torch.equal(n.bboxes, p.bboxes)
+    fitted = [fit_boxes(image[0, :64, :84].numpy(), p.bboxes.numpy())
+              for image, p in zip(inputs, plain)]
+    for f, n in zip(fitted, named):
+        np.testing.assert_array_equal(n.bboxes.numpy(), f)
+    assert (fitted[0] != plain[0].bboxes.numpy()).any(1).sum() > 0
+    np.testing.assert_array_equal(fitted[1], plain[1].bboxes.numpy())
 
 
 @pytest.mark.parametrize('changes,match', [

@@ -1,6 +1,7 @@
-"""RTMDet whose boxes are named by the digit classifier of the segmentors:
-each box takes the classifier's most probable digit, its score RTMDet's
-times that probability (docs/detection.md, "Digits named whole").
+"""RTMDet whose boxes are fitted to the ink and named by the digit
+classifier of the segmentors: each box takes the classifier's most probable
+digit, its score RTMDet's times that probability (docs/detection.md,
+"Digits named whole").
 """
 from typing import Optional, Tuple
 
@@ -17,7 +18,8 @@ from ..naming import DigitNamingMixin, input_norm
 
 @MODELS.register_module()
 class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
-    """``RTMDet`` whose boxes are named by a digit classifier.
+    """``RTMDet`` whose boxes are fitted to the ink and named by a digit
+    classifier.
 
     Args:
         digit_classifier, extra_digits, naming_loss_weight, crop_repeats,
@@ -75,23 +77,26 @@ class DigitNamingRTMDet(DigitNamingMixin, RTMDet):
                 batch_inputs: Tensor,
                 batch_data_samples: SampleList,
                 rescale: bool = True) -> SampleList:
-        """RTMDet's boxes, each named by the classifier (label: its most
-        probable digit; score: RTMDet's times that probability)."""
+        """RTMDet's boxes, each fitted to its digit's ink and named by the
+        classifier (label: its most probable digit; score: RTMDet's times
+        that probability)."""
         samples = super().predict(batch_inputs, batch_data_samples, rescale)
         for inputs, sample in zip(batch_inputs, samples):
             pred = sample.pred_instances
             if not len(pred):
                 continue
-            boxes = pred.bboxes
-            if rescale:  # back to the input's pixels
-                boxes = boxes * boxes.new_tensor(
-                    sample.metainfo['scale_factor']).repeat((1, 2))
+            # rescaled boxes are in the original image's pixels, the ink
+            # is in the input's
+            scale = pred.bboxes.new_tensor(
+                sample.metainfo['scale_factor'] if rescale else
+                (1.0, 1.0)).repeat((1, 2))
             h, w = sample.metainfo['img_shape'][:2]
             image = inputs[0, :h, :w].float().cpu().numpy()
-            probs = torch.from_numpy(
-                name_boxes(image, boxes.cpu().numpy(), self.classify,
-                           self.ink_level)).to(pred.scores)
-            top, labels = probs.max(1)
+            boxes, probs = name_boxes(image,
+                                      (pred.bboxes * scale).cpu().numpy(),
+                                      self.classify, self.ink_level)
+            top, labels = torch.from_numpy(probs).to(pred.scores).max(1)
+            pred.bboxes = torch.from_numpy(boxes).to(pred.bboxes) / scale
             pred.scores = pred.scores * top
             pred.labels = labels
         return samples
