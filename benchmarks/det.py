@@ -140,8 +140,9 @@ def render(key: str, r: dict) -> str:
     ort, sdk = d['onnxruntime'], d.get('mmdeploy_sdk')
     lines = [
         f'## Detection: {r["model"]} on M2NIST', '',
-        'Each box named by the digit classifier trained with it '
-        '(`DigitNamingRTMDet`), class-agnostic NMS. '
+        'Each box fitted to its digit\'s ink and named by the digit '
+        'classifier trained with it (`DigitNamingRTMDet`), class-agnostic '
+        'NMS. '
         'Test split (images 4500-4999), best validation checkpoint '
         f'(`{r["checkpoint"]}`), COCO box mAP (mmdet `CocoMetric`) against '
         'the instances derived from the masks. Minutes: wall clock of the '

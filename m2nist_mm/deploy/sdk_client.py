@@ -52,8 +52,9 @@ def open_segmentor(work_dir: str, device: str = 'cpu',
 def open_detector(work_dir: str, device: str = 'cpu',
                   named: bool = True) -> Callable[[np.ndarray], Detections]:
     """``mmdeploy_runtime``'s ``Detector`` on an export: a function from a
-    grey image to its detections, each box named by the export's classifier
-    when it holds one (unless ``named`` is False)."""
+    grey image to its detections, each box fitted to its digit's ink and
+    named by the export's classifier when it holds one (unless ``named`` is
+    False)."""
     from mmdeploy_runtime import Detector
     detector = Detector(model_path=work_dir, **_device(device))
     namer = Export(work_dir, device, graph=False).namer if named else None
