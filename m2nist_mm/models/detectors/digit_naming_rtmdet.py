@@ -1,7 +1,7 @@
 """RTMDet whose boxes are fitted to the ink and named by the digit
 classifier of the segmentors: each box takes the classifier's most probable
 digit, its score RTMDet's times that probability (docs/detection.md,
-"Digits named whole").
+"Digits named whole, boxes fitted to the ink").
 """
 from typing import Optional, Tuple
 
