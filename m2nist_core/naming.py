@@ -151,6 +151,18 @@ def digit_crops(image: np.ndarray, labels: np.ndarray,
     return crops
 
 
+def _pixel_box(box: np.ndarray, shape: Tuple[int, int],
+               margin: int = 0) -> Tuple[int, int, int, int]:
+    """``box`` ``(x1, y1, x2, y2)`` rounded outwards to whole pixels,
+    widened by ``margin`` and clipped to an image of ``shape``."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    h, w = shape
+    return (max(int(np.floor(x1)) - margin, 0),
+            max(int(np.floor(y1)) - margin, 0),
+            min(int(np.ceil(x2)) + margin, w),
+            min(int(np.ceil(y2)) + margin, h))
+
+
 def fit_boxes(image: np.ndarray, boxes: np.ndarray, ink_level: float = 0.0,
               margin: int = FIT_MARGIN) -> np.ndarray:
     """A detector's boxes made tight around their digits' ink, as the data
@@ -165,13 +177,10 @@ def fit_boxes(image: np.ndarray, boxes: np.ndarray, ink_level: float = 0.0,
         ``(K, 4)`` float32, ``x2``/``y2`` exclusive.
     """
     fitted = np.array(boxes, np.float32).reshape(-1, 4)
-    h, w = image.shape
     ink = image > ink_level
-    for k, (x1, y1, x2, y2) in enumerate(fitted.astype(np.float64)):
-        x1 = max(int(np.floor(x1)) - margin, 0)
-        y1 = max(int(np.floor(y1)) - margin, 0)
-        ys, xs = np.nonzero(ink[y1:min(int(np.ceil(y2)) + margin, h),
-                                x1:min(int(np.ceil(x2)) + margin, w)])
+    for k, box in enumerate(fitted):
+        x1, y1, x2, y2 = _pixel_box(box, image.shape, margin)
+        ys, xs = np.nonzero(ink[y1:y2, x1:x2])
         if len(ys):
             fitted[k] = (x1 + xs.min(), y1 + ys.min(), x1 + xs.max() + 1,
                          y1 + ys.max() + 1)
@@ -191,12 +200,10 @@ def box_crops(image: np.ndarray, boxes: np.ndarray,
         ``(K, size, size)`` float32 (zeros for a box without ink).
     """
     crops = np.zeros((len(boxes), size, size), np.float32)
-    h, w = image.shape
     ink = image > ink_level
-    for k, (x1, y1, x2, y2) in enumerate(np.asarray(boxes, np.float64)):
-        x1, y1 = max(int(np.floor(x1)), 0), max(int(np.floor(y1)), 0)
-        x2, y2 = min(int(np.ceil(x2)), w), min(int(np.ceil(y2)), h)
-        inside = np.zeros((h, w), np.int32)
+    for k, box in enumerate(np.asarray(boxes)):
+        x1, y1, x2, y2 = _pixel_box(box, image.shape)
+        inside = np.zeros(image.shape, np.int32)
         inside[y1:y2, x1:x2] = ink[y1:y2, x1:x2]
         if inside.any():
             crops[k] = digit_crops(image, inside, size)[0]

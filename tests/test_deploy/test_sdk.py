@@ -40,7 +40,7 @@ def test_sdk_detector_gives_the_pytorch_boxes(det_export, det_checkpoint,
     refs = torch_detect(load_model(DET_CFG, det_checkpoint), images)
     # named by the untrained classifier, scores are ~1/10 of RTMDet's
     match = box_agreement(preds, refs, score_thr=0.01, score_tol=0.001)
-    assert match['matched'] >= 3 * len(images)  # 56 boxes an image
+    assert match['matched'] >= 3 * len(images)  # of 56 boxes an image
     assert match['agreement'] >= 99.9
 
 
