@@ -1,7 +1,7 @@
 """Detection benchmark: train, test, export to ONNX Runtime, compare.
 
 For each detector it trains ``configs/m2nist_det_<model>.py`` (wall clock
-from the command's start), tests the best validation checkpoint on the test
+from the command's start), tests the last checkpoint on the test
 split with ``tools/test.py`` (COCO mAP), exports it through
 ``tools/deploy.py``'s ``export`` to ONNX Runtime (NMS in the graph) and
 compares the exported model with PyTorch on the 500 test images: matched
@@ -29,7 +29,8 @@ from m2nist_mm.deploy import export
 from m2nist_mm.deploy.sdk_client import sdk_detect, sdk_installed
 from m2nist_mm.deploy.verify import box_agreement, evaluate_det
 from .record import DOCS, REPO, command, save
-from .runner import iteration_times, run, timed, train_run, val_curve
+from .runner import (iteration_times, last_checkpoint, run, timed, train_run,
+                     val_curve)
 
 DEPLOY_CFG = 'configs/deploy/detection_onnxruntime_static-64x84.py'
 #: Targets: test mAP and mAP50.
@@ -96,11 +97,9 @@ def bench(model: str, args: argparse.Namespace) -> dict:
     log, t0, t_end = train_run(train_cmd, work, REPO)
     curve = [(e, m, v) for e, m, v in val_curve(log, t0)
              if 'coco/bbox_mAP' in v]
-    best = sorted(glob.glob(osp.join(work, 'best_coco_bbox_mAP_epoch_*.pth')))
-    if not best:
-        raise FileNotFoundError(f'{work}: no best_coco_bbox_mAP checkpoint')
+    checkpoint = last_checkpoint(work)
     test_dir = osp.join(work, 'test')
-    test_cmd = [sys.executable, 'tools/test.py', config, best[-1],
+    test_cmd = [sys.executable, 'tools/test.py', config, checkpoint,
                 '--work-dir', test_dir]
     run(test_cmd, REPO)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
@@ -124,8 +123,8 @@ def bench(model: str, args: argparse.Namespace) -> dict:
         iter_time=round(iter_time, 3),
         data_time_share=round(data_share, 2),
         curve=curve,
-        checkpoint=osp.relpath(best[-1], REPO),
-        deploy=deploy_rows(config, best[-1], osp.join(work, 'deploy_ort'),
+        checkpoint=checkpoint,
+        deploy=deploy_rows(config, checkpoint, osp.join(work, 'deploy_ort'),
                            args),
         commands=[' '.join(train_cmd[1:]), ' '.join(test_cmd[1:])])
 
@@ -143,8 +142,8 @@ def render(key: str, r: dict) -> str:
         'Each box fitted to its digit\'s ink and named by the digit '
         'classifier trained with it (`DigitNamingRTMDet`), class-agnostic '
         'NMS. '
-        'Test split (images 4500-4999), best validation checkpoint '
-        f'(`{r["checkpoint"]}`), COCO box mAP (mmdet `CocoMetric`) against '
+        'Test split (images 4500-4999), checkpoint '
+        f'`{r["checkpoint"]}`, COCO box mAP (mmdet `CocoMetric`) against '
         'the instances derived from the masks. Minutes: wall clock of the '
         'train command, validation included.', '',
         '| model | params | mAP | mAP50 | mAP75 | train minutes | minutes to '
