@@ -124,11 +124,14 @@ custom_hooks = [
          update_buffers=True, priority=49),
     dict(type='mmseg.TrainDigitsHook'),
 ]
-# the model is the last checkpoint, as the segmentors': val mAP often ties
-# across checkpoints, and an earlier one holds a weaker digit classifier
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=25),
-    checkpoint=dict(type='CheckpointHook', interval=3, max_keep_ckpts=2),
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=3,
+        max_keep_ckpts=2,
+        save_best='coco/bbox_mAP',
+        rule='greater'),
     visualization=dict(type='ArrayDetVisualizationHook'))
 # readable drawings: 4x enlarged truth | prediction panels with a legend
 visualizer = dict(type='DigitDetLocalVisualizer')

@@ -106,7 +106,7 @@ def test_detection_config_builds_and_runs(tiny_root, tmp_path):
     assert cfg.custom_imports.imports == ['m2nist_mm.detection']
     assert cfg.test_pipeline[0].type == 'LoadImageFromFile'
     assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
-    assert 'save_best' not in cfg.default_hooks.checkpoint  # the last
+    assert cfg.default_hooks.checkpoint.save_best == 'coco/bbox_mAP'
     assert cfg.model.backbone.init_cfg is None  # no ImageNet download
     init_default_scope('mmdet')
     model = DET_MODELS.build(cfg.model)

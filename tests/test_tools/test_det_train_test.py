@@ -42,7 +42,7 @@ def det_trained(det_cfg, tmp_path_factory):
 def test_det_train_writes_checkpoints_and_coco_map(det_trained):
     for name in ('epoch_1.pth', 'epoch_2.pth', 'last_checkpoint'):
         assert osp.exists(osp.join(det_trained, name)), name
-    assert not glob.glob(osp.join(det_trained, 'best_*.pth'))  # the last
+    assert glob.glob(osp.join(det_trained, 'best_coco_bbox_mAP_epoch_*.pth'))
     vals = [s for s in scalars(det_trained) if 'coco/bbox_mAP' in s]
     assert [s['step'] for s in vals] == [1, 2]
     dumped = Config.fromfile(osp.join(det_trained, 'tiny_det.py'))
